@@ -1,0 +1,101 @@
+# Shell library for the system tests: TAP output and the simulated Xen.
+# Source it as:  . "$top_srcdir/tests/lib.sh"
+# The harness sets top_srcdir and top_builddir (absolute paths).
+
+set -u
+
+: "${top_srcdir:?run this test through make check}"
+: "${top_builddir:?run this test through make check}"
+
+XSIM="$top_builddir/tests/xsim/xsim"
+TEST_NAME=$(basename "$0" .sh)
+_tap_n=0
+_tap_failed=0
+_tap_plan=
+_cleanups=
+
+plan() { _tap_plan=$1; echo "1..$1"; }
+diag() { printf '# %s\n' "$*"; }
+
+# ok STATUS DESC: pass when STATUS (usually $?) is 0.
+ok() {
+    _tap_n=$((_tap_n + 1))
+    if [ "$1" -eq 0 ]; then
+        echo "ok $_tap_n - $2"
+    else
+        echo "not ok $_tap_n - $2"
+        _tap_failed=$((_tap_failed + 1))
+    fi
+    return "$1"
+}
+
+# is ACTUAL EXPECTED DESC
+is() {
+    if [ "$1" = "$2" ]; then
+        ok 0 "$3"
+    else
+        ok 1 "$3"
+        printf '#   expected: %s\n#        got: %s\n' "$2" "$1"
+        return 1
+    fi
+}
+
+# bail WHY: stop the whole test as failed.
+bail() { echo "Bail out! $*"; exit 1; }
+
+# need CMD...: a missing tool is a failure, never a skip.
+need() {
+    for c in "$@"; do
+        command -v "$c" >/dev/null 2>&1 || bail "missing tool: $c (install it: ./run deps)"
+    done
+}
+
+# at_exit CMD: run CMD (a string) when the test ends, last registered first.
+at_exit() { _cleanups="$1
+$_cleanups"; }
+
+_finish() {
+    local rc=$?
+    local IFS='
+'
+    for c in $_cleanups; do eval "$c" >/dev/null 2>&1 || true; done
+    if [ -n "$_tap_plan" ] && [ "$_tap_n" -ne "$_tap_plan" ] && [ "$rc" -eq 0 ]; then
+        echo "# planned $_tap_plan, ran $_tap_n"
+        rc=1
+    fi
+    [ "$_tap_failed" -gt 0 ] && [ "$rc" -eq 0 ] && rc=1
+    exit "$rc"
+}
+trap _finish EXIT
+trap 'exit 130' INT TERM
+
+# A private directory for this test, removed at the end.
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/xfbtest.$TEST_NAME.XXXXXX")
+at_exit "rm -rf '$TEST_TMP'"
+
+# xsim_setup: start a private simulation and export XSIM_DIR for it.
+xsim_setup() {
+    export XSIM_DIR="$TEST_TMP/xsim"
+    "$XSIM" start >/dev/null || bail "xsim start failed: $(cat "$XSIM_DIR/xsimd.log" 2>/dev/null)"
+    at_exit "_xsim_teardown"
+}
+
+_xsim_teardown() {
+    if [ "$_tap_failed" -gt 0 ] && [ -f "$XSIM_DIR/xsimd.log" ]; then
+        sed 's/^/# xsimd: /' "$XSIM_DIR/xsimd.log" | tail -n 40
+    fi
+    "$XSIM" stop
+}
+
+# wait_for DEADLINE_SECONDS CMD...: poll CMD until it succeeds, with a
+# deadline; for conditions no event announces (a process gone, a file
+# written by a program we do not control).
+wait_for() {
+    local deadline=$(( $(date +%s) + $1 ))
+    shift
+    while ! "$@"; do
+        [ "$(date +%s)" -ge "$deadline" ] && return 1
+        sleep 0.05
+    done
+    return 0
+}

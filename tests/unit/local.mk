@@ -1,0 +1,10 @@
+# Unit tests of the X-free, Xen-free helpers, one program per module.
+unit_tests = tests/unit/test-ring tests/unit/test-rect tests/unit/test-layout
+check_PROGRAMS += $(unit_tests)
+TESTS += $(unit_tests)
+noinst_HEADERS += tests/tap.h
+EXTRA_DIST += tests/lib.sh
+
+tests_unit_test_ring_LDADD = xenfb-agent/proto/libxfbproto.la
+tests_unit_test_rect_LDADD = xenfb-agent/proto/libxfbproto.la
+tests_unit_test_layout_LDADD = xenfb-agent/proto/libxfbproto.la

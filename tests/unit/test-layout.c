@@ -1,0 +1,56 @@
+/* pd[] layouts per ABI and the grant-directory arithmetic. */
+#include "proto/layout.h"
+
+#include "tap.h"
+
+#include <xen/io/protocols.h>
+
+static void test_layout_protocols(void)
+{
+    struct xfb_layout l;
+    ok(xfb_layout_from_protocol(XEN_IO_PROTO_ABI_X86_32, &l) == 0 && l.pd_offset == 36 &&
+           l.pd_size == 4,
+       "x86_32-abi: pd at 36, 4-byte slots");
+    ok(xfb_layout_from_protocol(XEN_IO_PROTO_ABI_X86_64, &l) == 0 && l.pd_offset == 40 &&
+           l.pd_size == 8,
+       "x86_64-abi: pd at 40, 8-byte slots");
+    struct xfb_layout n;
+    xfb_layout_native(&n);
+    ok(xfb_layout_from_protocol(NULL, &l) == 0 && l.pd_offset == n.pd_offset,
+       "no protocol means native");
+    ok(xfb_layout_from_protocol("vax-abi", &l) < 0, "unknown protocol is refused");
+}
+
+static void test_layout_pd_roundtrip(void)
+{
+    static unsigned char page[4096];
+    struct xfb_layout l32 = {36, 4}, l64 = {40, 8};
+    uint32_t high = 1;
+    xfb_layout_pd_set(&l32, page, 255, 0xdeadbeef);
+    is_int(xfb_layout_pd_get(&l32, page, 255, &high), 0xdeadbeef, "32-bit slot 255 round trip");
+    is_int(high, 0, "32-bit slot has no high half");
+    xfb_layout_pd_set(&l64, page, 3, 77);
+    is_int(xfb_layout_pd_get(&l64, page, 3, &high), 77, "64-bit slot round trip");
+    is_int(high, 0, "64-bit slot written by us has a zero high half");
+    page[40 + 3 * 8 + 4] = 1;
+    xfb_layout_pd_get(&l64, page, 3, &high);
+    is_int(high, 1, "a non-zero high half is reported");
+}
+
+static void test_layout_pages(void)
+{
+    is_int(xfb_fb_pages(1920 * 1080 * 4), 2025, "1920x1080x32 needs 2025 pages");
+    is_int(xfb_fb_pages(1), 1, "one byte needs a page");
+    is_int(xfb_dir_pages(2025), 2, "2025 pages need 2 directory pages");
+    is_int(xfb_dir_pages(1024), 1, "1024 pages fit one directory page");
+    is_int(xfb_dir_pages(XFB_MAX_FB_PAGES), 256, "the maximum fills all 256 pd slots");
+}
+
+int main(void)
+{
+    plan(14);
+    test_layout_protocols();
+    test_layout_pd_roundtrip();
+    test_layout_pages();
+    return done_testing();
+}

@@ -1,0 +1,75 @@
+#include "proto/layout.h"
+
+#include <errno.h>
+#include <string.h>
+#include <xen/io/fbif.h>
+#include <xen/io/protocols.h>
+
+/* Pin the fixed part of the wire layout: every field before pd[] is at the
+ * same offset on every ABI, and pd[] follows depth at the slot alignment. */
+_Static_assert(offsetof(struct xenfb_page, in_cons) == 0, "in_cons");
+_Static_assert(offsetof(struct xenfb_page, out_prod) == 12, "out_prod");
+_Static_assert(offsetof(struct xenfb_page, width) == 16, "width");
+_Static_assert(offsetof(struct xenfb_page, mem_length) == 28, "mem_length");
+_Static_assert(offsetof(struct xenfb_page, depth) == 32, "depth");
+_Static_assert(offsetof(struct xenfb_page, pd) == (sizeof(unsigned long) == 8 ? 40 : 36), "pd");
+_Static_assert(XENFB_OUT_RING_OFFS + XENFB_OUT_RING_SIZE <= XFB_PAGE_SIZE, "out ring");
+
+static const struct xfb_layout layout32 = {36, 4};
+static const struct xfb_layout layout64 = {40, 8};
+
+void xfb_layout_native(struct xfb_layout *out)
+{
+    *out = sizeof(unsigned long) == 8 ? layout64 : layout32;
+}
+
+const char *xfb_layout_native_protocol(void)
+{
+    return XEN_IO_PROTO_ABI_NATIVE;
+}
+
+int xfb_layout_from_protocol(const char *protocol, struct xfb_layout *out)
+{
+    if (!protocol || !*protocol || !strcmp(protocol, XEN_IO_PROTO_ABI_NATIVE))
+        xfb_layout_native(out);
+    else if (!strcmp(protocol, XEN_IO_PROTO_ABI_X86_32))
+        *out = layout32;
+    else if (!strcmp(protocol, XEN_IO_PROTO_ABI_X86_64))
+        *out = layout64;
+    else {
+        /* "arm-abi" names both 32- and 64-bit ARM, so a non-native one
+         * cannot be told apart: refuse rather than guess */
+        errno = EINVAL;
+        return -1;
+    }
+    return 0;
+}
+
+uint32_t xfb_layout_pd_get(const struct xfb_layout *l, const volatile void *page, unsigned i,
+                           uint32_t *high)
+{
+    const volatile unsigned char *p = (const volatile unsigned char *)page + l->pd_offset;
+    uint32_t lo, hi = 0;
+    if (l->pd_size == 8) {
+        uint64_t v;
+        memcpy(&v, (const void *)(p + (size_t)i * 8), sizeof(v));
+        lo = (uint32_t)v;
+        hi = (uint32_t)(v >> 32);
+    } else {
+        memcpy(&lo, (const void *)(p + (size_t)i * 4), sizeof(lo));
+    }
+    if (high)
+        *high = hi;
+    return lo;
+}
+
+void xfb_layout_pd_set(const struct xfb_layout *l, volatile void *page, unsigned i, uint32_t gref)
+{
+    volatile unsigned char *p = (volatile unsigned char *)page + l->pd_offset;
+    if (l->pd_size == 8) {
+        uint64_t v = gref;
+        memcpy((void *)(p + (size_t)i * 8), &v, sizeof(v));
+    } else {
+        memcpy((void *)(p + (size_t)i * 4), &gref, sizeof(gref));
+    }
+}

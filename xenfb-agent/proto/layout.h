@@ -1,0 +1,62 @@
+/* The vfb shared page as both ends see it, and this project's grant
+ * extension to <xen/io/fbif.h> (see xenfb-protocol(7)).
+ *
+ * struct xenfb_page ends in `unsigned long pd[256]`, whose offset and slot
+ * size depend on the frontend's ABI, named by its `protocol` node. The
+ * backend may be a different ABI than the guest (a 32-bit guest on a 64-bit
+ * dom0), so nobody indexes pd[] through the C struct: both ends go through
+ * struct xfb_layout.
+ */
+#ifndef XFB_PROTO_LAYOUT_H
+#define XFB_PROTO_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* xenstore nodes of the grant extension */
+#define XFB_NODE_FEATURE_GREF "feature-gref" /* backend: 1 = understands page-gref */
+#define XFB_NODE_PAGE_GREF    "page-gref"    /* frontend: grant of the shared page */
+
+#define XFB_PAGE_SIZE 4096u
+#define XFB_PD_SLOTS  256u
+/* a directory page holds this many uint32 grant references */
+#define XFB_GREFS_PER_DIR (XFB_PAGE_SIZE / sizeof(uint32_t))
+/* the most framebuffer pages the grant directory can name (1 GiB) */
+#define XFB_MAX_FB_PAGES (XFB_PD_SLOTS * XFB_GREFS_PER_DIR)
+
+struct xfb_layout {
+    size_t pd_offset; /* byte offset of pd[0] in the shared page */
+    size_t pd_size;   /* bytes per pd[] slot: 4 or 8 */
+};
+
+/* The layout for a frontend's `protocol` value (NULL or "" = the reader's
+ * native ABI). Returns 0, or -1 + EINVAL for a value we do not know. */
+int xfb_layout_from_protocol(const char *protocol, struct xfb_layout *out);
+
+/* The native layout of this build. */
+void xfb_layout_native(struct xfb_layout *out);
+
+/* The ABI string this build writes into `protocol`. */
+const char *xfb_layout_native_protocol(void);
+
+/* Read / write pd[i] of a shared page. Reading returns the low 32 bits,
+ * which is all a grant reference has; in an 8-byte slot a non-zero high
+ * half is reported through *high (a hostile or confused peer). i must be
+ * below XFB_PD_SLOTS. */
+uint32_t xfb_layout_pd_get(const struct xfb_layout *l, const volatile void *page, unsigned i,
+                           uint32_t *high);
+void xfb_layout_pd_set(const struct xfb_layout *l, volatile void *page, unsigned i, uint32_t gref);
+
+/* Pages needed for mem_length bytes of framebuffer, and directory pages
+ * needed to name them. */
+static inline uint32_t xfb_fb_pages(uint64_t mem_length)
+{
+    return (uint32_t)((mem_length + XFB_PAGE_SIZE - 1) / XFB_PAGE_SIZE);
+}
+
+static inline uint32_t xfb_dir_pages(uint32_t fb_pages)
+{
+    return (fb_pages + (uint32_t)XFB_GREFS_PER_DIR - 1) / (uint32_t)XFB_GREFS_PER_DIR;
+}
+
+#endif

@@ -1,0 +1,7 @@
+# Protocol helpers both ends link: ring arithmetic, rectangles, the shared
+# page layout and this project's grant extension.
+noinst_LTLIBRARIES += xenfb-agent/proto/libxfbproto.la
+xenfb_agent_proto_libxfbproto_la_SOURCES = \
+	xenfb-agent/proto/layout.c xenfb-agent/proto/layout.h \
+	xenfb-agent/proto/rect.c xenfb-agent/proto/rect.h \
+	xenfb-agent/proto/ring.c xenfb-agent/proto/ring.h
