@@ -9,11 +9,11 @@ static void test_layout_protocols(void)
 {
     struct xfb_layout l;
     ok(xfb_layout_from_protocol(XEN_IO_PROTO_ABI_X86_32, &l) == 0 && l.pd_offset == 36 &&
-           l.pd_size == 4,
-       "x86_32-abi: pd at 36, 4-byte slots");
+           l.pd_size == 4 && l.pd_slots == 247,
+       "x86_32-abi: pd at 36, 247 4-byte slots");
     ok(xfb_layout_from_protocol(XEN_IO_PROTO_ABI_X86_64, &l) == 0 && l.pd_offset == 40 &&
-           l.pd_size == 8,
-       "x86_64-abi: pd at 40, 8-byte slots");
+           l.pd_size == 8 && l.pd_slots == 123,
+       "x86_64-abi: pd at 40, 123 8-byte slots");
     struct xfb_layout n;
     xfb_layout_native(&n);
     ok(xfb_layout_from_protocol(NULL, &l) == 0 && l.pd_offset == n.pd_offset,
@@ -24,10 +24,13 @@ static void test_layout_protocols(void)
 static void test_layout_pd_roundtrip(void)
 {
     static unsigned char page[4096];
-    struct xfb_layout l32 = {36, 4}, l64 = {40, 8};
+    struct xfb_layout l32, l64;
+    xfb_layout_from_protocol(XEN_IO_PROTO_ABI_X86_32, &l32);
+    xfb_layout_from_protocol(XEN_IO_PROTO_ABI_X86_64, &l64);
     uint32_t high = 1;
-    xfb_layout_pd_set(&l32, page, 255, 0xdeadbeef);
-    is_int(xfb_layout_pd_get(&l32, page, 255, &high), 0xdeadbeef, "32-bit slot 255 round trip");
+    xfb_layout_pd_set(&l32, page, 246, 0xdeadbeef);
+    is_int(xfb_layout_pd_get(&l32, page, 246, &high), 0xdeadbeef, "32-bit last slot round trip");
+    ok(36 + 247 * 4 <= 1024, "the last 32-bit slot ends before the in ring");
     is_int(high, 0, "32-bit slot has no high half");
     xfb_layout_pd_set(&l64, page, 3, 77);
     is_int(xfb_layout_pd_get(&l64, page, 3, &high), 77, "64-bit slot round trip");
@@ -43,12 +46,15 @@ static void test_layout_pages(void)
     is_int(xfb_fb_pages(1), 1, "one byte needs a page");
     is_int(xfb_dir_pages(2025), 2, "2025 pages need 2 directory pages");
     is_int(xfb_dir_pages(1024), 1, "1024 pages fit one directory page");
-    is_int(xfb_dir_pages(XFB_MAX_FB_PAGES), 256, "the maximum fills all 256 pd slots");
+    struct xfb_layout l64;
+    xfb_layout_from_protocol(XEN_IO_PROTO_ABI_X86_64, &l64);
+    is_int(xfb_dir_pages(xfb_layout_max_fb_pages(&l64)), 123,
+           "the 64-bit maximum fills the 123 usable slots");
 }
 
 int main(void)
 {
-    plan(14);
+    plan(15);
     test_layout_protocols();
     test_layout_pd_roundtrip();
     test_layout_pages();

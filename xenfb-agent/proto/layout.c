@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <xen/io/fbif.h>
+#include <xen/io/kbdif.h>
 #include <xen/io/protocols.h>
 
 /* Pin the fixed part of the wire layout: every field before pd[] is at the
@@ -15,8 +16,17 @@ _Static_assert(offsetof(struct xenfb_page, depth) == 32, "depth");
 _Static_assert(offsetof(struct xenfb_page, pd) == (sizeof(unsigned long) == 8 ? 40 : 36), "pd");
 _Static_assert(XENFB_OUT_RING_OFFS + XENFB_OUT_RING_SIZE <= XFB_PAGE_SIZE, "out ring");
 
-static const struct xfb_layout layout32 = {36, 4};
-static const struct xfb_layout layout64 = {40, 8};
+_Static_assert(XFB_ALIVE_FRONT_OFFS >=
+                   XENFB_OUT_RING_OFFS + XENFB_OUT_RING_LEN * XENFB_OUT_EVENT_SIZE,
+               "vfb liveness bytes outside every out-ring slot");
+
+_Static_assert(XFB_ALIVE_FRONT_OFFS >=
+                   XENKBD_OUT_RING_OFFS + XENKBD_OUT_RING_LEN * XENKBD_OUT_EVENT_SIZE,
+               "vkbd liveness bytes outside every out-ring slot");
+
+#define SLOTS(off, size) ((XENFB_IN_RING_OFFS - (off)) / (size))
+static const struct xfb_layout layout32 = {36, 4, SLOTS(36, 4)};
+static const struct xfb_layout layout64 = {40, 8, SLOTS(40, 8)};
 
 void xfb_layout_native(struct xfb_layout *out)
 {

@@ -18,15 +18,20 @@
 #define XFB_NODE_PAGE_GREF    "page-gref"    /* frontend: grant of the shared page */
 
 #define XFB_PAGE_SIZE 4096u
-#define XFB_PD_SLOTS  256u
 /* a directory page holds this many uint32 grant references */
 #define XFB_GREFS_PER_DIR (XFB_PAGE_SIZE / sizeof(uint32_t))
-/* the most framebuffer pages the grant directory can name (1 GiB) */
-#define XFB_MAX_FB_PAGES (XFB_PD_SLOTS * XFB_GREFS_PER_DIR)
+
+/* Liveness bytes, in the unused tail of the last ring of both the vfb and
+ * the vkbd page: each side sets its own to 1 and asks the grant device to
+ * clear it (and send an event) when it lets go of the page, so the other
+ * side learns of an exit or a crash without a timeout. */
+#define XFB_ALIVE_FRONT_OFFS 4094u
+#define XFB_ALIVE_BACK_OFFS  4095u
 
 struct xfb_layout {
-    size_t pd_offset; /* byte offset of pd[0] in the shared page */
-    size_t pd_size;   /* bytes per pd[] slot: 4 or 8 */
+    size_t pd_offset;  /* byte offset of pd[0] in the shared page */
+    size_t pd_size;    /* bytes per pd[] slot: 4 or 8 */
+    unsigned pd_slots; /* slots before the in ring: pd[256] would overlap it */
 };
 
 /* The layout for a frontend's `protocol` value (NULL or "" = the reader's
@@ -42,7 +47,7 @@ const char *xfb_layout_native_protocol(void);
 /* Read / write pd[i] of a shared page. Reading returns the low 32 bits,
  * which is all a grant reference has; in an 8-byte slot a non-zero high
  * half is reported through *high (a hostile or confused peer). i must be
- * below XFB_PD_SLOTS. */
+ * below l->pd_slots. */
 uint32_t xfb_layout_pd_get(const struct xfb_layout *l, const volatile void *page, unsigned i,
                            uint32_t *high);
 void xfb_layout_pd_set(const struct xfb_layout *l, volatile void *page, unsigned i, uint32_t gref);
@@ -57,6 +62,12 @@ static inline uint32_t xfb_fb_pages(uint64_t mem_length)
 static inline uint32_t xfb_dir_pages(uint32_t fb_pages)
 {
     return (fb_pages + (uint32_t)XFB_GREFS_PER_DIR - 1) / (uint32_t)XFB_GREFS_PER_DIR;
+}
+
+/* The most framebuffer pages a layout's directory can name. */
+static inline uint32_t xfb_layout_max_fb_pages(const struct xfb_layout *l)
+{
+    return l->pd_slots * (uint32_t)XFB_GREFS_PER_DIR;
 }
 
 #endif
