@@ -1,0 +1,114 @@
+/* libxsim-preload.so: the Linux kernel ABI of /dev/xen/{gntalloc,gntdev,
+ * evtchn} for unmodified programs and libraries, served by xsimd. See
+ * xsim/hv_proto.h for the design; this header joins the shim's files:
+ *   preload.c     the interposed libc functions and start-up
+ *   conn.c        the process connection to xsimd, fork handling
+ *   table.c       the device files and grant mappings of this process
+ *   dev_evtchn.c  evtchn ioctls
+ *   dev_grant.c   gntalloc and gntdev ioctls and mmap
+ * Everything returns -1 + errno (MAP_FAILED + errno for mmap), as the
+ * system calls it stands for. */
+#ifndef XSIM_PRELOAD_SHIM_H
+#define XSIM_PRELOAD_SHIM_H
+
+#include "xsim/hv_proto.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The functions we stand in front of, as the next library provides them. */
+struct shim_real {
+    int (*open)(const char *, int, ...);
+    int (*open64)(const char *, int, ...);
+    int (*openat)(int, const char *, int, ...);
+    int (*openat64)(int, const char *, int, ...);
+    int (*open_2)(const char *, int);
+    int (*open64_2)(const char *, int);
+    int (*openat_2)(int, const char *, int);
+    int (*openat64_2)(int, const char *, int);
+    int (*ioctl)(int, unsigned long, ...);
+    void *(*mmap)(void *, size_t, int, int, int, off_t);
+    void *(*mmap64)(void *, size_t, int, int, int, off_t);
+    int (*munmap)(void *, size_t);
+};
+extern struct shim_real shim_real;
+
+/* Find the real functions (once; cheap after). */
+void shim_init(void);
+/* The simulation this process belongs to: false when XSIM_DIR or
+ * XSIM_DOMID is unset or bad (the devices then do not exist). */
+bool shim_env(const char **dir, unsigned *domid);
+
+/* One lock for the connection and the tables; take it around a call and
+ * the table changes that go with it. */
+void shim_lock(void);
+void shim_unlock(void);
+
+/* A request and its reply. `out` and `fds` are allocated by shim_call()
+ * and freed by shim_call_done(). */
+struct shim_call {
+    struct hv_req req;
+    const void *data; /* request data after the header */
+    size_t len;
+    const void *data2; /* more request data, sent after `data` */
+    size_t len2;
+    bool cloexec; /* receive the descriptors close-on-exec */
+    struct hv_rep rep;
+    uint8_t *out;
+    size_t outlen;
+    int *fds;
+    size_t nfds;
+};
+/* With the lock held. 0 when a reply came (rep.err may still say the
+ * operation failed), -1 + errno (EIO) when xsimd could not be reached. */
+int shim_call(struct shim_call *c);
+/* Frees the reply; closes descriptors the caller did not take (set to -1). */
+void shim_call_done(struct shim_call *c);
+/* The reply's error, as errno, and -1; or 0. */
+int shim_rep_errno(const struct shim_call *c);
+/* Install the fork handlers (at start-up). */
+void shim_conn_atfork(void);
+
+/* ---- the tables (lock held) ---- */
+struct shim_file {
+    dev_t dev;
+    ino_t ino;
+    uint32_t handle;
+    int kind; /* enum hv_kind */
+};
+/* The device file behind fd, or false. Works on any duplicate of it. */
+bool shim_file_find(int fd, struct shim_file *out);
+int shim_file_add(int fd, uint32_t handle, int kind);
+/* true when this process ever opened a device (fast, no lock). */
+bool shim_have_files(void);
+
+struct shim_map {
+    uintptr_t addr;
+    size_t npages;
+    uint32_t id;    /* xsimd's mapping id */
+    uint32_t first; /* our first page within that mapping */
+    int kind;
+    uint64_t index; /* gntdev: what GET_OFFSET_FOR_VADDR reports */
+    uint32_t count;
+};
+int shim_map_add(const struct shim_map *m);
+/* [addr, addr+len) is no longer mapped: tell xsimd, forget it. */
+void shim_map_forget(uintptr_t addr, size_t len);
+/* The gntdev mapping containing addr, or false. */
+bool shim_map_find(uintptr_t addr, struct shim_map *out);
+bool shim_have_maps(void);
+size_t shim_map_count(void);
+/* After fork when the child could not get a connection: its pages are
+ * unknown to xsimd, so stop reporting them. */
+void shim_map_clear(void);
+
+/* ---- devices ---- */
+int shim_open_device(int kind, int flags);
+int shim_evtchn_ioctl(int fd, const struct shim_file *f, unsigned long req, void *arg);
+int shim_grant_ioctl(const struct shim_file *f, unsigned long req, void *arg);
+void *shim_grant_mmap(const struct shim_file *f, void *addr, size_t len, int prot, int flags,
+                      off_t off);
+
+#endif

@@ -1,0 +1,88 @@
+/* Internals shared by grant.c (grant tables, gntalloc), grant_dev.c
+ * (gntdev) and grant_map.c (what processes map). */
+#ifndef XSIMD_GRANT_INT_H
+#define XSIMD_GRANT_INT_H
+
+#include "grant.h"
+
+#include <stdbool.h>
+
+struct ev_port;
+struct gd_map;
+
+/* The memory of one gntalloc allocation. */
+struct gnt_mem {
+    int fd;    /* memfd, read-write */
+    int ro_fd; /* the same file opened read-only, on first need */
+    uint32_t npages;
+    uint32_t refs; /* grants that still name it */
+    /* the reply being built that already carries it, and where */
+    uint64_t stamp, ro_stamp;
+    uint32_t slot, ro_slot;
+};
+
+/* One grant reference. It lives while the granter holds it (users) or a
+ * grantee maps it (maps). */
+struct gnt_entry {
+    unsigned granter, grantee;
+    uint32_t ref;
+    bool ro;
+    bool revoked; /* the granter let go, or its domain died: no new maps */
+    bool dead;    /* the granting domain was destroyed: no notification */
+    struct gnt_mem *mem;
+    uint32_t page;
+    uint32_t users; /* the gntalloc file's hold + pages the granter maps */
+    uint32_t maps;  /* gntdev maps of it */
+    uint64_t file_index;
+    uint8_t notify; /* UNMAP_NOTIFY_* */
+    uint16_t notify_off;
+    uint32_t notify_portno;
+    struct ev_port *notify_port;
+};
+
+/* A gntdev map: the refs given to MAP_GRANT_REF, the grants once mmap
+ * succeeded. It lives while in its file or mapped by a process. */
+struct gd_map {
+    struct gd_file *file; /* NULL once unmapped from the file or released */
+    unsigned domid;       /* the mapping domain */
+    uint64_t index;       /* in pages */
+    uint32_t count;
+    struct hv_grant_ref *refs;
+    struct gnt_entry **ents;
+    bool mapped;
+    bool ro;
+    bool dead; /* the mapping domain was destroyed: no notification */
+    uint32_t vmas;
+    uint8_t notify;
+    uint64_t notify_addr; /* byte offset in the map */
+    uint32_t notify_portno;
+    struct ev_port *notify_port;
+    struct gd_map *next, *prev; /* in the file, by index */
+    struct gd_map *all_next, *all_prev;
+};
+
+struct gnt_entry *gnt_lookup(unsigned domid, uint32_t ref);
+/* A holder on the granter's side lets go; at the last one the grant is
+ * revoked and its unmap notification fires. */
+void gnt_entry_unuse(struct gnt_entry *e);
+/* A gntdev map of it ended. */
+void gnt_entry_unmap(struct gnt_entry *e);
+/* The memfd of m, read-only when ro; -1 + errno. */
+int gnt_mem_fd(struct gnt_mem *m, bool ro);
+/* Clear one byte of a granted page, as the notification does. */
+void gnt_clear_byte(struct gnt_entry *e, uint32_t off);
+
+/* A process mapping of pages; for gntdev, of map `map`. */
+int gnt_space_add(struct gnt_space *s, struct gnt_entry **ents, uint32_t n, struct gd_map *map,
+                  uint32_t *id);
+/* Put the runs covering ents[0..n) and their memfds (read-only ones when
+ * ro) into r. */
+int gnt_reply_runs(struct hv_reply *r, struct gnt_entry *const *ents, uint32_t n, bool ro);
+/* A process mapping of map m ended entirely. */
+void gd_map_vma_closed(struct gd_map *m);
+/* The mapping domain was destroyed: its maps send no notification. */
+void gd_domain_destroyed(unsigned domid);
+/* fault-map-fail: the errno the next gntdev mmap fails with, or 0. */
+int gnt_fault_map_take(void);
+
+#endif

@@ -1,0 +1,154 @@
+/* Control verbs of the hypervisor: dumps for tests that prove nothing
+ * leaked, the gntalloc limit, and fault injection. */
+#include "hv.h"
+
+#include "ctl.h"
+#include "domain.h"
+#include "evtchn.h"
+#include "grant.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define FAULT_COUNT_MAX 1000000ul
+#define DELAY_MS_MAX    600000ul
+
+static const struct {
+    const char *name;
+    int value;
+} errnos[] = {
+    {"EPERM", EPERM},   {"ENOENT", ENOENT},     {"ESRCH", ESRCH},         {"EINTR", EINTR},
+    {"EIO", EIO},       {"ENXIO", ENXIO},       {"E2BIG", E2BIG},         {"EBADF", EBADF},
+    {"EAGAIN", EAGAIN}, {"ENOMEM", ENOMEM},     {"EACCES", EACCES},       {"EFAULT", EFAULT},
+    {"EBUSY", EBUSY},   {"EEXIST", EEXIST},     {"ENODEV", ENODEV},       {"EINVAL", EINVAL},
+    {"ENFILE", ENFILE}, {"EMFILE", EMFILE},     {"ENOTTY", ENOTTY},       {"ENOSPC", ENOSPC},
+    {"ENOSYS", ENOSYS}, {"ENOTCONN", ENOTCONN}, {"ETIMEDOUT", ETIMEDOUT},
+};
+
+/* An errno name (ENOSPC) or number; 0 when it is neither. */
+static int parse_errno(const char *s)
+{
+    for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
+        if (!strcmp(s, errnos[i].name))
+            return errnos[i].value;
+    unsigned long v;
+    if (ctl_parse_uint(s, 4095, &v) == 0 && v > 0)
+        return (int)v;
+    return 0;
+}
+
+static int cmd_dump_grants(int argc, char **argv, FILE *out, const char **err)
+{
+    (void)argc;
+    (void)argv;
+    (void)err;
+    gnt_dump(out);
+    return 0;
+}
+
+static int cmd_dump_ports(int argc, char **argv, FILE *out, const char **err)
+{
+    (void)argc;
+    (void)argv;
+    (void)err;
+    ev_dump(out);
+    return 0;
+}
+
+static int cmd_gntalloc_limit(int argc, char **argv, FILE *out, const char **err)
+{
+    unsigned long n;
+    if (argc == 1) {
+        fprintf(out, "limit=%u used=%u\n", gnt_limit(), gnt_used());
+        return 0;
+    }
+    if (argc != 2 || ctl_parse_uint(argv[1], GNT_MAX_LIMIT, &n) < 0) {
+        *err = ctl_errf("usage: gntalloc-limit [PAGES] (at most %u)", GNT_MAX_LIMIT);
+        return -1;
+    }
+    gnt_set_limit((uint32_t)n);
+    return 0;
+}
+
+/* fault-alloc-fail and fault-map-fail share their syntax */
+static int parse_fail(int argc, char **argv, int dflt, unsigned long *n, int *e, const char **err)
+{
+    *e = argc == 3 ? parse_errno(argv[2]) : dflt;
+    if (argc < 2 || argc > 3 || ctl_parse_uint(argv[1], FAULT_COUNT_MAX, n) < 0 || !*e) {
+        *err = ctl_errf("usage: %s COUNT [ERRNO]", argv[0]);
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_fault_alloc(int argc, char **argv, FILE *out, const char **err)
+{
+    unsigned long n;
+    int e;
+    (void)out;
+    if (parse_fail(argc, argv, ENOMEM, &n, &e, err) < 0)
+        return -1;
+    gnt_fault_alloc((uint32_t)n, e);
+    return 0;
+}
+
+static int cmd_fault_map(int argc, char **argv, FILE *out, const char **err)
+{
+    unsigned long n;
+    int e;
+    (void)out;
+    if (parse_fail(argc, argv, EFAULT, &n, &e, err) < 0)
+        return -1;
+    gnt_fault_map((uint32_t)n, e);
+    return 0;
+}
+
+/* fault-evtchn-drop and fault-evtchn-delay: DOMID PORT VALUE */
+static int cmd_fault_evtchn(int argc, char **argv, FILE *out, const char **err)
+{
+    bool drop = !strcmp(argv[0], "fault-evtchn-drop");
+    unsigned long dom, port, v;
+    (void)out;
+    if (argc != 4 || ctl_parse_uint(argv[1], XSIM_MAX_DOMID, &dom) < 0 ||
+        ctl_parse_uint(argv[2], EV_MAX_PORTS - 1, &port) < 0 ||
+        ctl_parse_uint(argv[3], drop ? FAULT_COUNT_MAX : DELAY_MS_MAX, &v) < 0) {
+        *err = ctl_errf("usage: %s DOMID PORT %s", argv[0], drop ? "COUNT" : "MS");
+        return -1;
+    }
+    int rc = drop ? ev_fault_drop((unsigned)dom, (uint32_t)port, (uint32_t)v)
+                  : ev_fault_delay((unsigned)dom, (uint32_t)port, (uint32_t)v);
+    if (rc < 0) {
+        *err = ctl_errf("domain %lu has no port %lu", dom, port);
+        return -1;
+    }
+    return 0;
+}
+
+void hv_ctl_register(void)
+{
+    ctl_register("dump-grants",
+                 "dump-grants: one line per grant: granter ref grantee access mapped-by notify "
+                 "state",
+                 cmd_dump_grants);
+    ctl_register("dump-ports",
+                 "dump-ports: one line per event channel: domain port state remote masked "
+                 "pending",
+                 cmd_dump_ports);
+    ctl_register("gntalloc-limit",
+                 "gntalloc-limit [PAGES]: show, or set, the system-wide gntalloc page limit",
+                 cmd_gntalloc_limit);
+    ctl_register("fault-alloc-fail",
+                 "fault-alloc-fail COUNT [ERRNO]: the next COUNT gntalloc allocations fail "
+                 "(ENOMEM)",
+                 cmd_fault_alloc);
+    ctl_register("fault-map-fail",
+                 "fault-map-fail COUNT [ERRNO]: the next COUNT gntdev mmaps fail (EFAULT)",
+                 cmd_fault_map);
+    ctl_register("fault-evtchn-drop",
+                 "fault-evtchn-drop DOMID PORT COUNT: drop the next COUNT events to that port",
+                 cmd_fault_evtchn);
+    ctl_register("fault-evtchn-delay",
+                 "fault-evtchn-delay DOMID PORT MS: deliver events to that port MS ms late "
+                 "(0: on time)",
+                 cmd_fault_evtchn);
+}
