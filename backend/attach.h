@@ -1,0 +1,26 @@
+/* The toolstack's part of vfb/vkbd (protocol.md section 1): the nodes
+ * libxl would write for a device, for our backend instead of QEMU. */
+#ifndef XFB_ATTACH_H
+#define XFB_ATTACH_H
+
+#include <stdbool.h>
+
+struct xfb_attach_opts {
+    int domid;         /* the guest */
+    int devid;         /* device index, 0 for the first */
+    int backend_domid; /* where the backend runs, 0 = dom0 */
+    bool vfb, vkbd;
+    unsigned max_width, max_height;
+};
+
+/* Create the frontend and backend directories of each device in one
+ * transaction. 0, or -1 + errno (EEXIST: a device is already there);
+ * *err then names what failed. */
+int xfb_attach(const struct xfb_attach_opts *o, const char **err);
+
+/* Remove both directories of the guest's vfb and vkbd devices (all
+ * devids when devid < 0); the backend sees them go and lets go of the
+ * guest. 0, or -1 + errno (ENOENT: nothing attached). */
+int xfb_detach(int domid, int devid, int backend_domid, const char **err);
+
+#endif

@@ -1,0 +1,270 @@
+/* The vfb device: mapping the guest's framebuffer through its grant
+ * directory, and the update / resize / refresh-period rings. */
+#include "config.h"
+
+#include "private.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "proto/rect.h"
+#include "proto/ring.h"
+
+/* The most framebuffer memory we accept: the `videoram` attach
+ * advertises (max mode at 32 bits, rounded up to MiB), or the max mode
+ * with rows padded by up to 64 bytes, whichever is larger. */
+static uint64_t max_mem(const struct xfb_dev *d)
+{
+    uint64_t px = (uint64_t)d->max_width * d->max_height * 4;
+    uint64_t mib = (px + (1u << 20) - 1) >> 20 << 20;
+    uint64_t padded = ((uint64_t)d->max_width * 4 + 64) * d->max_height;
+    return mib > padded ? mib : padded;
+}
+
+struct mode {
+    int64_t width, height, stride, depth, offset;
+};
+
+/* NULL when the mode fits the limits we own and the memory granted. */
+static const char *check_mode(const struct xfb_dev *d, const struct mode *m, uint64_t mem_length)
+{
+    if (m->depth != 16 && m->depth != 32)
+        return "depth is not 16 or 32";
+    if (m->width <= 0 || m->width > d->max_width)
+        return "width is outside 1..max-width";
+    if (m->height <= 0 || m->height > d->max_height)
+        return "height is outside 1..max-height";
+    if (m->stride < m->width * (m->depth / 8))
+        return "line length is shorter than a row";
+    if (m->offset < 0 ||
+        (uint64_t)m->offset + (uint64_t)m->stride * (uint64_t)m->height > mem_length)
+        return "the surface does not fit in the granted memory";
+    return NULL;
+}
+
+static void set_surface(struct xfb_dev *d, const struct mode *m)
+{
+    d->surf.width = (uint32_t)m->width;
+    d->surf.height = (uint32_t)m->height;
+    d->surf.stride = (uint32_t)m->stride;
+    d->surf.depth = (uint32_t)m->depth;
+    d->surf.pixels = (const void *)(d->fb + m->offset);
+}
+
+/* Map the framebuffer named by n_dir directory pages; 0 or -1 + why. */
+static int map_fb(struct xfb_dev *d, const struct xfb_layout *l, uint32_t n_dir, uint32_t n_fb,
+                  const char **why)
+{
+    struct xfb_back *b = d->g->b;
+    uint32_t dir_refs[256];
+    for (uint32_t i = 0; i < n_dir; i++) {
+        uint32_t high;
+        dir_refs[i] = xfb_layout_pd_get(l, d->page, i, &high);
+        if (high) {
+            *why = "a pd[] slot holds more than a grant reference";
+            return -1;
+        }
+    }
+    uint32_t *refs = malloc((size_t)n_fb * sizeof(*refs));
+    if (!refs) {
+        *why = "out of memory";
+        return -1;
+    }
+    /* Directory pages are only read to copy the references out once;
+     * unmapped right away, so the guest changing them later is harmless. */
+    uint32_t *dir =
+        xengnttab_map_domain_grant_refs(b->xgt, n_dir, (uint32_t)d->g->domid, dir_refs, PROT_READ);
+    if (!dir) {
+        free(refs);
+        *why = "cannot map the grant directory pages";
+        return -1;
+    }
+    memcpy(refs, dir, (size_t)n_fb * sizeof(*refs));
+    xengnttab_unmap(b->xgt, dir, n_dir);
+    d->fb = xengnttab_map_domain_grant_refs(b->xgt, n_fb, (uint32_t)d->g->domid, refs, PROT_READ);
+    free(refs);
+    if (!d->fb) {
+        *why = "cannot map the framebuffer pages";
+        return -1;
+    }
+    d->fb_pages = n_fb;
+    return 0;
+}
+
+int xfb_fb_connect(struct xfb_dev *d)
+{
+    struct xfb_back *b = d->g->b;
+    unsigned long gref, port;
+    if (xfb_xs_read_uint(b, d->fpath, XFB_NODE_PAGE_GREF, UINT32_MAX, &gref) < 0 ||
+        xfb_xs_read_uint(b, d->fpath, "event-channel", UINT32_MAX, &port) < 0) {
+        if (errno == ENOENT)
+            xfb_log(XFB_LOG_ERROR, d,
+                    "frontend has no page-gref or event-channel "
+                    "(a frame-number frontend is not supported)");
+        else
+            xfb_log(XFB_LOG_ERROR, d, "frontend's page-gref or event-channel is not a number");
+        return -1;
+    }
+    char *proto = xfb_xs_read(b, d->fpath, "protocol");
+    struct xfb_layout l;
+    int bad_proto = xfb_layout_from_protocol(proto, &l);
+    if (bad_proto < 0)
+        xfb_log(XFB_LOG_ERROR, d, "unknown protocol '%.32s'", proto);
+    free(proto);
+    if (bad_proto < 0)
+        return -1;
+
+    if (xfb_dev_map_page(d, gref, port) < 0)
+        return -1;
+    volatile struct xenfb_page *pg = (volatile struct xenfb_page *)d->page;
+    /* each value read once; the guest may change them under us */
+    struct mode m = {pg->width, pg->height, pg->line_length, pg->depth, 0};
+    uint32_t mem_length = pg->mem_length;
+    const char *why = NULL;
+    uint32_t n_fb = xfb_fb_pages(mem_length), n_dir = xfb_dir_pages(n_fb);
+    if (mem_length == 0 || mem_length > max_mem(d))
+        why = "mem_length is beyond what this backend accepts";
+    else if (n_fb > xfb_layout_max_fb_pages(&l) || n_dir > l.pd_slots)
+        why = "mem_length needs more directory pages than the page holds";
+    else
+        why = check_mode(d, &m, mem_length);
+    if (!why && map_fb(d, &l, n_dir, n_fb, &why) == 0) {
+        d->mem_length = mem_length;
+        d->out_cons = xfb_ring_load(&pg->out_cons);
+        d->in_prod = xfb_ring_load(&pg->in_prod);
+        d->seen_in_cons = xfb_ring_load(&pg->in_cons);
+        set_surface(d, &m);
+        d->connected = true;
+        d->refresh_pending = true;
+        xfb_xs_write(b, d->bpath, "request-update", "1");
+        xfb_log(XFB_LOG_INFO, d, "connected: %ux%u, %u bits, stride %u, %u pages", d->surf.width,
+                d->surf.height, d->surf.depth, d->surf.stride, n_fb);
+        if (b->ops && b->ops->fb_connected)
+            b->ops->fb_connected(b->data, d->g, &d->surf);
+        return 0;
+    }
+    xfb_log(XFB_LOG_ERROR, d,
+            "refusing the frontend: %s (%dx%d, depth %d, stride %d, "
+            "mem_length %u)",
+            why, (int)m.width, (int)m.height, (int)m.depth, (int)m.stride, mem_length);
+    xfb_dev_unmap_page(d);
+    return -1;
+}
+
+void xfb_fb_disconnect(struct xfb_dev *d)
+{
+    struct xfb_back *b = d->g->b;
+    d->connected = false;
+    if (b->ops && b->ops->fb_disconnected)
+        b->ops->fb_disconnected(b->data, d->g);
+    if (d->fb) {
+        xengnttab_unmap(b->xgt, (void *)d->fb, d->fb_pages);
+        d->fb = NULL;
+    }
+    memset(&d->surf, 0, sizeof(d->surf));
+    xfb_dev_unmap_page(d);
+}
+
+void xfb_fb_send_refresh(struct xfb_dev *d)
+{
+    if (!d->connected || !d->refresh_pending)
+        return;
+    volatile struct xenfb_page *pg = (volatile struct xenfb_page *)d->page;
+    bool bad;
+    uint32_t cons = xfb_ring_load(&pg->in_cons);
+    if (!xfb_ring_can_produce(d->in_prod, cons, XENFB_IN_RING_LEN, &bad)) {
+        if (bad)
+            xfb_dev_fail(d, "in_cons is not behind in_prod");
+        return; /* retried on the frontend's next event */
+    }
+    union xenfb_in_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.refresh_period.type = XENFB_TYPE_REFRESH_PERIOD;
+    ev.refresh_period.period = d->g->refresh_ms;
+    memcpy((void *)&XENFB_IN_RING_REF(pg, d->in_prod), &ev, sizeof(ev));
+    xfb_ring_store(&pg->in_prod, ++d->in_prod);
+    d->refresh_pending = false;
+    xfb_dev_notify(d);
+}
+
+/* Handle one event, already copied out of the ring. false: the guest
+ * broke the protocol (the device is closed). */
+static bool handle(struct xfb_dev *d, const union xenfb_out_event *ev)
+{
+    struct xfb_back *b = d->g->b;
+    switch (ev->type) {
+    case XENFB_TYPE_UPDATE: {
+        struct xfb_rect r = {ev->update.x, ev->update.y, ev->update.width, ev->update.height};
+        if (xfb_rect_clamp(&r, (int32_t)d->surf.width, (int32_t)d->surf.height) && b->ops &&
+            b->ops->damaged)
+            b->ops->damaged(b->data, d->g, r.x, r.y, r.w, r.h);
+        return true;
+    }
+    case XENFB_TYPE_RESIZE: {
+        struct mode m = {ev->resize.width, ev->resize.height, ev->resize.stride, ev->resize.depth,
+                         ev->resize.offset};
+        const char *why = check_mode(d, &m, d->mem_length);
+        if (why) {
+            char msg[160];
+            snprintf(msg, sizeof(msg), "bad resize to %dx%d depth %d stride %d offset %d: %s",
+                     (int)m.width, (int)m.height, (int)m.depth, (int)m.stride, (int)m.offset, why);
+            xfb_dev_fail(d, msg);
+            return false;
+        }
+        set_surface(d, &m);
+        xfb_log(XFB_LOG_INFO, d, "resized to %ux%u, %u bits, stride %u", d->surf.width,
+                d->surf.height, d->surf.depth, d->surf.stride);
+        if (b->ops && b->ops->resized)
+            b->ops->resized(b->data, d->g, &d->surf);
+        return true;
+    }
+    default:
+        xfb_log(XFB_LOG_DEBUG, d, "ignoring out event type %u", ev->type);
+        return true;
+    }
+}
+
+void xfb_fb_event(struct xfb_dev *d)
+{
+    if (!d->connected)
+        return;
+    if (!xfb_dev_front_alive(d)) {
+        xfb_dev_gone(d);
+        return;
+    }
+    volatile struct xenfb_page *pg = (volatile struct xenfb_page *)d->page;
+    uint32_t prod = xfb_ring_load(&pg->out_prod);
+    int n = xfb_ring_avail(prod, d->out_cons, XENFB_OUT_RING_LEN);
+    if (n < 0) {
+        xfb_dev_fail(d, "out_prod is more than a ring ahead of out_cons");
+        return;
+    }
+    uint32_t in_cons = xfb_ring_load(&pg->in_cons);
+    if (d->in_prod - in_cons > XENFB_IN_RING_LEN) {
+        xfb_dev_fail(d, "in_cons is not behind in_prod");
+        return;
+    }
+    bool progress = n > 0 || in_cons != d->seen_in_cons;
+    d->seen_in_cons = in_cons;
+    /* at most one ring's worth per wakeup: n <= XENFB_OUT_RING_LEN */
+    for (int i = 0; i < n; i++) {
+        union xenfb_out_event ev;
+        memcpy(&ev, (const void *)&XENFB_OUT_RING_REF(pg, d->out_cons), sizeof(ev));
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        d->out_cons++;
+        if (!handle(d, &ev))
+            return;
+    }
+    if (n > 0) {
+        xfb_ring_store(&pg->out_cons, d->out_cons);
+        xfb_dev_notify(d); /* the frontend may be waiting for space */
+    }
+    xfb_fb_send_refresh(d);
+    if (!d->connected)
+        return;
+    if (!progress && !xfb_dev_idle_event(d))
+        xfb_dev_fail(d, "flood of event notifications");
+}

@@ -1,0 +1,142 @@
+/* Internals of the backend core shared by its files. */
+#ifndef XFB_BACK_PRIVATE_H
+#define XFB_BACK_PRIVATE_H
+
+#include "back.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include <xen/io/fbif.h>
+#include <xen/io/kbdif.h>
+#include <xenevtchn.h>
+#include <xengnttab.h>
+#include <xenstore.h>
+
+#include "proto/layout.h"
+
+/* Limits used when the backend directory has none (attach writes them). */
+#define XFB_DEFAULT_MAX_WIDTH  1920
+#define XFB_DEFAULT_MAX_HEIGHT 1200
+
+/* Event channel ports handled per dispatch, over all guests. */
+#define XFB_PORTS_PER_DISPATCH 64
+/* Wakeups without any ring progress a frontend may cause per second
+ * before it counts as a flood. A frontend notifies after producing or
+ * consuming, never otherwise. */
+#define XFB_IDLE_EVENTS_PER_SEC 5000
+
+enum xfb_dev_kind { XFB_DEV_FB, XFB_DEV_KBD };
+
+struct xfb_dev {
+    struct xfb_back_guest *g;
+    enum xfb_dev_kind kind;
+    const char *type; /* xenstore name: vfb, vkbd or vinput */
+    bool present;     /* backend directory seen */
+    char *bpath;      /* our directory for this device */
+    char *fpath;      /* the frontend's directory */
+    char *fwatch;     /* the watched frontend node: fpath/state */
+    int state;        /* what we last wrote to bpath/state */
+    int fstate;       /* the frontend's state when we last looked */
+    bool closed;      /* went to Closed; waits for the frontend's Initialising */
+    bool connected;
+
+    int port; /* local port, -1 when unbound */
+    volatile uint8_t *page;
+    bool front_alive;      /* the frontend set its liveness byte */
+    uint32_t seen_in_cons; /* the frontend's in_cons at the last wakeup */
+    struct timespec idle_since;
+    unsigned idle_events;
+
+    /* vfb */
+    uint32_t max_width, max_height;
+    volatile uint8_t *fb;
+    uint32_t fb_pages;
+    uint32_t mem_length;
+    uint32_t out_cons, in_prod; /* our indices, kept here: the page is shared */
+    struct xfb_back_surface surf;
+    bool refresh_pending;
+
+    /* vkbd */
+    bool abs, raw;
+    uint32_t kbd_width, kbd_height; /* the range advertised for abs */
+    union xenkbd_in_event *queue;   /* XFB_BACK_KBD_QUEUE entries */
+    unsigned q_head, q_len;
+    int last_x, last_y;
+};
+
+struct xfb_back_guest {
+    struct xfb_back *b;
+    struct xfb_back_guest *next;
+    int domid, devid;
+    struct xfb_dev fb, kbd;
+    unsigned refresh_ms;
+    void *user;
+};
+
+struct xfb_back {
+    struct xs_handle *xs;
+    xenevtchn_handle *xce;
+    xengnttab_handle *xgt;
+    int domid;
+    char *base; /* /local/domain/B/backend */
+    struct xfb_back_guest *guests;
+    const struct xfb_back_ops *ops;
+    void *data;
+    unsigned refresh_ms;
+    xfb_back_log_fn log_fn;
+    void *log_data;
+    enum xfb_log_level log_level;
+};
+
+/* ---- log.c ---- */
+void xfb_log_(struct xfb_back *b, enum xfb_log_level level, const struct xfb_dev *d,
+              const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* xfb_log(level, dev, fmt, ...): one line about a device (dev may not be
+ * NULL); xfb_log_ctx for the context itself. */
+#define xfb_log(level, dev, ...)                                                                   \
+    xfb_log_((dev)->g->b, (level), (dev), __FILE__, __LINE__, __VA_ARGS__)
+#define xfb_log_ctx(b, level, ...) xfb_log_((b), (level), NULL, __FILE__, __LINE__, __VA_ARGS__)
+
+/* ---- xenbus.c: discovery and the state machine ---- */
+int xfb_xenbus_watch(struct xfb_back *b);
+void xfb_xenbus_handle_watch(struct xfb_back *b, const char *path, const char *token);
+/* Close a device the guest broke: log why, unmap, go Closed. */
+void xfb_dev_fail(struct xfb_dev *d, const char *why);
+void xfb_dev_disconnect(struct xfb_dev *d);
+/* The frontend let go of the page without telling xenstore (its
+ * liveness byte was cleared): unmap, go Closed, wait for Initialising. */
+void xfb_dev_gone(struct xfb_dev *d);
+void xfb_guest_forget(struct xfb_back_guest *g);
+/* xenstore helpers: read a node below dir as a string (malloc'ed) or an
+ * unsigned number; -1 + errno (ENOENT, EINVAL). */
+char *xfb_xs_read(struct xfb_back *b, const char *dir, const char *node);
+int xfb_xs_read_uint(struct xfb_back *b, const char *dir, const char *node, unsigned long max,
+                     unsigned long *out);
+int xfb_xs_write(struct xfb_back *b, const char *dir, const char *node, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---- dev.c: what both device kinds share ---- */
+/* Bind to the frontend's port and map its shared page read-write with the
+ * unmap notification on our liveness byte. 0 or -1 (logged). */
+int xfb_dev_map_page(struct xfb_dev *d, unsigned long gref, unsigned long port);
+void xfb_dev_unmap_page(struct xfb_dev *d);
+/* The frontend is still there (its liveness byte, once seen set). */
+bool xfb_dev_front_alive(struct xfb_dev *d);
+/* Count a wakeup that moved nothing; false when the frontend floods. */
+bool xfb_dev_idle_event(struct xfb_dev *d);
+void xfb_dev_notify(struct xfb_dev *d);
+
+/* ---- fb.c ---- */
+int xfb_fb_connect(struct xfb_dev *d);
+void xfb_fb_disconnect(struct xfb_dev *d);
+void xfb_fb_event(struct xfb_dev *d);
+void xfb_fb_send_refresh(struct xfb_dev *d);
+
+/* ---- kbd.c ---- */
+int xfb_kbd_connect(struct xfb_dev *d);
+void xfb_kbd_disconnect(struct xfb_dev *d);
+void xfb_kbd_event(struct xfb_dev *d);
+
+#endif

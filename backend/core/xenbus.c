@@ -1,0 +1,495 @@
+/* Finding guests and walking each device through the XenbusState machine
+ * (protocol.md sections 4 and 5). Watches:
+ *   "b" on base/{vfb,vkbd,vinput}: devices added and removed by attach;
+ *   "f" on each frontend's state node;
+ *   "r" on @releaseDomain: a guest destroyed.
+ */
+#include "config.h"
+
+#include "private.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xen/io/xenbus.h>
+
+static const char *const dev_types[] = {"vfb", "vkbd", "vinput"};
+
+char *xfb_xs_read(struct xfb_back *b, const char *dir, const char *node)
+{
+    char path[256];
+    if (snprintf(path, sizeof(path), "%s/%s", dir, node) >= (int)sizeof(path)) {
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
+    unsigned len;
+    return xs_read(b->xs, XBT_NULL, path, &len);
+}
+
+int xfb_xs_read_uint(struct xfb_back *b, const char *dir, const char *node, unsigned long max,
+                     unsigned long *out)
+{
+    char *v = xfb_xs_read(b, dir, node);
+    if (!v)
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(v, &end, 10);
+    int bad = errno || end == v || *end || v[0] == '-' || v[0] == '+' || v[0] == ' ' || n > max;
+    free(v);
+    if (bad) {
+        errno = EINVAL;
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+int xfb_xs_write(struct xfb_back *b, const char *dir, const char *node, const char *fmt, ...)
+{
+    char path[256], val[64];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(val, sizeof(val), fmt, ap);
+    va_end(ap);
+    if (snprintf(path, sizeof(path), "%s/%s", dir, node) >= (int)sizeof(path) || n < 0 ||
+        n >= (int)sizeof(val)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return xs_write(b->xs, XBT_NULL, path, val, (unsigned)n) ? 0 : -1;
+}
+
+static void set_state(struct xfb_dev *d, int state)
+{
+    if (xfb_xs_write(d->g->b, d->bpath, "state", "%d", state) < 0)
+        xfb_log(XFB_LOG_WARNING, d, "cannot write state %d: %s", state, strerror(errno));
+    d->state = state;
+}
+
+/* ---- guests and devices ---- */
+
+static struct xfb_back_guest *guest_get(struct xfb_back *b, int domid, int devid)
+{
+    struct xfb_back_guest *g = xfb_back_find(b, domid, devid);
+    if (g)
+        return g;
+    g = calloc(1, sizeof(*g));
+    if (!g)
+        return NULL;
+    g->b = b;
+    g->domid = domid;
+    g->devid = devid;
+    g->refresh_ms = b->refresh_ms;
+    g->fb.g = g;
+    g->fb.kind = XFB_DEV_FB;
+    g->fb.type = "vfb";
+    g->fb.port = -1;
+    g->kbd.g = g;
+    g->kbd.kind = XFB_DEV_KBD;
+    g->kbd.type = "vkbd";
+    g->kbd.port = -1;
+    g->next = b->guests;
+    b->guests = g;
+    if (b->ops && b->ops->appeared)
+        b->ops->appeared(b->data, g);
+    return g;
+}
+
+void xfb_dev_disconnect(struct xfb_dev *d)
+{
+    if (!d->connected)
+        return;
+    if (d->kind == XFB_DEV_FB)
+        xfb_fb_disconnect(d);
+    else
+        xfb_kbd_disconnect(d);
+}
+
+static void dev_forget(struct xfb_dev *d)
+{
+    struct xfb_back *b = d->g->b;
+    if (!d->present)
+        return;
+    xfb_dev_disconnect(d);
+    if (d->fwatch)
+        xs_unwatch(b->xs, d->fwatch, "f");
+    free(d->bpath);
+    free(d->fpath);
+    free(d->fwatch);
+    d->bpath = d->fpath = d->fwatch = NULL;
+    d->present = false;
+    d->closed = false;
+    xfb_log(XFB_LOG_INFO, d, "removed");
+}
+
+void xfb_guest_forget(struct xfb_back_guest *g)
+{
+    struct xfb_back *b = g->b;
+    dev_forget(&g->fb);
+    dev_forget(&g->kbd);
+    for (struct xfb_back_guest **p = &b->guests; *p; p = &(*p)->next) {
+        if (*p == g) {
+            *p = g->next;
+            break;
+        }
+    }
+    if (b->ops && b->ops->gone)
+        b->ops->gone(b->data, g);
+    free(g);
+}
+
+static void guest_forget_if_empty(struct xfb_back_guest *g)
+{
+    if (!g->fb.present && !g->kbd.present)
+        xfb_guest_forget(g);
+}
+
+void xfb_dev_fail(struct xfb_dev *d, const char *why)
+{
+    xfb_log(XFB_LOG_ERROR, d, "closing the device: %s", why);
+    xfb_dev_disconnect(d);
+    set_state(d, XenbusStateClosed);
+    d->closed = true;
+}
+
+void xfb_dev_gone(struct xfb_dev *d)
+{
+    xfb_log(XFB_LOG_INFO, d, "frontend is gone (its liveness byte was cleared)");
+    xfb_dev_disconnect(d);
+    set_state(d, XenbusStateClosed);
+    d->closed = true;
+}
+
+static void write_features(struct xfb_dev *d)
+{
+    struct xfb_back *b = d->g->b;
+    if (d->kind == XFB_DEV_FB) {
+        xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_GREF, "1");
+        xfb_xs_write(b, d->bpath, "feature-resize", "1");
+        xfb_xs_write(b, d->bpath, "hotplug-status", "connected");
+    } else {
+        xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_ABS_POINTER, "1");
+        xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_RAW_POINTER, "1");
+        xfb_xs_write(b, d->bpath, XENKBD_FIELD_WIDTH, "%u", d->kbd_width);
+        xfb_xs_write(b, d->bpath, XENKBD_FIELD_HEIGHT, "%u", d->kbd_height);
+    }
+}
+
+static void read_limits(struct xfb_dev *d)
+{
+    struct xfb_back *b = d->g->b;
+    unsigned long w, h;
+    /* vfb and vkbd of a guest share the limits attach wrote for the vfb */
+    char vfb[128];
+    snprintf(vfb, sizeof(vfb), "%s/vfb/%d/%d", b->base, d->g->domid, d->g->devid);
+    if (xfb_xs_read_uint(b, vfb, "max-width", 32768, &w) < 0 || w == 0)
+        w = XFB_DEFAULT_MAX_WIDTH;
+    if (xfb_xs_read_uint(b, vfb, "max-height", 32768, &h) < 0 || h == 0)
+        h = XFB_DEFAULT_MAX_HEIGHT;
+    d->max_width = d->kbd_width = (uint32_t)w;
+    d->max_height = d->kbd_height = (uint32_t)h;
+}
+
+/* The frontend directory named by our own backend directory: written by
+ * the toolstack, but still checked to lie inside the guest's home. */
+static char *read_frontend_path(struct xfb_back *b, const char *bpath, int domid)
+{
+    char *f = xfb_xs_read(b, bpath, "frontend");
+    if (!f)
+        return NULL;
+    char prefix[40];
+    int n = snprintf(prefix, sizeof(prefix), "/local/domain/%d/", domid);
+    if (strncmp(f, prefix, (size_t)n) || strlen(f) > 200 || strstr(f, "/.")) {
+        free(f);
+        errno = EINVAL;
+        return NULL;
+    }
+    return f;
+}
+
+static void dev_check(struct xfb_dev *d);
+
+static void dev_found(struct xfb_back *b, const char *type, int domid, int devid)
+{
+    struct xfb_back_guest *g = xfb_back_find(b, domid, devid);
+    bool is_fb = !strcmp(type, "vfb");
+    if (g) {
+        struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
+        if (d->present) {
+            dev_check(d);
+            return;
+        }
+    }
+    char *bpath;
+    if (asprintf(&bpath, "%s/%s/%d/%d", b->base, type, domid, devid) < 0)
+        return;
+    char *fpath = read_frontend_path(b, bpath, domid);
+    if (!fpath) {
+        /* not (yet) complete, or wrong: attach writes it in one transaction */
+        free(bpath);
+        return;
+    }
+    g = guest_get(b, domid, devid);
+    if (!g) {
+        free(bpath);
+        free(fpath);
+        return;
+    }
+    struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
+    d->type = is_fb ? "vfb" : (!strcmp(type, "vinput") ? "vinput" : "vkbd");
+    d->bpath = bpath;
+    d->fpath = fpath;
+    d->present = true;
+    d->closed = false;
+    unsigned long st;
+    d->state = xfb_xs_read_uint(b, bpath, "state", 10, &st) < 0 ? 0 : (int)st;
+    read_limits(d);
+    if (asprintf(&d->fwatch, "%s/state", fpath) < 0)
+        d->fwatch = NULL;
+    xfb_log(XFB_LOG_INFO, d, "found, frontend %s", fpath);
+    if (!d->fwatch || !xs_watch(b->xs, d->fwatch, "f"))
+        xfb_log(XFB_LOG_ERROR, d, "cannot watch %s: %s", fpath, strerror(errno));
+    /* the watch fires once on its own too; checking twice changes nothing */
+    dev_check(d);
+}
+
+static void dev_check(struct xfb_dev *d)
+{
+    struct xfb_back *b = d->g->b;
+    char *fr = xfb_xs_read(b, d->bpath, "frontend");
+    if (!fr) {
+        xfb_log(XFB_LOG_DEBUG, d, "backend directory: %s", strerror(errno));
+        dev_forget(d);
+        guest_forget_if_empty(d->g);
+        return;
+    }
+    free(fr);
+    unsigned long fs;
+    if (xfb_xs_read_uint(b, d->fpath, "state", 255, &fs) < 0) {
+        if (errno == ENOENT || errno == EACCES) {
+            xfb_log(XFB_LOG_DEBUG, d, "frontend state: %s", strerror(errno));
+            /* the guest's directory went away: so did the device */
+            dev_forget(d);
+            guest_forget_if_empty(d->g);
+        } else if (!d->closed) {
+            xfb_dev_fail(d, "frontend state is not a number");
+        }
+        return;
+    }
+    int prev = d->fstate;
+    d->fstate = (int)fs;
+    switch (fs) {
+    case XenbusStateInitialising:
+    case XenbusStateInitWait:
+        if (d->connected) {
+            xfb_log(XFB_LOG_INFO, d, "frontend restarted");
+            xfb_dev_disconnect(d);
+        }
+        d->closed = false;
+        if (d->state != XenbusStateInitWait) {
+            write_features(d);
+            set_state(d, XenbusStateInitWait);
+        }
+        break;
+    case XenbusStateInitialised:
+    case XenbusStateConnected:
+        /* a frontend that went back to Initialised while we stay
+         * connected waits for a backend to (re)enter Connected */
+        if (d->connected && fs == XenbusStateInitialised && prev == XenbusStateConnected)
+            set_state(d, XenbusStateConnected);
+        if (d->connected || d->closed)
+            break;
+        if (d->state != XenbusStateInitWait)
+            write_features(d);
+        if ((d->kind == XFB_DEV_FB ? xfb_fb_connect(d) : xfb_kbd_connect(d)) < 0) {
+            d->closed = true;
+            set_state(d, XenbusStateClosed);
+            break;
+        }
+        set_state(d, XenbusStateConnected);
+        if (d->kind == XFB_DEV_FB) {
+            xfb_fb_send_refresh(d);
+            xfb_fb_event(d); /* updates queued for a previous backend */
+        } else {
+            xfb_kbd_event(d);
+        }
+        break;
+    case XenbusStateClosing:
+    case XenbusStateClosed:
+        if (d->connected)
+            xfb_log(XFB_LOG_INFO, d, "frontend closed");
+        xfb_dev_disconnect(d);
+        if (d->state != XenbusStateClosed)
+            set_state(d, XenbusStateClosed);
+        d->closed = true;
+        break;
+    default:
+        if (!d->closed) {
+            char why[48];
+            snprintf(why, sizeof(why), "frontend state %lu is not valid", fs);
+            xfb_dev_fail(d, why);
+        }
+        break;
+    }
+}
+
+/* ---- watch events ---- */
+
+static int parse_id(const char **p)
+{
+    char *end;
+    if (**p < '0' || **p > '9')
+        return -1;
+    errno = 0;
+    long v = strtol(*p, &end, 10);
+    if (errno || v > 0x7fef || (*end && *end != '/'))
+        return -1;
+    *p = end;
+    return (int)v;
+}
+
+static void scan_domain(struct xfb_back *b, const char *type, int domid)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/%s/%d", b->base, type, domid);
+    unsigned n = 0;
+    char **ids = xs_directory(b->xs, XBT_NULL, path, &n);
+    for (unsigned i = 0; ids && i < n; i++) {
+        const char *p = ids[i];
+        int devid = parse_id(&p);
+        if (devid >= 0 && !*p)
+            dev_found(b, type, domid, devid);
+    }
+    free(ids);
+    /* devices of ours that are no longer listed */
+    bool is_fb = !strcmp(type, "vfb");
+    for (struct xfb_back_guest *g = b->guests, *next; g; g = next) {
+        next = g->next;
+        struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
+        if (g->domid == domid && d->present && !strcmp(d->type, type))
+            dev_check(d);
+    }
+}
+
+static void scan_type(struct xfb_back *b, const char *type)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/%s", b->base, type);
+    unsigned n = 0;
+    char **doms = xs_directory(b->xs, XBT_NULL, path, &n);
+    for (unsigned i = 0; doms && i < n; i++) {
+        const char *p = doms[i];
+        int domid = parse_id(&p);
+        if (domid >= 0 && !*p)
+            scan_domain(b, type, domid);
+    }
+    free(doms);
+    bool is_fb = !strcmp(type, "vfb");
+    for (struct xfb_back_guest *g = b->guests, *next; g; g = next) {
+        next = g->next;
+        struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
+        if (d->present && !strcmp(d->type, type))
+            dev_check(d);
+    }
+}
+
+static void backend_event(struct xfb_back *b, const char *path)
+{
+    size_t bl = strlen(b->base);
+    if (strncmp(path, b->base, bl) || path[bl] != '/')
+        return;
+    const char *p = path + bl + 1;
+    const char *type = NULL;
+    for (size_t i = 0; i < sizeof(dev_types) / sizeof(dev_types[0]); i++) {
+        size_t tl = strlen(dev_types[i]);
+        if (!strncmp(p, dev_types[i], tl) && (p[tl] == '/' || !p[tl])) {
+            type = dev_types[i];
+            p += tl;
+            break;
+        }
+    }
+    if (!type)
+        return;
+    if (!*p++) {
+        scan_type(b, type);
+        return;
+    }
+    int domid = parse_id(&p);
+    if (domid < 0)
+        return;
+    if (!*p++) {
+        scan_domain(b, type, domid);
+        return;
+    }
+    int devid = parse_id(&p);
+    if (devid < 0)
+        return;
+    /* our own writes below the device (state, features) change nothing */
+    if (*p && strcmp(p, "/frontend") && strcmp(p, "/online"))
+        return;
+    dev_found(b, type, domid, devid);
+}
+
+static void frontend_event(struct xfb_back *b, const char *path)
+{
+    for (struct xfb_back_guest *g = b->guests; g; g = g->next) {
+        if (g->fb.present && g->fb.fwatch && !strcmp(g->fb.fwatch, path)) {
+            dev_check(&g->fb);
+            return;
+        }
+        if (g->kbd.present && g->kbd.fwatch && !strcmp(g->kbd.fwatch, path)) {
+            dev_check(&g->kbd);
+            return;
+        }
+    }
+}
+
+static void release_event(struct xfb_back *b)
+{
+    for (struct xfb_back_guest *g = b->guests, *next; g; g = next) {
+        next = g->next;
+        char path[40];
+        snprintf(path, sizeof(path), "/local/domain/%d", g->domid);
+        unsigned len;
+        char *v = xs_read(b->xs, XBT_NULL, path, &len);
+        if (v) {
+            free(v);
+            continue;
+        }
+        if (errno != ENOENT)
+            continue;
+        xfb_log_ctx(b, XFB_LOG_INFO, "domain %d is gone", g->domid);
+        xfb_guest_forget(g);
+    }
+}
+
+void xfb_xenbus_handle_watch(struct xfb_back *b, const char *path, const char *token)
+{
+    if (!strcmp(token, "b"))
+        backend_event(b, path);
+    else if (!strcmp(token, "f"))
+        frontend_event(b, path);
+    else if (!strcmp(token, "r"))
+        release_event(b);
+}
+
+int xfb_xenbus_watch(struct xfb_back *b)
+{
+    for (size_t i = 0; i < sizeof(dev_types) / sizeof(dev_types[0]); i++) {
+        char path[128];
+        snprintf(path, sizeof(path), "%s/%s", b->base, dev_types[i]);
+        if (!xs_watch(b->xs, path, "b")) {
+            xfb_log_ctx(b, XFB_LOG_ERROR, "cannot watch %s: %s", path, strerror(errno));
+            return -1;
+        }
+    }
+    if (!xs_watch(b->xs, "@releaseDomain", "r")) {
+        xfb_log_ctx(b, XFB_LOG_ERROR, "cannot watch @releaseDomain: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,48 @@
+# xenfb-backend (dom0): the backend core as a library the viewers build
+# on, the attach/detach toolstack part, and the core's integration tests
+# on the simulated Xen.
+back_tests = \
+	tests/back/attach.sh \
+	tests/back/handshake.sh \
+	tests/back/resize.sh \
+	tests/back/keys.sh \
+	tests/back/restart.sh \
+	tests/back/destroy.sh \
+	tests/back/hostile.sh \
+	tests/back/vinput.sh
+# against the real frontend library: needs the guest part's test tool
+back_front_tests = tests/back/real-front.sh
+EXTRA_DIST += man/xenfb-backend.8 $(back_tests) $(back_front_tests) tests/back/lib-back.sh
+
+if BACKEND
+noinst_LTLIBRARIES += backend/libxfbback.la
+backend_libxfbback_la_SOURCES = \
+	backend/core/back.h backend/core/private.h \
+	backend/core/back.c backend/core/log.c backend/core/xenbus.c \
+	backend/core/dev.c backend/core/fb.c backend/core/kbd.c
+backend_libxfbback_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
+backend_libxfbback_la_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+backend_libxfbback_la_LIBADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
+
+sbin_PROGRAMS += backend/xenfb-backend
+backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h
+backend_xenfb_backend_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+backend_xenfb_backend_LDADD = backend/libxfbback.la $(XEN_LIBS)
+
+man_MANS += man/xenfb-backend.8
+
+# test tools: the core driven from stdin, and a frontend that can lie
+check_PROGRAMS += tests/back/xfb-back-tool tests/back/xfb-evil-front
+tests_back_xfb_back_tool_SOURCES = tests/back/xfb-back-tool.c tests/back/crc32.h
+tests_back_xfb_back_tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
+tests_back_xfb_back_tool_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_back_xfb_back_tool_LDADD = backend/libxfbback.la $(XEN_LIBS)
+tests_back_xfb_evil_front_SOURCES = tests/back/xfb-evil-front.c tests/back/crc32.h
+tests_back_xfb_evil_front_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_back_xfb_evil_front_LDADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
+
+TESTS += $(back_tests)
+if GUEST
+TESTS += $(back_front_tests)
+endif
+endif

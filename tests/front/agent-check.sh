@@ -1,0 +1,44 @@
+#!/bin/sh
+# xenfb-agent check gives the right advice: no backend, a backend without
+# feature-gref, gntalloc limit too low; and exits 0 when all is well.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/front/front-lib.sh"
+plan 8
+xsim_setup
+"$XSIM" create $GUEST guest >/dev/null || bail "cannot create the guest domain"
+AGENT="$top_builddir/xenfb-agent/xenfb-agent"
+check() { "$XSIM" run --domid $GUEST -- "$AGENT" check "$@"; }
+B=/local/domain/0/backend
+
+start_back vfb 1024 768
+proc_start kbd 9 0 "$FAKE_BACK" vkbd --front $GUEST
+send kbd attach
+expect kbd attached || bail "vkbd not attached"
+
+out=$(check)
+ok $([ $? -eq 1 ]; echo $?) "no backend: exit 1"
+echo "$out" | grep -qxF "error: [XFB-006] vfb 0: no backend running ($B/vfb/$GUEST/0 state 1): start xenfb-backend in domain 0"
+ok $? "no backend: [XFB-006] with what to do" || echo "$out" | sed 's/^/# /'
+
+send back state 2
+say back wait-front 1 -- "front-state 1" "backend at InitWait"
+out=$(check)
+echo "$out" | grep -qxF "error: [XFB-007] vfb 0: the backend has no feature-gref (stock QEMU?): it cannot show a userspace framebuffer; use xenfb-backend for this guest"
+ok $? "backend without feature-gref: [XFB-007]" || echo "$out" | sed 's/^/# /'
+
+send back write feature-gref 1
+send kbd write feature-abs-pointer 1
+send kbd state 2
+expect kbd ok
+"$XSIM" ctl gntalloc-limit 100 >/dev/null
+out=$(check)
+echo "$out" | grep -qxF "error: [XFB-003] gntalloc: 1024x768x32 needs 771 grant pages, not available (limit unknown): modprobe xen-gntalloc limit=1024, or echo 1024 > /sys/module/xen_gntalloc/parameters/limit"
+ok $? "gntalloc limit too low: [XFB-003] with the module parameter" || echo "$out" | sed 's/^/# /'
+is "$(grants_of $GUEST)" "" "the probe leaves no grant behind"
+
+"$XSIM" ctl gntalloc-limit 1024 >/dev/null
+out=$(check)
+ok $? "all well: exit 0" || echo "$out" | sed 's/^/# /'
+is "$(echo "$out" | tail -n 1)" "all is well" "all well: says so"
+proc_stop kbd
+proc_stop back

@@ -1,0 +1,9 @@
+/* xenfb-agent: the guest-side tool. Each subcommand is one
+ * function taking the arguments after its name. */
+#ifndef XFB_AGENT_H
+#define XFB_AGENT_H
+
+/* `xenfb-agent check`: the doctor. Exit status for main(). */
+int agent_check(int argc, char **argv);
+
+#endif

@@ -1,0 +1,277 @@
+/* `xenfb-agent check`: look at everything the frontend needs, one line per
+ * finding, each problem with its [XFB-nnn] id and what to do about it.
+ * It goes through the same libraries (and so the same devices) the
+ * frontend uses, rather than testing paths, so it sees what they see. */
+#include "agent.h"
+
+#include "xenfb/front.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xenevtchn.h>
+#include <xengnttab.h>
+#include <xenstore.h>
+#include <xentoollog.h>
+
+#define GNTALLOC_LIMIT_PATH "/sys/module/xen_gntalloc/parameters/limit"
+
+struct check {
+    unsigned devid;
+    uint32_t width, height, depth; /* 0 = the backend's max-width/height */
+    unsigned problems;
+    struct xs_handle *xs;
+    unsigned be_id;
+    bool vfb_connected;
+};
+
+static void ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void ok(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ok: ", stdout);
+    vprintf(fmt, ap);
+    putchar('\n');
+    va_end(ap);
+}
+
+static void problem(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(struct check *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("error: ", stdout);
+    vprintf(fmt, ap);
+    putchar('\n');
+    va_end(ap);
+    c->problems++;
+}
+
+/* The Xen libraries would log to stderr on their own. */
+static void quiet_vmessage(struct xentoollog_logger *l, xentoollog_level level, int errnoval,
+                           const char *context, const char *format, va_list al)
+{
+    (void)l, (void)level, (void)errnoval, (void)context, (void)format, (void)al;
+}
+static struct xentoollog_logger quiet = {.vmessage = quiet_vmessage};
+
+static void dev_problem(struct check *c, const char *dev, const char *module, int err)
+{
+    if (err == EACCES || err == EPERM)
+        problem(c,
+                "[XFB-002] /dev/xen/%s: %s: run as root or give this user access to "
+                "/dev/xen/%s (a udev rule)",
+                dev, strerror(err), dev);
+    else
+        problem(c, "[XFB-001] /dev/xen/%s: %s: load the %s module (modprobe %s)", dev,
+                strerror(err), module, module);
+}
+
+static xengntshr_handle *check_devices(struct check *c)
+{
+    xenevtchn_handle *xce = xenevtchn_open(&quiet, 0);
+    if (xce) {
+        ok("/dev/xen/evtchn: opens");
+        xenevtchn_close(xce);
+    } else {
+        dev_problem(c, "evtchn", "xen-evtchn", errno);
+    }
+    xengntshr_handle *xgs = xengntshr_open(&quiet, 0);
+    if (xgs)
+        ok("/dev/xen/gntalloc: opens");
+    else
+        dev_problem(c, "gntalloc", "xen-gntalloc", errno);
+    c->xs = xs_open(0);
+    if (c->xs)
+        ok("xenstore: reachable");
+    else
+        problem(c,
+                "[XFB-012] xenstore: %s: mount xenfs or load xen-evtchn and the xenbus "
+                "device, or start xenstored",
+                strerror(errno));
+    return xgs;
+}
+
+static char *rd(struct check *c, const char *dir, const char *node)
+{
+    char path[256];
+    unsigned len;
+    snprintf(path, sizeof(path), "%s/%s", dir, node);
+    return xs_read(c->xs, XBT_NULL, path, &len);
+}
+
+static long rd_long(struct check *c, const char *dir, const char *node)
+{
+    char *v = rd(c, dir, node);
+    if (!v)
+        return -1;
+    char *end;
+    long n = strtol(v, &end, 10);
+    bool bad = end == v || *end;
+    free(v);
+    return bad ? -1 : n;
+}
+
+static void check_kernel(struct check *c, const char *type, const char *fe, long state)
+{
+    char path[128];
+    bool vfb = !strcmp(type, "vfb");
+    const char *drv = vfb ? "xen-fbfront" : "xen-kbdfront";
+    const char *mod = vfb ? "xen_fbfront" : "xen_kbdfront";
+    snprintf(path, sizeof(path), "/sys/bus/xen/drivers/%s/%s-%u", type, type, c->devid);
+    char *ref = rd(c, fe, "page-ref");
+    bool bound = access(path, F_OK) == 0 || (ref && state > 1 && state < 5);
+    free(ref);
+    if (bound)
+        problem(c,
+                "[XFB-005] %s %u: a kernel frontend (%s) drives it: modprobe -r %s and add "
+                "'blacklist %s' to /etc/modprobe.d",
+                type, c->devid, drv, mod, mod);
+    else
+        ok("%s %u: no kernel frontend bound", type, c->devid);
+}
+
+/* One device: present, backend running, features, kernel frontend. */
+static void check_device(struct check *c, const char *type)
+{
+    char fe[64];
+    snprintf(fe, sizeof(fe), "device/%s/%u", type, c->devid);
+    char *be = rd(c, fe, "backend");
+    long be_id = rd_long(c, fe, "backend-id");
+    if (!be || be_id < 0) {
+        problem(c,
+                "[XFB-004] %s %u: not in xenstore (%s): add a %s to the guest (xenfb-backend "
+                "attach in the backend domain)",
+                type, c->devid, fe, type);
+        free(be);
+        return;
+    }
+    c->be_id = (unsigned)be_id;
+    long fe_state = rd_long(c, fe, "state");
+    ok("%s %u: present, backend %s (domain %ld), frontend state %ld", type, c->devid, be, be_id,
+       fe_state);
+    long st = rd_long(c, be, "state");
+    if (st != 2 && st != 4) {
+        problem(c,
+                "[XFB-006] %s %u: no backend running (%s state %ld): start xenfb-backend in "
+                "domain %ld",
+                type, c->devid, be, st, be_id);
+    } else if (!strcmp(type, "vfb")) {
+        if (rd_long(c, be, "feature-gref") != 1)
+            problem(c,
+                    "[XFB-007] vfb %u: the backend has no feature-gref (stock QEMU?): it "
+                    "cannot show a userspace framebuffer; use xenfb-backend for this guest",
+                    c->devid);
+        else
+            ok("vfb %u: backend state %ld, feature-gref%s", c->devid, st,
+               rd_long(c, be, "feature-resize") == 1 ? ", feature-resize" : "");
+        if (!c->width && rd_long(c, be, "max-width") > 0 && rd_long(c, be, "max-height") > 0) {
+            c->width = (uint32_t)rd_long(c, be, "max-width");
+            c->height = (uint32_t)rd_long(c, be, "max-height");
+        }
+    } else {
+        ok("vkbd %u: backend state %ld%s%s", c->devid, st,
+           rd_long(c, be, "feature-abs-pointer") == 1 ? ", feature-abs-pointer" : "",
+           rd_long(c, be, "feature-raw-pointer") == 1 ? ", feature-raw-pointer" : "");
+    }
+    if (!strcmp(type, "vfb") && fe_state == 4 && st == 4)
+        c->vfb_connected = true;
+    check_kernel(c, type, fe, fe_state);
+    free(be);
+}
+
+static long sysfs_limit(void)
+{
+    FILE *f = fopen(GNTALLOC_LIMIT_PATH, "re");
+    long v = -1;
+    if (f) {
+        if (fscanf(f, "%ld", &v) != 1)
+            v = -1;
+        fclose(f);
+    }
+    return v;
+}
+
+/* Can gntalloc give the pages the mode needs? Asking it is the only test
+ * that also counts pages other programs hold. */
+static void check_gntalloc(struct check *c, xengntshr_handle *xgs)
+{
+    uint32_t w = c->width ? c->width : 1024, h = c->height ? c->height : 768;
+    uint32_t d = c->depth ? c->depth : 32;
+    uint32_t need = xfb_front_vfb_pages(w, h, d) + 1; /* + the vkbd page */
+    if (c->vfb_connected) {
+        ok("gntalloc: vfb %u is connected, its pages are allocated", c->devid);
+        return;
+    }
+    uint32_t *refs = calloc(need, sizeof(*refs));
+    void *p = refs ? xengntshr_share_pages(xgs, c->be_id, need, refs, 0) : NULL;
+    int err = errno;
+    free(refs);
+    if (p) {
+        xengntshr_unshare(xgs, p, need);
+        ok("gntalloc: %u grant pages for %ux%ux%u available", need, w, h, d);
+        return;
+    }
+    if (err != ENOSPC) {
+        problem(c, "gntalloc: cannot share %u pages: %s", need, strerror(err));
+        return;
+    }
+    long lim = sysfs_limit();
+    unsigned long want = (lim >= (long)need ? (unsigned long)lim + need : need);
+    want = (want + 1023) / 1024 * 1024;
+    char limtxt[32] = "unknown";
+    if (lim >= 0)
+        snprintf(limtxt, sizeof(limtxt), "%ld", lim);
+    problem(c,
+            "[XFB-003] gntalloc: %ux%ux%u needs %u grant pages, not available (limit %s): "
+            "modprobe xen-gntalloc limit=%lu, or echo %lu > %s",
+            w, h, d, need, limtxt, want, want, GNTALLOC_LIMIT_PATH);
+}
+
+static int usage(void)
+{
+    fputs("usage: xenfb-agent check [--dev N] [--width W] [--height H] [--depth D]\n", stderr);
+    return 2;
+}
+
+int agent_check(int argc, char **argv)
+{
+    struct check c = {0};
+    for (int i = 0; i < argc; i += 2) {
+        if (i + 1 >= argc)
+            return usage();
+        unsigned long v = strtoul(argv[i + 1], NULL, 10);
+        if (!strcmp(argv[i], "--dev"))
+            c.devid = (unsigned)v;
+        else if (!strcmp(argv[i], "--width"))
+            c.width = (uint32_t)v;
+        else if (!strcmp(argv[i], "--height"))
+            c.height = (uint32_t)v;
+        else if (!strcmp(argv[i], "--depth"))
+            c.depth = (uint32_t)v;
+        else
+            return usage();
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    xengntshr_handle *xgs = check_devices(&c);
+    if (c.xs) {
+        check_device(&c, "vfb");
+        check_device(&c, "vkbd");
+    }
+    if (xgs) {
+        check_gntalloc(&c, xgs);
+        xengntshr_close(xgs);
+    }
+    if (c.xs)
+        xs_close(c.xs);
+    if (c.problems)
+        printf("%u problem%s found\n", c.problems, c.problems == 1 ? "" : "s");
+    else
+        printf("all is well\n");
+    return c.problems ? 1 : 0;
+}

@@ -1,0 +1,228 @@
+/* vfb rings (protocol.md 2.3). Out: UPDATE and RESIZE. When the out ring
+ * is full, everything pending is merged into one bounding box, sent when
+ * the backend frees space (it notifies after consuming), so the caller
+ * never waits. In: REFRESH_PERIOD, which pauses updates at 0; a non-zero
+ * period after 0 makes the library send an update of the whole surface
+ * itself, since it knows the geometry. */
+#include "private.h"
+
+#include "proto/ring.h"
+
+#include <errno.h>
+#include <string.h>
+#include <xen/io/fbif.h>
+
+#define PAGE(f) ((struct xenfb_page *)(void *)(f)->page)
+
+static struct xfb_rect full_surface(const struct xfb_front *f)
+{
+    return (struct xfb_rect){0, 0, (int32_t)f->width, (int32_t)f->height};
+}
+
+static void write_geometry(struct xfb_front *f)
+{
+    struct xenfb_page *p = PAGE(f);
+    p->width = (int32_t)f->width;
+    p->height = (int32_t)f->height;
+    p->line_length = f->stride;
+    p->depth = (uint8_t)f->depth;
+    p->mem_length = f->mem_length;
+}
+
+void xfb_fbring_init_page(struct xfb_front *f)
+{
+    struct xenfb_page *p = PAGE(f);
+    p->in_cons = p->in_prod = 0;
+    p->out_cons = p->out_prod = 0;
+    f->out_prod = f->in_cons = 0;
+    write_geometry(f);
+}
+
+static void broken(struct xfb_front *f, const char *ring, uint32_t prod, uint32_t cons,
+                   uint32_t len)
+{
+    xfb_log(f, XFB_LOG_ERROR,
+            "[XFB-009] %s %u: the backend broke the %s ring (prod %u, cons %u, %u slots): "
+            "ignoring it until it reconnects",
+            f->name, f->devid, ring, prod, cons, len);
+    f->broken = true;
+    f->connected = false;
+}
+
+static bool may_update(const struct xfb_front *f)
+{
+    return f->be_request_update && f->refresh != XENFB_NO_REFRESH;
+}
+
+/* Write one event at our out_prod if there is room; false when full. */
+static bool produce(struct xfb_front *f, const union xenfb_out_event *ev)
+{
+    uint32_t cons = xfb_ring_load(&PAGE(f)->out_cons);
+    bool bad = false;
+    if (!xfb_ring_can_produce(f->out_prod, cons, XENFB_OUT_RING_LEN, &bad)) {
+        if (bad)
+            broken(f, "out", f->out_prod, cons, XENFB_OUT_RING_LEN);
+        return false;
+    }
+    memcpy(&XENFB_OUT_RING_REF(PAGE(f), f->out_prod), ev, sizeof(*ev));
+    f->out_prod++;
+    return true;
+}
+
+void xfb_fbring_flush(struct xfb_front *f)
+{
+    if (!f->connected || f->broken)
+        return;
+    uint32_t start = f->out_prod;
+    if (f->pend_resize) {
+        union xenfb_out_event ev;
+        memset(&ev, 0, sizeof(ev));
+        ev.resize.type = XENFB_TYPE_RESIZE;
+        ev.resize.width = (int32_t)f->width;
+        ev.resize.height = (int32_t)f->height;
+        ev.resize.stride = (int32_t)f->stride;
+        ev.resize.depth = (int32_t)f->depth;
+        ev.resize.offset = (int32_t)f->offset;
+        if (!produce(f, &ev))
+            goto out;
+        f->pend_resize = false;
+        f->pend = xfb_rect_union(f->pend, full_surface(f));
+    }
+    if (!xfb_rect_empty(f->pend) && may_update(f)) {
+        union xenfb_out_event ev;
+        memset(&ev, 0, sizeof(ev));
+        ev.update.type = XENFB_TYPE_UPDATE;
+        ev.update.x = f->pend.x;
+        ev.update.y = f->pend.y;
+        ev.update.width = f->pend.w;
+        ev.update.height = f->pend.h;
+        if (produce(f, &ev))
+            f->pend = (struct xfb_rect){0, 0, 0, 0};
+    }
+out:
+    if (f->out_prod != start && !f->broken) {
+        xfb_ring_store(&PAGE(f)->out_prod, f->out_prod);
+        xfb_grant_notify(f);
+    }
+}
+
+void xfb_fbring_update(struct xfb_front *f, struct xfb_rect r)
+{
+    if (!xfb_rect_clamp(&r, (int32_t)f->width, (int32_t)f->height))
+        return;
+    /* Nothing to remember while no backend wants updates: connecting or
+     * a refresh period coming back sends the whole surface anyway. */
+    if (!f->connected || f->broken || !may_update(f))
+        return;
+    f->pend = xfb_rect_union(f->pend, r);
+    xfb_fbring_flush(f);
+}
+
+void xfb_fbring_connected(struct xfb_front *f)
+{
+    f->pend = full_surface(f);
+    /* the page has no offset field: a new backend learns it by a resize */
+    if (f->offset && f->be_resize)
+        f->pend_resize = true;
+    xfb_fbring_flush(f);
+}
+
+void xfb_fbring_reset(struct xfb_front *f)
+{
+    struct xenfb_page *p = PAGE(f);
+    /* The backend is gone: empty both rings so the next one starts from
+     * consistent indices whatever the last one left (protocol.md 5). */
+    xfb_ring_store(&p->out_prod, f->out_prod);
+    xfb_ring_store(&p->out_cons, f->out_prod);
+    f->in_cons = xfb_ring_load(&p->in_prod);
+    xfb_ring_store(&p->in_cons, f->in_cons);
+    f->pend = (struct xfb_rect){0, 0, 0, 0};
+    f->pend_resize = false;
+    f->be_request_update = false;
+    f->refresh = -1;
+}
+
+int xfb_fbring_resize(struct xfb_front *f, uint32_t w, uint32_t h, uint32_t stride, uint32_t depth,
+                      uint32_t offset)
+{
+    if (!w || !h || (depth != 16 && depth != 32) || w > INT32_MAX || h > INT32_MAX ||
+        (uint64_t)stride < (uint64_t)w * (depth / 8) || stride > INT32_MAX || offset > INT32_MAX) {
+        xfb_log(f, XFB_LOG_ERROR, "%s %u: invalid mode %ux%u depth %u stride %u offset %u", f->name,
+                f->devid, w, h, depth, stride, offset);
+        errno = EINVAL;
+        return -1;
+    }
+    if ((uint64_t)offset + (uint64_t)stride * h > f->mem_length) {
+        xfb_log(f, XFB_LOG_ERROR,
+                "[XFB-008] %s %u: mode %ux%u (stride %u, offset %u) needs %llu bytes, %u were "
+                "granted: open with a larger largest mode",
+                f->name, f->devid, w, h, stride, offset,
+                (unsigned long long)offset + (unsigned long long)stride * h, f->mem_length);
+        errno = E2BIG;
+        return -1;
+    }
+    if (f->connected && !f->be_resize) {
+        xfb_log(f, XFB_LOG_ERROR,
+                "[XFB-013] %s %u: the backend does not accept resize (no feature-resize)", f->name,
+                f->devid);
+        errno = EOPNOTSUPP;
+        return -1;
+    }
+    f->width = w;
+    f->height = h;
+    f->stride = stride;
+    f->depth = depth;
+    f->offset = offset;
+    write_geometry(f);
+    if (f->connected) {
+        /* updates queued for the old mode are covered by the full one */
+        f->pend = (struct xfb_rect){0, 0, 0, 0};
+        f->pend_resize = true;
+        xfb_fbring_flush(f);
+    }
+    return 0;
+}
+
+static void refresh_period(struct xfb_front *f, uint32_t period)
+{
+    int64_t old = f->refresh;
+    f->refresh = period;
+    xfb_log(f, XFB_LOG_DEBUG, "%s %u: refresh period %u ms", f->name, f->devid, period);
+    if (period == XENFB_NO_REFRESH)
+        f->pend = (struct xfb_rect){0, 0, 0, 0};
+    else if (old == XENFB_NO_REFRESH)
+        f->pend = full_surface(f);
+    struct xfb_front_event ev = {.type = XFB_FRONT_EV_REFRESH};
+    ev.refresh.period = period;
+    xfb_front_emit(f, &ev);
+}
+
+bool xfb_fbring_read(struct xfb_front *f)
+{
+    struct xenfb_page *p = PAGE(f);
+    uint32_t prod = xfb_ring_load(&p->in_prod);
+    int avail = xfb_ring_avail(prod, f->in_cons, XENFB_IN_RING_LEN);
+    if (avail < 0) {
+        broken(f, "in", prod, f->in_cons, XENFB_IN_RING_LEN);
+        return false;
+    }
+    int n = avail > XFB_EVENTS_PER_DISPATCH ? XFB_EVENTS_PER_DISPATCH : avail;
+    for (int i = 0; i < n; i++) {
+        union xenfb_in_event ev;
+        /* one copy out of shared memory; only the copy is looked at */
+        memcpy(&ev, &XENFB_IN_RING_REF(p, f->in_cons), sizeof(ev));
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        f->in_cons++;
+        if (ev.type == XENFB_TYPE_REFRESH_PERIOD)
+            refresh_period(f, ev.refresh_period.period);
+        else
+            xfb_log(f, XFB_LOG_DEBUG, "%s %u: ignored in event of type %u", f->name, f->devid,
+                    ev.type);
+    }
+    if (n) {
+        xfb_ring_store(&p->in_cons, f->in_cons);
+        xfb_grant_notify(f);
+    }
+    xfb_fbring_flush(f);
+    return avail > n;
+}

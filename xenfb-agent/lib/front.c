@@ -1,0 +1,283 @@
+/* libxenfbfront's entry points: open/close, options, the log sink, the
+ * poll descriptor and dispatch. The protocol itself is in xenbus.c,
+ * grant.c, fbring.c and kbdring.c. */
+#include "private.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+#include <xen/io/xenbus.h>
+#include <xenevtchn.h>
+#include <xenstore.h>
+#include <xentoollog.h>
+
+enum { TAG_XS = 1, TAG_EVTCHN, TAG_TIMER, TAG_KICK };
+
+static int check_opts(const struct xfb_front_opts *o)
+{
+    if (!o || (o->kind != XFB_FRONT_VFB && o->kind != XFB_FRONT_VKBD))
+        return -1;
+    if (o->kind == XFB_FRONT_VKBD)
+        return 0;
+    uint32_t depth = o->depth ? o->depth : 32;
+    if (!o->width || !o->height || (depth != 16 && depth != 32))
+        return -1;
+    if ((o->max_width && o->max_width < o->width) || (o->max_height && o->max_height < o->height))
+        return -1;
+    if (o->width > 0x7fff || o->height > 0x7fff || o->max_width > 0x7fff || o->max_height > 0x7fff)
+        return -1;
+    return 0;
+}
+
+static int epoll_add(struct xfb_front *f, int fd, uint32_t tag)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = tag};
+    return epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int setup_poll(struct xfb_front *f)
+{
+    f->epfd = epoll_create1(EPOLL_CLOEXEC);
+    f->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    f->kickfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (f->epfd < 0 || f->timerfd < 0 || f->kickfd < 0)
+        return -1;
+    if (epoll_add(f, xs_fileno(f->xs), TAG_XS) < 0 ||
+        epoll_add(f, xenevtchn_fd(f->xce), TAG_EVTCHN) < 0 ||
+        epoll_add(f, f->timerfd, TAG_TIMER) < 0 || epoll_add(f, f->kickfd, TAG_KICK) < 0)
+        return -1;
+    return 0;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+static void destroy(struct xfb_front *f)
+{
+    int saved = errno;
+    f->event_fn = NULL;
+    if (f->started)
+        xfb_xenbus_set_state(f, XenbusStateClosing);
+    xfb_grant_release(f);
+    if (f->started)
+        xfb_xenbus_close(f);
+    else if (f->xs)
+        xs_close(f->xs);
+    close_fd(&f->epfd);
+    close_fd(&f->timerfd);
+    close_fd(&f->kickfd);
+    free(f->be_path);
+    if (f->xtl)
+        xtl_logger_destroy(f->xtl);
+    free(f);
+    errno = saved;
+}
+
+XFB_EXPORT struct xfb_front *xfb_front_open(const struct xfb_front_opts *opts)
+{
+    if (check_opts(opts) < 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    struct xfb_front *f = calloc(1, sizeof(*f));
+    if (!f)
+        return NULL;
+    f->epfd = f->timerfd = f->kickfd = f->port = -1;
+    f->kind = opts->kind;
+    f->devid = opts->devid;
+    f->name = f->kind == XFB_FRONT_VFB ? "vfb" : "vkbd";
+    f->log_fn = opts->log_fn;
+    f->log_data = opts->log_data;
+    f->log_level = xfb_log_level_from_env();
+    f->event_fn = opts->event_fn;
+    f->event_data = opts->event_data;
+    f->timeout_ms = opts->backend_timeout_ms ? opts->backend_timeout_ms : XFB_DEFAULT_TIMEOUT_MS;
+    f->refresh = -1;
+    if (f->kind == XFB_FRONT_VFB) {
+        f->width = opts->width;
+        f->height = opts->height;
+        f->depth = opts->depth ? opts->depth : 32;
+        f->stride = f->width * (f->depth / 8);
+        f->max_width = opts->max_width ? opts->max_width : f->width;
+        f->max_height = opts->max_height ? opts->max_height : f->height;
+    }
+    f->xtl = xfb_log_xtl_new(f);
+    if (!f->xtl || xfb_xenbus_open(f) < 0 || xfb_grant_open(f) < 0 || xfb_grant_alloc(f) < 0 ||
+        setup_poll(f) < 0)
+        goto fail;
+    f->started = true;
+    if (xfb_xenbus_start(f) < 0)
+        goto fail;
+    xfb_front_arm_timer(f, f->timeout_ms);
+    xfb_log(f, XFB_LOG_DEBUG, "%s %u: opened, backend %s (domain %u), port %d, page gref %u",
+            f->name, f->devid, f->be_path, f->be_id, f->port, f->page_gref);
+    return f;
+fail:
+    destroy(f);
+    return NULL;
+}
+
+XFB_EXPORT void xfb_front_close(struct xfb_front *f)
+{
+    if (f)
+        destroy(f);
+}
+
+XFB_EXPORT void xfb_front_set_log_fn(struct xfb_front *f, xfb_front_log_fn fn, void *data)
+{
+    f->log_fn = fn;
+    f->log_data = data;
+}
+
+XFB_EXPORT void xfb_front_set_event_fn(struct xfb_front *f, xfb_front_event_fn fn, void *data)
+{
+    f->event_fn = fn;
+    f->event_data = data;
+}
+
+XFB_EXPORT int xfb_front_fd(const struct xfb_front *f)
+{
+    return f->epfd;
+}
+
+void xfb_front_emit(struct xfb_front *f, const struct xfb_front_event *ev)
+{
+    if (f->event_fn)
+        f->event_fn(f->event_data, ev);
+}
+
+void xfb_front_kick(struct xfb_front *f)
+{
+    uint64_t one = 1;
+    if (f->kickfd >= 0 && write(f->kickfd, &one, sizeof(one)) < 0)
+        xfb_log(f, XFB_LOG_DEBUG, "%s %u: eventfd: %s", f->name, f->devid, strerror(errno));
+}
+
+void xfb_front_arm_timer(struct xfb_front *f, unsigned ms)
+{
+    if (f->timerfd < 0)
+        return;
+    struct itimerspec its = {.it_value = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L}};
+    timerfd_settime(f->timerfd, 0, &its, NULL);
+}
+
+void xfb_front_port_event(struct xfb_front *f)
+{
+    if (f->state != XenbusStateConnected)
+        return;
+    /* checked even when the ring is broken: its exit is how we get out */
+    if (!xfb_grant_backend_alive(f)) {
+        xfb_xenbus_backend_gone(f, "its liveness byte is 0");
+        return;
+    }
+    if (f->broken)
+        return;
+    bool more = f->kind == XFB_FRONT_VFB ? xfb_fbring_read(f) : xfb_kbdring_read(f);
+    if (more)
+        xfb_front_kick(f);
+}
+
+static void timeout(struct xfb_front *f)
+{
+    uint64_t n;
+    if (read(f->timerfd, &n, sizeof(n)) < 0 || f->connected || f->warned_timeout)
+        return;
+    f->warned_timeout = true;
+    char state[16] = "missing";
+    if (f->be_state >= 0)
+        snprintf(state, sizeof(state), "%d", f->be_state);
+    xfb_log(f, XFB_LOG_ERROR,
+            "[XFB-006] %s %u: no backend after %u ms (%s, state %s): start xenfb-backend in "
+            "domain %u or check the device's configuration",
+            f->name, f->devid, f->timeout_ms, f->be_path, state, f->be_id);
+}
+
+XFB_EXPORT int xfb_front_dispatch(struct xfb_front *f)
+{
+    struct epoll_event evs[4];
+    int n = epoll_wait(f->epfd, evs, 4, 0);
+    if (n < 0)
+        return errno == EINTR ? 0 : -1;
+    for (int i = 0; i < n; i++) {
+        uint64_t v;
+        switch (evs[i].data.u32) {
+        case TAG_XS:
+            if (xfb_xenbus_watch_dispatch(f) < 0)
+                return -1;
+            break;
+        case TAG_EVTCHN:
+            if (xfb_grant_evtchn_dispatch(f) < 0)
+                return -1;
+            break;
+        case TAG_TIMER:
+            timeout(f);
+            break;
+        case TAG_KICK:
+            if (read(f->kickfd, &v, sizeof(v)) == sizeof(v))
+                xfb_front_port_event(f);
+            break;
+        }
+    }
+    return 0;
+}
+
+XFB_EXPORT int xfb_front_state(const struct xfb_front *f)
+{
+    return f->state;
+}
+
+XFB_EXPORT bool xfb_front_connected(const struct xfb_front *f)
+{
+    return f->connected;
+}
+
+XFB_EXPORT int xfb_front_get_fb(const struct xfb_front *f, struct xfb_front_fb *out)
+{
+    if (f->kind != XFB_FRONT_VFB) {
+        errno = EINVAL;
+        return -1;
+    }
+    out->pixels = f->fb;
+    out->mem_length = f->mem_length;
+    out->width = f->width;
+    out->height = f->height;
+    out->stride = f->stride;
+    out->depth = f->depth;
+    out->offset = f->offset;
+    return 0;
+}
+
+XFB_EXPORT int xfb_front_update(struct xfb_front *f, int32_t x, int32_t y, int32_t w, int32_t h)
+{
+    if (f->kind != XFB_FRONT_VFB) {
+        errno = EINVAL;
+        return -1;
+    }
+    xfb_fbring_update(f, (struct xfb_rect){x, y, w, h});
+    return 0;
+}
+
+XFB_EXPORT int xfb_front_resize(struct xfb_front *f, uint32_t width, uint32_t height,
+                                uint32_t stride, uint32_t depth, uint32_t offset)
+{
+    if (f->kind != XFB_FRONT_VFB) {
+        errno = EINVAL;
+        return -1;
+    }
+    return xfb_fbring_resize(f, width, height, stride, depth, offset);
+}
+
+XFB_EXPORT int64_t xfb_front_refresh_period(const struct xfb_front *f)
+{
+    return f->refresh;
+}

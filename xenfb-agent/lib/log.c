@@ -1,0 +1,93 @@
+/* The log sink: the library never prints; it formats one line and hands it
+ * to the caller's function, filtered by the level XFB_LOG_LEVEL chose. */
+#include "private.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <xentoollog.h>
+
+/* [XFB-010] lines at most once per this many seconds, per handle */
+#define XFB_RATE_SECONDS 5
+
+int xfb_log_level_from_env(void)
+{
+    static const char *const names[] = {"error", "warning", "info", "debug"};
+    const char *v = getenv("XFB_LOG_LEVEL");
+    if (!v || !*v)
+        return XFB_LOG_INFO;
+    for (int i = 0; i < 4; i++)
+        if (!strcasecmp(v, names[i]))
+            return i + 1;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || n < 0)
+        return XFB_LOG_INFO;
+    return n > XFB_LOG_DEBUG ? XFB_LOG_DEBUG : (int)n;
+}
+
+void xfb_log(struct xfb_front *f, int level, const char *fmt, ...)
+{
+    if (!f->log_fn || level > f->log_level)
+        return;
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    f->log_fn(f->log_data, level, buf);
+}
+
+bool xfb_log_rate_ok(struct xfb_rate *r)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    /* tv_sec 0 means never logged; a clock that starts at 0 logs twice */
+    if (r->last.tv_sec && now.tv_sec - r->last.tv_sec < XFB_RATE_SECONDS) {
+        r->suppressed++;
+        return false;
+    }
+    r->last = now;
+    return true;
+}
+
+/* The Xen libraries log through xentoollog; by default to stderr, which a
+ * library must not do. Their messages repeat what errno says, so they go to
+ * our sink at debug level. */
+struct xfb_xtl {
+    struct xentoollog_logger base;
+    struct xfb_front *f;
+};
+
+static void xtl_vmessage(struct xentoollog_logger *l, xentoollog_level level, int errnoval,
+                         const char *context, const char *format, va_list al)
+{
+    struct xfb_front *f = ((struct xfb_xtl *)l)->f;
+    (void)level;
+    if (!f->log_fn || f->log_level < XFB_LOG_DEBUG)
+        return;
+    char buf[400];
+    vsnprintf(buf, sizeof(buf), format, al);
+    if (errnoval >= 0)
+        xfb_log(f, XFB_LOG_DEBUG, "%s: %s: %s", context ? context : "xen", buf, strerror(errnoval));
+    else
+        xfb_log(f, XFB_LOG_DEBUG, "%s: %s", context ? context : "xen", buf);
+}
+
+static void xtl_destroy(struct xentoollog_logger *l)
+{
+    free(l);
+}
+
+struct xentoollog_logger *xfb_log_xtl_new(struct xfb_front *f)
+{
+    struct xfb_xtl *x = calloc(1, sizeof(*x));
+    if (!x)
+        return NULL;
+    x->base.vmessage = xtl_vmessage;
+    x->base.destroy = xtl_destroy;
+    x->f = f;
+    return &x->base;
+}

@@ -1,0 +1,82 @@
+# libxenfbfront (the guest end of vfb/vkbd), the xenfb-agent program and
+# their tests. Everything is built from a convenience library so the unit
+# tests reach the internals the installed library hides.
+XFB_FRONT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/xenfb-agent/include
+XFB_FRONT_LIBS = xenfb-agent/libxenfbfront-core.la xenfb-agent/proto/libxfbproto.la \
+	$(XEN_LIBS)
+
+noinst_LTLIBRARIES += xenfb-agent/libxenfbfront-core.la
+xenfb_agent_libxenfbfront_core_la_SOURCES = \
+	xenfb-agent/lib/private.h \
+	xenfb-agent/lib/front.c \
+	xenfb-agent/lib/log.c \
+	xenfb-agent/lib/xenbus.c \
+	xenfb-agent/lib/grant.c \
+	xenfb-agent/lib/fbring.c \
+	xenfb-agent/lib/kbdring.c
+xenfb_agent_libxenfbfront_core_la_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
+xenfb_agent_libxenfbfront_core_la_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) -fvisibility=hidden
+
+lib_LTLIBRARIES += xenfb-agent/libxenfbfront.la
+xenfb_agent_libxenfbfront_la_SOURCES =
+xenfb_agent_libxenfbfront_la_LIBADD = xenfb-agent/libxenfbfront-core.la \
+	xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
+xenfb_agent_libxenfbfront_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 \
+	-Wl,--version-script=$(top_srcdir)/xenfb-agent/lib/libxenfbfront.map
+EXTRA_xenfb_agent_libxenfbfront_la_DEPENDENCIES = $(top_srcdir)/xenfb-agent/lib/libxenfbfront.map
+xenfbincludedir = $(includedir)/xenfb
+xenfbinclude_HEADERS = xenfb-agent/include/xenfb/front.h
+
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = xenfb-agent/xenfbfront.pc
+xenfb-agent/xenfbfront.pc: $(top_srcdir)/xenfb-agent/lib/xenfbfront.pc.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) xenfb-agent && sed -e 's|[@]prefix[@]|$(prefix)|' \
+	    -e 's|[@]exec_prefix[@]|$(exec_prefix)|' -e 's|[@]libdir[@]|$(libdir)|' \
+	    -e 's|[@]includedir[@]|$(includedir)|' \
+	    -e 's|[@]PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|' \
+	    $(top_srcdir)/xenfb-agent/lib/xenfbfront.pc.in > $@
+CLEANFILES += xenfb-agent/xenfbfront.pc
+EXTRA_DIST += xenfb-agent/lib/libxenfbfront.map xenfb-agent/lib/xenfbfront.pc.in
+
+bin_PROGRAMS += xenfb-agent/xenfb-agent
+xenfb_agent_xenfb_agent_SOURCES = \
+	xenfb-agent/agent/agent.h \
+	xenfb-agent/agent/main.c \
+	xenfb-agent/agent/check.c
+xenfb_agent_xenfb_agent_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
+xenfb_agent_xenfb_agent_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+xenfb_agent_xenfb_agent_LDADD = xenfb-agent/libxenfbfront.la $(XEN_LIBS)
+man_MANS += man/xenfb-agent.8
+EXTRA_DIST += man/xenfb-agent.8
+
+# Test tools: the frontend driven from the command line, and a small
+# scripted backend to drive it against.
+noinst_PROGRAMS += tests/front/xfb-front-tool tests/front/xfb-fake-back
+tests_front_xfb_front_tool_SOURCES = tests/front/xfb-front-tool.c
+tests_front_xfb_front_tool_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
+tests_front_xfb_front_tool_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_front_xfb_front_tool_LDADD = xenfb-agent/libxenfbfront.la
+tests_front_xfb_fake_back_SOURCES = tests/front/xfb-fake-back.c
+tests_front_xfb_fake_back_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_front_xfb_fake_back_LDADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
+
+front_unit_tests = tests/front/test-fbring tests/front/test-kbd-validate
+check_PROGRAMS += $(front_unit_tests)
+tests_front_test_fbring_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
+tests_front_test_fbring_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_front_test_fbring_LDADD = $(XFB_FRONT_LIBS)
+tests_front_test_kbd_validate_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
+tests_front_test_kbd_validate_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_front_test_kbd_validate_LDADD = $(XFB_FRONT_LIBS)
+
+front_shell_tests = \
+	tests/front/exports.sh \
+	tests/front/front-handshake.sh \
+	tests/front/front-restart.sh \
+	tests/front/front-ring.sh \
+	tests/front/front-backend-restart.sh \
+	tests/front/front-hostile.sh \
+	tests/front/front-errors.sh \
+	tests/front/agent-check.sh
+TESTS += $(front_unit_tests) $(front_shell_tests)
+EXTRA_DIST += $(front_shell_tests) tests/front/front-lib.sh
