@@ -1,0 +1,61 @@
+/* xdraw: draws what the guest tests ask for, through Xlib, and returns
+ * only once the server has done it (XSync).
+ *
+ *   xdraw fill X Y W H RRGGBB     fill a rectangle of the root window
+ *   xdraw cursor-blank            an invisible root cursor: the software
+ *                                 cursor is in the framebuffer but not in
+ *                                 xwd's picture, so hide it before comparing
+ *   xdraw warp X Y                move the pointer
+ *   xdraw size                    print the root window's WIDTHxHEIGHT
+ */
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: xdraw fill X Y W H RRGGBB | cursor-blank | warp X Y | size\n");
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage();
+    Display *d = XOpenDisplay(NULL);
+    if (!d) {
+        fprintf(stderr, "xdraw: cannot open display\n");
+        return 1;
+    }
+    Window root = DefaultRootWindow(d);
+    if (!strcmp(argv[1], "fill") && argc == 7) {
+        GC gc = XCreateGC(d, root, 0, NULL);
+        XSetForeground(d, gc, strtoul(argv[6], NULL, 16));
+        /* IncludeInferiors: draw over child windows too, as xwd sees them */
+        XSetSubwindowMode(d, gc, IncludeInferiors);
+        XFillRectangle(d, root, gc, atoi(argv[2]), atoi(argv[3]), (unsigned)atoi(argv[4]),
+                       (unsigned)atoi(argv[5]));
+        XFreeGC(d, gc);
+    } else if (!strcmp(argv[1], "cursor-blank") && argc == 2) {
+        static char bits[1] = {0};
+        Pixmap p = XCreateBitmapFromData(d, root, bits, 1, 1);
+        XColor black = {0};
+        Cursor c = XCreatePixmapCursor(d, p, p, &black, &black, 0, 0);
+        XDefineCursor(d, root, c);
+        XFreePixmap(d, p);
+    } else if (!strcmp(argv[1], "warp") && argc == 4) {
+        XWarpPointer(d, None, root, 0, 0, 0, 0, atoi(argv[2]), atoi(argv[3]));
+    } else if (!strcmp(argv[1], "size") && argc == 2) {
+        XWindowAttributes a;
+        XGetWindowAttributes(d, root, &a);
+        printf("%dx%d\n", a.width, a.height);
+    } else {
+        XCloseDisplay(d);
+        return usage();
+    }
+    XSync(d, False);
+    XCloseDisplay(d);
+    return 0;
+}
