@@ -60,7 +60,34 @@ int xfb_xs_write(struct xfb_back *b, const char *dir, const char *node, const ch
         errno = ENAMETOOLONG;
         return -1;
     }
-    return xs_write(b->xs, XBT_NULL, path, val, (unsigned)n) ? 0 : -1;
+    /* A plain write would create the directory again if the toolstack has
+     * just removed it (detach, guest destroyed) and leave a half device
+     * behind that blocks the next attach: write only while it exists. */
+    for (int tries = 0; tries < 16; tries++) {
+        xs_transaction_t t = xs_transaction_start(b->xs);
+        if (t == XBT_NULL)
+            return -1;
+        unsigned len;
+        void *here = xs_read(b->xs, t, dir, &len);
+        if (!here) {
+            int e = errno;
+            xs_transaction_end(b->xs, t, true);
+            errno = e;
+            return -1;
+        }
+        free(here);
+        if (!xs_write(b->xs, t, path, val, (unsigned)n)) {
+            int e = errno;
+            xs_transaction_end(b->xs, t, true);
+            errno = e;
+            return -1;
+        }
+        if (xs_transaction_end(b->xs, t, false))
+            return 0;
+        if (errno != EAGAIN)
+            return -1;
+    }
+    return -1;
 }
 
 static void set_state(struct xfb_dev *d, int state)
@@ -174,6 +201,7 @@ static void write_features(struct xfb_dev *d)
     } else {
         xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_ABS_POINTER, "1");
         xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_RAW_POINTER, "1");
+        xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_HWHEEL, "1");
         xfb_xs_write(b, d->bpath, XENKBD_FIELD_WIDTH, "%u", d->kbd_width);
         xfb_xs_write(b, d->bpath, XENKBD_FIELD_HEIGHT, "%u", d->kbd_height);
     }
