@@ -131,5 +131,8 @@ int xfb_back_pointer(struct xfb_back_guest *g, int x, int y);
 int xfb_back_pointer_raw(struct xfb_back_guest *g, int x, int y);
 int xfb_back_motion(struct xfb_back_guest *g, int dx, int dy);
 int xfb_back_wheel(struct xfb_back_guest *g, int dz);
+/* Horizontal wheel, positive = right (an extension the frontend must have
+ * asked for: -1 + EOPNOTSUPP otherwise). */
+int xfb_back_hwheel(struct xfb_back_guest *g, int dw);
 
 #endif

@@ -26,6 +26,7 @@ int xfb_kbd_connect(struct xfb_dev *d)
     }
     d->abs = xfb_xs_read_uint(b, d->fpath, XENKBD_FIELD_REQ_ABS_POINTER, 1, &v) == 0 && v;
     d->raw = xfb_xs_read_uint(b, d->fpath, XENKBD_FIELD_REQ_RAW_POINTER, 1, &v) == 0 && v;
+    d->hwheel = xfb_xs_read_uint(b, d->fpath, XFB_NODE_REQUEST_HWHEEL, 1, &v) == 0 && v;
     if (!d->queue) {
         d->queue = calloc(XFB_BACK_KBD_QUEUE, sizeof(*d->queue));
         if (!d->queue) {
@@ -220,6 +221,27 @@ int xfb_back_motion(struct xfb_back_guest *g, int dx, int dy)
     ev.motion.type = XENKBD_TYPE_MOTION;
     ev.motion.rel_x = dx;
     ev.motion.rel_y = dy;
+    return push(g, &ev);
+}
+
+int xfb_back_hwheel(struct xfb_back_guest *g, int dw)
+{
+    if (!g->kbd.hwheel) {
+        /* a frontend that did not ask would read it as reserved */
+        errno = EOPNOTSUPP;
+        return -1;
+    }
+    union xenkbd_in_event ev;
+    memset(&ev, 0, sizeof(ev));
+    if (g->kbd.abs) {
+        ev.pos.type = XENKBD_TYPE_POS;
+        ev.pos.abs_x = g->kbd.last_x;
+        ev.pos.abs_y = g->kbd.last_y;
+    } else {
+        ev.motion.type = XENKBD_TYPE_MOTION;
+    }
+    int32_t w = dw;
+    memcpy((char *)&ev + XFB_KBD_HWHEEL_OFFS, &w, sizeof(w));
     return push(g, &ev);
 }
 

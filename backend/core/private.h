@@ -58,7 +58,7 @@ struct xfb_dev {
     bool refresh_pending;
 
     /* vkbd */
-    bool abs, raw;
+    bool abs, raw, hwheel;
     uint32_t kbd_width, kbd_height; /* the range advertised for abs */
     union xenkbd_in_event *queue;   /* XFB_BACK_KBD_QUEUE entries */
     unsigned q_head, q_len;

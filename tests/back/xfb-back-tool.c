@@ -26,6 +26,7 @@
  *   rawpos X Y           absolute pointer in [0, 0x7fff]     (silent)
  *   motion DX DY         relative motion                     (silent)
  *   wheel DZ             wheel                               (silent)
+ *   hwheel DW            horizontal wheel (extension)        (silent)
  *   refresh MS           the refresh period (0: not watched) (silent)
  *   sync                 answers "sync" once every earlier line is done
  *   quit                 exit 0 (stdin's end does the same)
@@ -248,6 +249,8 @@ static enum result run(char *line)
         return input_result(xfb_back_motion(g, (int)a[0], (int)a[1]), cmd);
     if (!strcmp(cmd, "wheel") && n == 1)
         return input_result(xfb_back_wheel(g, (int)a[0]), cmd);
+    if (!strcmp(cmd, "hwheel") && n == 1)
+        return input_result(xfb_back_hwheel(g, (int)a[0]), cmd);
     if (!strcmp(cmd, "refresh") && n == 1 && a[0] >= 0) {
         xfb_back_set_refresh(g, (unsigned)a[0]);
         return DONE;

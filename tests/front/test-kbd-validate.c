@@ -21,6 +21,9 @@ struct kcase {
 #define MOT(x, y, z) \
     {.motion = {.type = XENKBD_TYPE_MOTION, .rel_x = (x), .rel_y = (y), .rel_z = (z)}}
 #define TYPE(t) {.type = (t)}
+#define RAWH {.abs = true, .hwheel = true, .x_max = 0x7fff, .y_max = 0x7fff}
+/* an event whose first reserved word (the horizontal wheel) is w, LE */
+#define HW(t, w0, w1, w2, w3) {.pad = {[0] = (t), [16] = (w0), [17] = (w1), [18] = (w2), [19] = (w3)}}
 
 static const struct kcase cases[] = {
     {"key A down", KEY(30, 1), RAW, XFB_KBD_OK, {.type = XFB_FRONT_EV_KEY, .key = {30, true}}},
@@ -42,6 +45,12 @@ static const struct kcase cases[] = {
      {.type = XFB_FRONT_EV_POS, .pos = {800, 600, 800, 600, 2}}},
     {"motion passes through", MOT(-3, 4, 1), RAW, XFB_KBD_OK,
      {.type = XFB_FRONT_EV_MOTION, .motion = {-3, 4, 1}}},
+    {"hwheel asked: motion carries it", HW(XENKBD_TYPE_MOTION, 2, 0, 0, 0), RAWH, XFB_KBD_OK,
+     {.type = XFB_FRONT_EV_MOTION, .motion = {0, 0, 0, 2}}},
+    {"hwheel asked: pos carries it", HW(XENKBD_TYPE_POS, 0xff, 0xff, 0xff, 0xff), RAWH, XFB_KBD_OK,
+     {.type = XFB_FRONT_EV_POS, .pos = {0, 0, 0x7fff, 0x7fff, 0, -1}}},
+    {"hwheel not asked: the reserved word means nothing", HW(XENKBD_TYPE_MOTION, 5, 0, 0, 0), RAW,
+     XFB_KBD_OK, {.type = XFB_FRONT_EV_MOTION, .motion = {0, 0, 0, 0}}},
     {"type 0", TYPE(0), RAW, XFB_KBD_UNKNOWN_TYPE, {0}},
     {"reserved type 2", TYPE(XENKBD_TYPE_RESERVED), RAW, XFB_KBD_UNKNOWN_TYPE, {0}},
     {"multi-touch, not requested", TYPE(XENKBD_TYPE_MTOUCH), RAW, XFB_KBD_UNKNOWN_TYPE, {0}},
@@ -58,10 +67,10 @@ static bool same_event(const struct xfb_front_event *a, const struct xfb_front_e
         return a->key.code == b->key.code && a->key.pressed == b->key.pressed;
     case XFB_FRONT_EV_POS:
         return a->pos.x == b->pos.x && a->pos.y == b->pos.y && a->pos.z == b->pos.z &&
-               a->pos.x_max == b->pos.x_max && a->pos.y_max == b->pos.y_max;
+               a->pos.w == b->pos.w && a->pos.x_max == b->pos.x_max && a->pos.y_max == b->pos.y_max;
     case XFB_FRONT_EV_MOTION:
         return a->motion.dx == b->motion.dx && a->motion.dy == b->motion.dy &&
-               a->motion.dz == b->motion.dz;
+               a->motion.dz == b->motion.dz && a->motion.dw == b->motion.dw;
     default:
         return true;
     }

@@ -1,11 +1,11 @@
 #!/bin/sh
 # The pointer lands on the exact pixel the backend names, corners
-# included, before and after an xrandr change; each button and the wheel
+# included, before and after an xrandr change; each button and both wheels
 # arrive; keys and buttons held when the backend dies are released.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/guest/lib-guest.sh"
 
-plan 11
+plan 13
 need xrandr
 guest_start 1024 768 '"1024x768" "800x600"'
 wait_line "$BACK_OUT" '^1 kbd connected 1 1$' 1 20
@@ -73,6 +73,17 @@ is "$(grep -c '^button press 4' "$EV_OUT") $(grep -c '^button press 5' "$EV_OUT"
     "legacy clients: one click up is button 4, two down are two of button 5"
 is "$(grep '^scroll ' "$EV_OUT" | tr '\n' ' ')" "scroll -120 0 scroll 240 0 " \
     "XI2 clients: smooth-scroll deltas of -120 and +240 on the vertical axis"
+
+# horizontal wheel (the feature-hwheel extension): buttons 7 and 6
+: >"$EV_OUT"
+back hwheel 1
+back hwheel -1
+back_sync
+wait_line "$EV_OUT" '^button release 6' 1 10
+is "$(grep '^button press' "$EV_OUT" | cut -d' ' -f3 | tr '\n' ' ')" "7 6 " \
+    "legacy clients: right is button 7, left is button 6"
+is "$(grep '^scroll ' "$EV_OUT" | tr '\n' ' ')" "scroll 0 120 scroll 0 -120 " \
+    "XI2 clients: smooth-scroll deltas of +120 and -120 on the horizontal axis"
 
 # held when the backend dies: released in the guest
 : >"$EV_OUT"

@@ -19,6 +19,15 @@ static int32_t clamp(int32_t v, int32_t max)
     return v < 0 ? 0 : v > max ? max : v;
 }
 
+/* Only a backend we asked may use the reserved word (protocol.md 3). */
+static int32_t hwheel(const union xenkbd_in_event *in, const struct xfb_kbd_range *range)
+{
+    int32_t w = 0;
+    if (range->hwheel)
+        memcpy(&w, (const char *)in + XFB_KBD_HWHEEL_OFFS, sizeof(w));
+    return w;
+}
+
 enum xfb_kbd_verdict xfb_kbd_validate(const union xenkbd_in_event *in,
                                       const struct xfb_kbd_range *range,
                                       struct xfb_front_event *out)
@@ -41,12 +50,14 @@ enum xfb_kbd_verdict xfb_kbd_validate(const union xenkbd_in_event *in,
         out->pos.x = clamp(in->pos.abs_x, range->x_max);
         out->pos.y = clamp(in->pos.abs_y, range->y_max);
         out->pos.z = in->pos.rel_z;
+        out->pos.w = hwheel(in, range);
         return XFB_KBD_OK;
     case XENKBD_TYPE_MOTION:
         out->type = XFB_FRONT_EV_MOTION;
         out->motion.dx = in->motion.rel_x;
         out->motion.dy = in->motion.rel_y;
         out->motion.dz = in->motion.rel_z;
+        out->motion.dw = hwheel(in, range);
         return XFB_KBD_OK;
     default:
         return XFB_KBD_UNKNOWN_TYPE;
@@ -55,7 +66,8 @@ enum xfb_kbd_verdict xfb_kbd_validate(const union xenkbd_in_event *in,
 
 static struct xfb_kbd_range current_range(const struct xfb_front *f)
 {
-    struct xfb_kbd_range r = {.abs = f->use_abs, .x_max = RAW_MAX, .y_max = RAW_MAX};
+    struct xfb_kbd_range r = {
+        .abs = f->use_abs, .hwheel = f->use_hwheel, .x_max = RAW_MAX, .y_max = RAW_MAX};
     if (f->use_abs && !f->use_raw) {
         if (f->be_width > 0)
             r.x_max = f->be_width;

@@ -65,9 +65,9 @@ struct xfb_front {
     bool warned_gref, warned_timeout, timed_out;
 
     /* what the backend offers */
-    bool be_request_update, be_resize, be_abs, be_raw;
+    bool be_request_update, be_resize, be_abs, be_raw, be_hwheel;
     int32_t be_width, be_height; /* vkbd absolute range without raw */
-    bool use_abs, use_raw;       /* what we requested */
+    bool use_abs, use_raw, use_hwheel; /* what we requested */
 
     /* vfb mode */
     uint32_t width, height, stride, depth, offset;
@@ -142,7 +142,8 @@ void xfb_fbring_connected(struct xfb_front *f);
 
 /* kbdring.c */
 struct xfb_kbd_range {
-    bool abs; /* absolute positions requested */
+    bool abs;    /* absolute positions requested */
+    bool hwheel; /* the horizontal wheel requested */
     int32_t x_max, y_max;
 };
 

@@ -183,6 +183,8 @@ static int publish(struct xfb_front *f)
                 r |= write_node(f, t, XENKBD_FIELD_REQ_ABS_POINTER, "1");
             if (f->use_raw)
                 r |= write_node(f, t, XENKBD_FIELD_REQ_RAW_POINTER, "1");
+            if (f->use_hwheel)
+                r |= write_node(f, t, XFB_NODE_REQUEST_HWHEEL, "1");
         }
         if (r) {
             int err = errno;
@@ -219,6 +221,8 @@ static void try_publish(struct xfb_front *f)
         f->be_raw = read_flag(f, f->be_path, XENKBD_FIELD_FEAT_RAW_POINTER);
         f->use_abs = f->be_abs;
         f->use_raw = f->be_abs && f->be_raw;
+        f->be_hwheel = read_flag(f, f->be_path, XFB_NODE_FEATURE_HWHEEL);
+        f->use_hwheel = f->be_hwheel;
     }
     if (publish(f) < 0) {
         xfb_log(f, XFB_LOG_ERROR, "%s %u: cannot publish %s: %s", f->name, f->devid, f->fe_path,

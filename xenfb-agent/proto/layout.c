@@ -24,6 +24,11 @@ _Static_assert(XFB_ALIVE_FRONT_OFFS >=
                    XENKBD_OUT_RING_OFFS + XENKBD_OUT_RING_LEN * XENKBD_OUT_EVENT_SIZE,
                "vkbd liveness bytes outside every out-ring slot");
 
+_Static_assert(offsetof(struct xenkbd_motion, rel_z) + 4 <= XFB_KBD_HWHEEL_OFFS &&
+                   offsetof(struct xenkbd_position, rel_z) + 4 <= XFB_KBD_HWHEEL_OFFS &&
+                   XFB_KBD_HWHEEL_OFFS + 4 <= XENKBD_IN_EVENT_SIZE,
+               "horizontal wheel in the first reserved word of motion and position events");
+
 #define SLOTS(off, size) ((XENFB_IN_RING_OFFS - (off)) / (size))
 static const struct xfb_layout layout32 = {36, 4, SLOTS(36, 4)};
 static const struct xfb_layout layout64 = {40, 8, SLOTS(40, 8)};

@@ -17,6 +17,14 @@
 #define XFB_NODE_FEATURE_GREF "feature-gref" /* backend: 1 = understands page-gref */
 #define XFB_NODE_PAGE_GREF    "page-gref"    /* frontend: grant of the shared page */
 
+/* The horizontal wheel (extension): the backend offers it, the frontend
+ * asks for it; then XENKBD_TYPE_MOTION and XENKBD_TYPE_POS events carry
+ * the horizontal wheel delta (int32, positive = right, as REL_HWHEEL) in
+ * their first reserved word, which is 0 otherwise. */
+#define XFB_NODE_FEATURE_HWHEEL "feature-hwheel"
+#define XFB_NODE_REQUEST_HWHEEL "request-hwheel"
+#define XFB_KBD_HWHEEL_OFFS     16u
+
 #define XFB_PAGE_SIZE 4096u
 /* a directory page holds this many uint32 grant references */
 #define XFB_GREFS_PER_DIR (XFB_PAGE_SIZE / sizeof(uint32_t))

@@ -38,15 +38,18 @@ static void post_code(InputInfoPtr pInfo, uint32_t code, Bool pressed)
     xenkbd_down_set(&k->down, code, pressed);
 }
 
-static void post_wheel(InputInfoPtr ptr, int32_t z)
+static void post_wheel(InputInfoPtr ptr, int32_t z, int32_t w)
 {
     XenkbdPtr p = ptr->private;
-    if (!z)
+    if (!z && !w)
         return;
-    /* Linux REL_WHEEL counts up as positive; X's vertical scroll axis
-     * counts down as positive, 120 per detent */
+    /* Linux REL_WHEEL counts up as positive, X's vertical scroll axis
+     * down; both count right as positive horizontally. 120 per detent. */
     valuator_mask_zero(p->mask);
-    valuator_mask_set_double(p->mask, 3, -(double)z * XENKBD_SCROLL_INCREMENT);
+    if (z)
+        valuator_mask_set_double(p->mask, 3, -(double)z * XENKBD_SCROLL_INCREMENT);
+    if (w)
+        valuator_mask_set_double(p->mask, 2, (double)w * XENKBD_SCROLL_INCREMENT);
     xf86PostMotionEventM(ptr->dev, Relative, p->mask);
 }
 
@@ -78,7 +81,7 @@ void xenkbd_event(void *data, const struct xfb_front_event *ev)
         valuator_mask_set(p->mask, 0, xenkbd_scale(ev->pos.x, ev->pos.x_max, XENKBD_AXIS_MAX));
         valuator_mask_set(p->mask, 1, xenkbd_scale(ev->pos.y, ev->pos.y_max, XENKBD_AXIS_MAX));
         xf86PostMotionEventM(ptr->dev, Absolute, p->mask);
-        post_wheel(ptr, ev->pos.z);
+        post_wheel(ptr, ev->pos.z, ev->pos.w);
         break;
     case XFB_FRONT_EV_MOTION:
         if (!ptr)
@@ -89,7 +92,7 @@ void xenkbd_event(void *data, const struct xfb_front_event *ev)
             valuator_mask_set(p->mask, 1, ev->motion.dy);
             xf86PostMotionEventM(ptr->dev, Relative, p->mask);
         }
-        post_wheel(ptr, ev->motion.dz);
+        post_wheel(ptr, ev->motion.dz, ev->motion.dw);
         break;
     case XFB_FRONT_EV_STATE:
         if (ev->state.connected == k->connected)

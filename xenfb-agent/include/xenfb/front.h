@@ -100,10 +100,12 @@ struct xfb_front_event {
         struct {
             int32_t x, y;         /* in [0, x_max] and [0, y_max] */
             int32_t x_max, y_max; /* 0x7fff with a raw pointer, else the backend's width/height */
-            int32_t z;            /* wheel, relative */
+            int32_t z;            /* wheel, relative: positive is up */
+            int32_t w;            /* horizontal wheel: positive is right (0 unless offered) */
         } pos;
         struct {
-            int32_t dx, dy, dz;
+            int32_t dx, dy, dz; /* dz: wheel, as pos.z */
+            int32_t dw;         /* horizontal wheel, as pos.w */
         } motion;
         struct {
             /* period in ms; 0 = no viewer: updates are not sent until a
