@@ -6,6 +6,9 @@
 #                                       --domid 1 --); logs in $TEST_TMP
 #   xorg_stop NAME                      stop it (SIGTERM, waits)
 #
+# XORG_NORESET= (empty) starts it without -noreset: the server then
+# regenerates (CloseScreen, ScreenInit) whenever its last client leaves.
+#
 # The server picks a free display itself (-displayfd), so tests run in
 # parallel. Modules come from the build tree first (-modulepath).
 
@@ -26,7 +29,7 @@ xorg_start() {
     mkfifo "$dir/display.fifo"
     "$@" "$XORG_BIN" -config "$config" -configdir "$dir/conf.d" \
         -modulepath "$(xorg_modulepath)" -logfile "$dir/Xorg.log" \
-        -noreset -nolisten tcp -displayfd 3 \
+        ${XORG_NORESET--noreset} -nolisten tcp -displayfd 3 \
         3>"$dir/display.fifo" >"$dir/Xorg.out" 2>&1 &
     echo $! >"$dir/pid"
     at_exit "xorg_stop '$name'"

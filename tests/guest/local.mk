@@ -6,7 +6,9 @@ guest_tests = \
 	tests/guest/refresh.sh \
 	tests/guest/restart.sh \
 	tests/guest/keys.sh \
-	tests/guest/pointer.sh
+	tests/guest/pointer.sh \
+	tests/guest/no-backend.sh \
+	tests/guest/regenerate.sh
 if GUEST
 check_PROGRAMS += tests/guest/xdraw tests/guest/xevents
 tests_guest_xdraw_SOURCES = tests/guest/xdraw.c
