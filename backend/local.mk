@@ -25,9 +25,36 @@ backend_libxfbback_la_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 backend_libxfbback_la_LIBADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
 
 sbin_PROGRAMS += backend/xenfb-backend
-backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h
-backend_xenfb_backend_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
-backend_xenfb_backend_LDADD = backend/libxfbback.la $(XEN_LIBS)
+backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h \
+	backend/serve.c backend/serve.h backend/view.h \
+	backend/view_vnc.c backend/view_web.c \
+	backend/keymap.c backend/keymap.h
+backend_xenfb_backend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
+backend_xenfb_backend_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(NEATVNC_CFLAGS) $(PIXMAN_CFLAGS) \
+	$(XKBCOMMON_CFLAGS)
+backend_xenfb_backend_LDADD = backend/libxfbback.la $(XEN_LIBS) $(NEATVNC_LIBS) $(PIXMAN_LIBS) \
+	$(XKBCOMMON_LIBS)
+if SDL
+backend_xenfb_backend_SOURCES += backend/view_sdl.c backend/sdl_keys.c backend/sdl_keys.h
+backend_xenfb_backend_CFLAGS += $(SDL_CFLAGS) $(SDLX11_CFLAGS)
+backend_xenfb_backend_LDADD += $(SDL_LIBS)
+
+# the scancode table holds no SDL calls: test it on its own
+check_PROGRAMS += tests/unit/test-sdl-keys
+TESTS += tests/unit/test-sdl-keys
+tests_unit_test_sdl_keys_SOURCES = tests/unit/test-sdl-keys.c backend/sdl_keys.c
+tests_unit_test_sdl_keys_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
+tests_unit_test_sdl_keys_CFLAGS = $(AM_CFLAGS) $(SDL_CFLAGS)
+endif
+
+# the systemd unit (configure has no systemd probe: the usual place
+# under the prefix)
+backend_unitdir = $(prefix)/lib/systemd/system
+backend_unit_DATA = backend/xenfb-backend.service
+EXTRA_DIST += backend/xenfb-backend.service.in
+CLEANFILES += backend/xenfb-backend.service
+backend/xenfb-backend.service: backend/xenfb-backend.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) backend && sed -e 's|@sbindir[@]|$(sbindir)|g' $(srcdir)/backend/xenfb-backend.service.in >$@
 
 man_MANS += man/xenfb-backend.8
 

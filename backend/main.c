@@ -1,7 +1,7 @@
 /* xenfb-backend: the dom0 side of xenfb. Subcommands:
  *   attach   create a guest's vfb/vkbd device nodes (the toolstack's part)
  *   detach   remove them
- *   serve    run the backend with its viewers (not in this version)
+ *   serve    run the backend with its viewers (serve.c)
  */
 #include "config.h"
 
@@ -14,12 +14,18 @@
 #include <string.h>
 
 #include "attach.h"
+#include "serve.h"
 
 static const char usage_text[] =
     "usage: xenfb-backend attach --domid N [--vfb] [--vkbd] [--max-width W --max-height H]\n"
     "                            [--devid N] [--backend-domid B]\n"
     "       xenfb-backend detach --domid N [--devid N] [--backend-domid B]\n"
-    "       xenfb-backend serve ...   (not available yet)\n";
+    "       xenfb-backend serve [--domid N] [--foreground] [--syslog] [--verbose]\n"
+    "                           [--vnc ADDR:PORT|PORT|/PATH] [--keymap LAYOUT]\n"
+    "                           [--tls-cert FILE --tls-key FILE --password-file FILE]\n"
+    "                           [--insecure-no-auth] [--web [ADDR:]PORT] [--novnc-dir DIR]\n"
+    "                           [--sdl]\n"
+    "                           [--websockify PROG] [--state-dir DIR] [--refresh MS]\n";
 
 /* One line to stderr, exit status 2: the command line was wrong. */
 static int bad_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -160,14 +166,119 @@ static int cmd_detach(int argc, char **argv)
     return 0;
 }
 
+enum {
+    SOPT_DOMID = 1,
+    SOPT_FG,
+    SOPT_SYSLOG,
+    SOPT_VERBOSE,
+    SOPT_VNC,
+    SOPT_KEYMAP,
+    SOPT_CERT,
+    SOPT_KEY,
+    SOPT_PASSWORD,
+    SOPT_INSECURE,
+    SOPT_WEB,
+    SOPT_NOVNC,
+    SOPT_WEBSOCKIFY,
+    SOPT_STATE,
+    SOPT_REFRESH,
+    SOPT_SDL,
+};
+
+static const struct option serve_long_opts[] = {
+    {"domid", required_argument, NULL, SOPT_DOMID},
+    {"foreground", no_argument, NULL, SOPT_FG},
+    {"syslog", no_argument, NULL, SOPT_SYSLOG},
+    {"verbose", no_argument, NULL, SOPT_VERBOSE},
+    {"vnc", required_argument, NULL, SOPT_VNC},
+    {"keymap", required_argument, NULL, SOPT_KEYMAP},
+    {"tls-cert", required_argument, NULL, SOPT_CERT},
+    {"tls-key", required_argument, NULL, SOPT_KEY},
+    {"password-file", required_argument, NULL, SOPT_PASSWORD},
+    {"insecure-no-auth", no_argument, NULL, SOPT_INSECURE},
+    {"web", required_argument, NULL, SOPT_WEB},
+    {"novnc-dir", required_argument, NULL, SOPT_NOVNC},
+    {"websockify", required_argument, NULL, SOPT_WEBSOCKIFY},
+    {"state-dir", required_argument, NULL, SOPT_STATE},
+    {"refresh", required_argument, NULL, SOPT_REFRESH},
+    {"sdl", no_argument, NULL, SOPT_SDL},
+    {NULL, 0, NULL, 0},
+};
+
 static int cmd_serve(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fputs("xenfb-backend serve: not available in this version yet; "
-          "attach and detach are\n",
-          stderr);
-    return 2;
+    struct serve_opts o = {.domid = -1, .keymap = "us", .refresh_ms = 33};
+    opterr = 0;
+    optind = 1;
+    int o_, n;
+    while ((o_ = getopt_long(argc, argv, ":", serve_long_opts, NULL)) != -1) {
+        const char *name = argv[optind - 1];
+        switch (o_) {
+        case SOPT_DOMID:
+            if (parse_num(optarg, 0x7fef, &o.domid) < 0)
+                return bad_usage("serve", "bad value '%s'", optarg);
+            break;
+        case SOPT_REFRESH:
+            if (parse_num(optarg, 10000, &n) < 0 || n == 0)
+                return bad_usage("serve", "bad value '%s'", optarg);
+            o.refresh_ms = (unsigned)n;
+            break;
+        case SOPT_FG:
+            o.foreground = true;
+            break;
+        case SOPT_SYSLOG:
+            o.use_syslog = true;
+            break;
+        case SOPT_VERBOSE:
+            o.verbose = 1;
+            break;
+        case SOPT_INSECURE:
+            o.insecure_no_auth = true;
+            break;
+        case SOPT_VNC:
+            o.vnc = optarg;
+            break;
+        case SOPT_KEYMAP:
+            o.keymap = optarg;
+            break;
+        case SOPT_CERT:
+            o.tls_cert = optarg;
+            break;
+        case SOPT_KEY:
+            o.tls_key = optarg;
+            break;
+        case SOPT_PASSWORD:
+            o.password_file = optarg;
+            break;
+        case SOPT_WEB:
+            o.web = optarg;
+            break;
+        case SOPT_SDL:
+#ifdef HAVE_SDL
+            o.sdl = true;
+            break;
+#else
+            return bad_usage("serve", "--sdl: this xenfb-backend was built without SDL "
+                                      "(configure --enable-sdl, with libsdl2-dev)");
+#endif
+        case SOPT_NOVNC:
+            o.novnc_dir = optarg;
+            break;
+        case SOPT_WEBSOCKIFY:
+            o.websockify = optarg;
+            break;
+        case SOPT_STATE:
+            o.state_dir = optarg;
+            break;
+        case ':':
+            return bad_usage("serve", "%s needs a value", name);
+        default:
+            return bad_usage("serve", "unknown option %s", name);
+        }
+    }
+    if (optind < argc)
+        return bad_usage("serve", "unexpected argument '%s'", argv[optind]);
+    return serve_run(&o);
 }
 
 static const struct {
@@ -182,7 +293,7 @@ static const struct {
 int main(int argc, char **argv)
 {
     if (argc < 2)
-        return bad_usage(NULL, "%s", "a command is required: attach, detach");
+        return bad_usage(NULL, "%s", "a command is required: attach, detach, serve");
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(usage_text, stdout);
         return 0;

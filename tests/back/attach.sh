@@ -51,5 +51,5 @@ one_line attach --domid 3 --max-width 0
 ok $? "a zero width: one line, status 2"
 one_line frobnicate
 ok $? "an unknown command: one line, status 2"
-one_line serve
-ok $? "serve says it is not there yet"
+one_line serve --bogus
+ok $? "serve with an unknown option: one line, status 2"

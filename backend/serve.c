@@ -1,0 +1,507 @@
+/* xenfb-backend serve: the backend core and the viewers on one aml loop.
+ *
+ * Each guest gets one instance of every enabled viewer (view.h). The
+ * guests never share state: a guest that misbehaves loses its own devices
+ * in the core, and its viewers see surface(NULL) or gone like any other.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <aml.h>
+#include <xenstore.h>
+
+#include "serve.h"
+
+extern const struct view_ops view_vnc_ops, view_web_ops, view_sdl_ops;
+
+#define MAX_VIEWS 4
+
+struct sguest {
+    struct view_guest vg;
+    void *views[MAX_VIEWS];
+    struct sguest *next;
+};
+
+struct xfb_serve {
+    const struct serve_opts *o;
+    struct aml *aml;
+    struct xfb_back *back;
+    struct xs_handle *xs; /* our own, for the console nodes */
+    struct aml_handler *core_h[4];
+    int n_core_h;
+    bool core_paused;
+    const struct view_ops *views[MAX_VIEWS];
+    int n_views;
+    struct sguest *guests;
+    int status;
+};
+
+/* ---- logging ---- */
+
+static bool log_syslog;
+static int log_max = XFB_LOG_INFO;
+
+static void log_line(enum xfb_log_level level, int domid, const char *msg)
+{
+    static const char *const names[] = {"error", "warning", "info", "debug"};
+    static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
+    if ((int)level > log_max)
+        return;
+    if (log_syslog) {
+        if (domid >= 0)
+            syslog(prio[level], "domain %d: %s", domid, msg);
+        else
+            syslog(prio[level], "%s", msg);
+        return;
+    }
+    if (domid >= 0)
+        fprintf(stderr, "xenfb-backend: %s: domain %d: %s\n", names[level], domid, msg);
+    else
+        fprintf(stderr, "xenfb-backend: %s: %s\n", names[level], msg);
+}
+
+static void core_log(void *data, enum xfb_log_level level, int domid, const char *file, int line,
+                     const char *msg)
+{
+    (void)data;
+    (void)file;
+    (void)line;
+    log_line(level, domid, msg);
+}
+
+static void slog(enum xfb_log_level level, int domid, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void slog(enum xfb_log_level level, int domid, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    log_line(level, domid, msg);
+}
+
+void view_log(const struct view_guest *vg, enum xfb_log_level level, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    log_line(level, vg ? vg->domid : -1, msg);
+}
+
+const struct serve_opts *serve_opts(const struct xfb_serve *s)
+{
+    return s->o;
+}
+
+bool serve_addr_is_loopback(const char *addr)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, addr, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, addr, &a6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&a6);
+    return false;
+}
+
+/* ---- the guests ---- */
+
+void view_watchers(struct view_guest *vg, int delta)
+{
+    int before = vg->watchers;
+    vg->watchers += delta;
+    if (vg->watchers < 0)
+        vg->watchers = 0;
+    if (!vg->guest || (before > 0) == (vg->watchers > 0))
+        return;
+    /* an unwatched guest is told to send nothing at all */
+    unsigned ms = vg->watchers > 0 ? vg->serve->o->refresh_ms : 0;
+    if (xfb_back_set_refresh(vg->guest, ms) < 0)
+        view_log(vg, XFB_LOG_WARNING, "cannot set the refresh period: %s", strerror(errno));
+    else
+        view_log(vg, XFB_LOG_DEBUG, "refresh period %u ms", ms);
+}
+
+int view_publish(struct view_guest *vg, const char *node, const char *value)
+{
+    struct xfb_serve *s = vg->serve;
+    char path[128];
+    snprintf(path, sizeof(path), "/local/domain/%d/console/%s", vg->domid, node);
+    bool ok = value ? xs_write(s->xs, XBT_NULL, path, value, strlen(value))
+                    : xs_rm(s->xs, XBT_NULL, path);
+    if (!ok && value)
+        view_log(vg, XFB_LOG_WARNING, "cannot write %s: %s", path, strerror(errno));
+    return ok ? 0 : -1;
+}
+
+static struct sguest *sguest_of(struct xfb_back_guest *g)
+{
+    return xfb_back_guest_user(g);
+}
+
+static void read_name(struct xfb_serve *s, struct view_guest *vg)
+{
+    char path[64];
+    unsigned len = 0;
+    snprintf(path, sizeof(path), "/local/domain/%d/name", vg->domid);
+    char *name = xs_read(s->xs, XBT_NULL, path, &len);
+    if (name && len > 0 && len < sizeof(vg->name)) {
+        for (unsigned i = 0; i < len; i++)
+            vg->name[i] = (name[i] >= 0x20 && name[i] < 0x7f) ? name[i] : '?';
+        vg->name[len] = '\0';
+    } else {
+        snprintf(vg->name, sizeof(vg->name), "domain %d", vg->domid);
+    }
+    free(name);
+}
+
+static void on_appeared(void *data, struct xfb_back_guest *g)
+{
+    struct xfb_serve *s = data;
+    int domid = xfb_back_guest_domid(g);
+    if (s->o->domid >= 0 && domid != s->o->domid)
+        return;
+    struct sguest *sg = calloc(1, sizeof(*sg));
+    if (!sg) {
+        slog(XFB_LOG_ERROR, domid, "out of memory: not serving this guest");
+        return;
+    }
+    sg->vg.serve = s;
+    sg->vg.guest = g;
+    sg->vg.domid = domid;
+    read_name(s, &sg->vg);
+    xfb_back_guest_set_user(g, sg);
+    xfb_back_set_refresh(g, 0);
+    slog(XFB_LOG_INFO, domid, "guest '%s' appeared", sg->vg.name);
+    for (int i = 0; i < s->n_views; i++) {
+        sg->views[i] = s->views[i]->attach(&sg->vg);
+        if (!sg->views[i])
+            slog(XFB_LOG_ERROR, domid, "no %s viewer for this guest: %s", s->views[i]->name,
+                 strerror(errno));
+    }
+    sg->next = s->guests;
+    s->guests = sg;
+}
+
+static void each_view_surface(struct sguest *sg, const struct xfb_back_surface *surf)
+{
+    struct xfb_serve *s = sg->vg.serve;
+    for (int i = 0; i < s->n_views; i++)
+        if (sg->views[i])
+            s->views[i]->surface(sg->views[i], surf);
+}
+
+static void on_fb_connected(void *data, struct xfb_back_guest *g,
+                            const struct xfb_back_surface *surf)
+{
+    (void)data;
+    struct sguest *sg = sguest_of(g);
+    if (!sg)
+        return;
+    slog(XFB_LOG_INFO, sg->vg.domid, "framebuffer connected: %ux%u, %u bits", surf->width,
+         surf->height, surf->depth);
+    each_view_surface(sg, surf);
+}
+
+static void on_resized(void *data, struct xfb_back_guest *g, const struct xfb_back_surface *surf)
+{
+    (void)data;
+    struct sguest *sg = sguest_of(g);
+    if (!sg)
+        return;
+    slog(XFB_LOG_INFO, sg->vg.domid, "resized to %ux%u, %u bits", surf->width, surf->height,
+         surf->depth);
+    each_view_surface(sg, surf);
+}
+
+static void on_damaged(void *data, struct xfb_back_guest *g, int x, int y, int w, int h)
+{
+    struct xfb_serve *s = data;
+    struct sguest *sg = sguest_of(g);
+    if (!sg)
+        return;
+    for (int i = 0; i < s->n_views; i++)
+        if (sg->views[i])
+            s->views[i]->damage(sg->views[i], x, y, w, h);
+}
+
+static void on_fb_disconnected(void *data, struct xfb_back_guest *g)
+{
+    (void)data;
+    struct sguest *sg = sguest_of(g);
+    if (!sg)
+        return;
+    slog(XFB_LOG_INFO, sg->vg.domid, "framebuffer disconnected");
+    each_view_surface(sg, NULL);
+}
+
+static void on_kbd_connected(void *data, struct xfb_back_guest *g, bool abs, bool raw)
+{
+    (void)data;
+    (void)raw;
+    struct sguest *sg = sguest_of(g);
+    if (sg)
+        sg->vg.kbd_abs = abs;
+}
+
+static void on_gone(void *data, struct xfb_back_guest *g)
+{
+    struct xfb_serve *s = data;
+    struct sguest *sg = sguest_of(g);
+    if (!sg)
+        return;
+    slog(XFB_LOG_INFO, sg->vg.domid, "guest gone");
+    sg->vg.guest = NULL;
+    for (int i = 0; i < s->n_views; i++)
+        if (sg->views[i])
+            s->views[i]->gone(sg->views[i]);
+    for (int i = 0; i < s->n_views; i++)
+        if (sg->views[i])
+            s->views[i]->destroy(sg->views[i]);
+    for (struct sguest **p = &s->guests; *p; p = &(*p)->next)
+        if (*p == sg) {
+            *p = sg->next;
+            break;
+        }
+    xfb_back_guest_set_user(g, NULL);
+    free(sg);
+}
+
+static const struct xfb_back_ops core_ops = {
+    .appeared = on_appeared,
+    .fb_connected = on_fb_connected,
+    .resized = on_resized,
+    .damaged = on_damaged,
+    .fb_disconnected = on_fb_disconnected,
+    .kbd_connected = on_kbd_connected,
+    .gone = on_gone,
+};
+
+/* ---- the loop ---- */
+
+static void on_core_fd(void *obj)
+{
+    struct xfb_serve *s = aml_get_userdata(obj);
+    if (xfb_back_dispatch(s->back) < 0) {
+        slog(XFB_LOG_ERROR, -1, "lost the connection to Xen: %s", strerror(errno));
+        s->status = 1;
+        aml_exit(s->aml);
+    }
+}
+
+static void on_signal(void *obj)
+{
+    struct xfb_serve *s = aml_get_userdata(obj);
+    slog(XFB_LOG_INFO, -1, "signal %d: stopping", aml_get_signo(obj));
+    aml_exit(s->aml);
+}
+
+static int add_obj(struct xfb_serve *s, void *obj)
+{
+    if (!obj)
+        return -1;
+    int rc = aml_start(s->aml, obj);
+    aml_unref(obj); /* the loop holds it while started */
+    return rc;
+}
+
+/* Detach from the terminal. The parent waits until the child has
+ * started (or failed) and exits with that status, so that errors in the
+ * options still reach the terminal and the caller's exit status. */
+static int detach_fd = -1;
+
+static int daemonize(void)
+{
+    int p[2];
+    if (pipe(p) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid > 0) {
+        close(p[1]);
+        char ok = 1;
+        if (read(p[0], &ok, 1) != 1)
+            ok = 1;
+        _exit(ok ? 1 : 0);
+    }
+    close(p[0]);
+    detach_fd = p[1];
+    return setsid() < 0 ? -1 : 0;
+}
+
+/* Started: tell the waiting parent, drop the terminal. */
+static void detached(void)
+{
+    if (detach_fd < 0)
+        return;
+    int fd = open("/dev/null", O_RDWR);
+    if (fd >= 0) {
+        dup2(fd, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        if (fd > 2)
+            close(fd);
+    }
+    char ok = 0;
+    if (write(detach_fd, &ok, 1) != 1)
+        slog(XFB_LOG_WARNING, -1, "cannot tell the parent process that we started");
+    close(detach_fd);
+    detach_fd = -1;
+}
+
+static int start_views(struct xfb_serve *s)
+{
+    s->views[s->n_views++] = &view_vnc_ops;
+    if (s->o->web)
+        s->views[s->n_views++] = &view_web_ops;
+#ifdef HAVE_SDL
+    if (s->o->sdl)
+        s->views[s->n_views++] = &view_sdl_ops;
+#endif
+    for (int i = 0; i < s->n_views; i++)
+        if (s->views[i]->init && s->views[i]->init(s) < 0) {
+            for (int j = i - 1; j >= 0; j--)
+                if (s->views[j]->fini)
+                    s->views[j]->fini(s);
+            return -1;
+        }
+    return 0;
+}
+
+static void stop_views(struct xfb_serve *s)
+{
+    for (int i = s->n_views - 1; i >= 0; i--)
+        if (s->views[i]->fini)
+            s->views[i]->fini(s);
+}
+
+static int open_core(struct xfb_serve *s)
+{
+    struct xfb_back_opts bo = {
+        .ops = &core_ops,
+        .data = s,
+        .backend_domid = -1,
+        .refresh_ms = 0,
+        .log_fn = core_log,
+        .log_level = (enum xfb_log_level)log_max,
+    };
+    s->back = xfb_back_open(&bo);
+    if (!s->back) {
+        slog(XFB_LOG_ERROR, -1, "cannot open Xen (xenstore, gntdev, evtchn): %s", strerror(errno));
+        return -1;
+    }
+    int fds[4];
+    int n = xfb_back_fds(s->back, fds, 4);
+    for (int i = 0; i < n; i++) {
+        /* our own reference: serve_pause_core stops and restarts them */
+        struct aml_handler *h = aml_handler_new(fds[i], on_core_fd, s, NULL);
+        if (!h || aml_start(s->aml, h) < 0) {
+            if (h)
+                aml_unref(h);
+            slog(XFB_LOG_ERROR, -1, "cannot watch the core's fds");
+            return -1;
+        }
+        s->core_h[s->n_core_h++] = h;
+    }
+    return 0;
+}
+
+void serve_pause_core(struct xfb_serve *s, bool pause)
+{
+    if (pause == s->core_paused)
+        return;
+    s->core_paused = pause;
+    for (int i = 0; i < s->n_core_h; i++)
+        if (pause)
+            aml_stop(s->aml, s->core_h[i]);
+        else
+            aml_start(s->aml, s->core_h[i]);
+}
+
+static void close_core(struct xfb_serve *s)
+{
+    for (int i = 0; i < s->n_core_h; i++) {
+        if (!s->core_paused)
+            aml_stop(s->aml, s->core_h[i]);
+        aml_unref(s->core_h[i]);
+    }
+    s->n_core_h = 0;
+    if (s->back)
+        xfb_back_close(s->back); /* the gone callbacks free every guest */
+    s->back = NULL;
+}
+
+int serve_run(const struct serve_opts *o)
+{
+    struct xfb_serve s = {.o = o};
+    log_max = o->verbose ? XFB_LOG_DEBUG : XFB_LOG_INFO;
+    if (o->use_syslog) {
+        openlog("xenfb-backend", LOG_PID, LOG_DAEMON);
+        log_syslog = true;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    s.aml = aml_new();
+    if (!s.aml) {
+        slog(XFB_LOG_ERROR, -1, "cannot create the event loop");
+        return 1;
+    }
+    aml_set_default(s.aml);
+    int rc = 1;
+    if (!o->foreground && daemonize() < 0) {
+        slog(XFB_LOG_ERROR, -1, "cannot detach: %s", strerror(errno));
+        goto out_aml;
+    }
+    if (start_views(&s) < 0)
+        goto out_aml;
+    s.xs = xs_open(0);
+    if (!s.xs) {
+        slog(XFB_LOG_ERROR, -1, "cannot open xenstore: %s", strerror(errno));
+        goto out_views;
+    }
+    if (add_obj(&s, aml_signal_new(SIGTERM, on_signal, &s, NULL)) < 0 ||
+        add_obj(&s, aml_signal_new(SIGINT, on_signal, &s, NULL)) < 0) {
+        slog(XFB_LOG_ERROR, -1, "cannot catch signals");
+        goto out_xs;
+    }
+    if (open_core(&s) < 0)
+        goto out_core;
+    slog(XFB_LOG_INFO, -1, "serving %s", o->domid >= 0 ? "one guest" : "every guest");
+    if (o->domid >= 0)
+        slog(XFB_LOG_INFO, -1, "only domain %d", o->domid);
+    s.status = 0;
+    if (!o->foreground && !log_syslog) {
+        /* detached: stderr goes nowhere from now on */
+        openlog("xenfb-backend", LOG_PID, LOG_DAEMON);
+        log_syslog = true;
+    }
+    detached();
+    aml_run(s.aml);
+    rc = s.status;
+out_core:
+    close_core(&s);
+out_xs:
+    xs_close(s.xs);
+out_views:
+    stop_views(&s);
+out_aml:
+    aml_unref(s.aml);
+    if (log_syslog)
+        closelog();
+    return rc;
+}

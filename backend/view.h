@@ -1,0 +1,70 @@
+/* Viewers: the ways `xenfb-backend serve` shows a guest (VNC, a web
+ * page, an SDL window). Each is one table of function pointers in its own
+ * file, as neatvnc's stream interface. serve.c creates one instance of
+ * every enabled viewer per guest, calls it from its single event loop
+ * thread and never from anywhere else.
+ *
+ * Life of an instance, for one guest (after the viewer's init):
+ *   attach                once, when the guest appears
+ *   surface(s)            the vfb connected or was resized: s replaces any
+ *                         earlier surface; surface(NULL): the vfb went away
+ *                         and the old pixels must not be read any more
+ *   damage                pixels of the current surface changed
+ *   gone                  the guest is going away (surface(NULL) came first)
+ *   destroy               free everything; the last call
+ *
+ * A viewer feeds input to the guest with the xfb_back_key/pointer/wheel
+ * calls of backend/core/back.h on view_guest->guest, and reports its
+ * watchers with view_watchers() so that an unwatched guest sends no
+ * updates at all.
+ */
+#ifndef XFB_VIEW_H
+#define XFB_VIEW_H
+
+#include <stdbool.h>
+
+#include "core/back.h"
+
+struct xfb_serve;
+
+/* The daemon's side of one guest, shared by its viewers. */
+struct view_guest {
+    struct xfb_serve *serve;
+    struct xfb_back_guest *guest; /* for input; NULL once gone */
+    int domid;
+    char name[64]; /* the guest's name, or "domain N" */
+    int watchers;  /* viewers connected right now, all kinds */
+    bool kbd_abs;  /* the vkbd takes absolute pointer positions */
+    /* filled in by the VNC viewer for the web viewer to bridge to */
+    char vnc_host[64]; /* "127.0.0.1", or "" for a Unix socket */
+    int vnc_port;
+    char vnc_path[108];
+};
+
+struct view_ops {
+    const char *name;
+    /* Once at startup, before any guest: check the options, open what
+     * every guest shares. -1 (logged): the daemon does not start. May be
+     * NULL, as may fini. */
+    int (*init)(struct xfb_serve *s);
+    void (*fini)(struct xfb_serve *s);
+    /* A new instance for this guest, NULL + errno. */
+    void *(*attach)(struct view_guest *vg);
+    void (*surface)(void *view, const struct xfb_back_surface *s);
+    void (*damage)(void *view, int x, int y, int w, int h);
+    void (*gone)(void *view);
+    void (*destroy)(void *view);
+};
+
+/* A viewer of this guest connected (+1) or left (-1). */
+void view_watchers(struct view_guest *vg, int delta);
+
+/* Write /local/domain/<domid>/console/<node> (libxl's place for the
+ * VNC address); value NULL removes it. 0, or -1 + errno. */
+int view_publish(struct view_guest *vg, const char *node, const char *value);
+
+/* One log line about this guest, as serve logs everything. */
+void view_log(const struct view_guest *vg, enum xfb_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

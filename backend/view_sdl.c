@@ -1,0 +1,337 @@
+/* The SDL window viewer (--sdl): each guest in a window of its own, as
+ * Xen's original sdlfb showed one. The window scales the guest's screen
+ * when resized (SDL's logical size letterboxes and maps the pointer back
+ * to guest pixels); keys go down as physical keys (SDL scancodes to Linux
+ * codes), so the guest's own layout applies.
+ *
+ * No polling: the X connection SDL talks over is watched in the daemon's
+ * aml loop, and a frame is drawn once per loop pass in which the guest
+ * changed something. SDL runs on X11 here (SDL_VIDEODRIVER=x11), whose
+ * connection is one descriptor; the window needs a DISPLAY.
+ */
+#include "config.h"
+
+#include <SDL2/SDL.h>
+#include <SDL2/SDL_syswm.h>
+#include <X11/Xlib.h>
+#include <aml.h>
+#include <errno.h>
+#include <linux/input-event-codes.h>
+#include <string.h>
+
+#include "sdl_keys.h"
+#include "serve.h"
+
+struct sdl_view {
+    struct view_guest *vg;
+    SDL_Window *win;
+    SDL_Renderer *ren;
+    SDL_Texture *tex;
+    struct xfb_back_surface surf; /* valid while has_surf */
+    bool has_surf;
+    bool dirty;
+    SDL_Rect damage; /* to upload to the texture, in guest pixels */
+    bool watching;
+    struct sdl_view *next;
+};
+
+static struct {
+    bool up;
+    struct aml_handler *conn; /* the X connection */
+    struct aml_idle *draw;    /* draws the windows that changed */
+    bool draw_started;
+    struct sdl_view *views;
+} S;
+
+static struct sdl_view *find(Uint32 window_id)
+{
+    for (struct sdl_view *v = S.views; v; v = v->next)
+        if (v->win && SDL_GetWindowID(v->win) == window_id)
+            return v;
+    return NULL;
+}
+
+static void key(struct sdl_view *v, const SDL_KeyboardEvent *k)
+{
+    uint32_t code = sdl_keys_to_linux(k->keysym.scancode);
+    /* the guest's X server repeats keys itself */
+    if (!code || k->repeat || !v->vg->guest)
+        return;
+    xfb_back_key(v->vg->guest, code, k->state == SDL_PRESSED);
+}
+
+static void button(struct sdl_view *v, const SDL_MouseButtonEvent *b)
+{
+    static const uint32_t codes[] = {
+        [SDL_BUTTON_LEFT] = BTN_LEFT,   [SDL_BUTTON_MIDDLE] = BTN_MIDDLE,
+        [SDL_BUTTON_RIGHT] = BTN_RIGHT, [SDL_BUTTON_X1] = BTN_SIDE,
+        [SDL_BUTTON_X2] = BTN_EXTRA,
+    };
+    if (!v->vg->guest || b->button >= sizeof(codes) / sizeof(codes[0]) || !codes[b->button])
+        return;
+    xfb_back_pointer(v->vg->guest, b->x, b->y);
+    xfb_back_key(v->vg->guest, codes[b->button], b->state == SDL_PRESSED);
+}
+
+static void window_event(struct sdl_view *v, const SDL_WindowEvent *w)
+{
+    if (w->event == SDL_WINDOWEVENT_CLOSE && v->watching) {
+        /* closing the window stops watching this guest; the daemon and
+         * the other viewers carry on */
+        SDL_HideWindow(v->win);
+        v->watching = false;
+        view_watchers(v->vg, -1);
+        view_log(v->vg, XFB_LOG_INFO, "SDL window closed");
+    } else if (w->event == SDL_WINDOWEVENT_EXPOSED || w->event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+        v->dirty = true;
+    }
+}
+
+static void schedule_draw(void);
+
+static void handle(const SDL_Event *e)
+{
+    struct sdl_view *v = find(e->window.windowID);
+    if (!v)
+        return;
+    switch (e->type) {
+    case SDL_KEYDOWN:
+    case SDL_KEYUP:
+        key(v, &e->key);
+        break;
+    case SDL_MOUSEMOTION:
+        if (v->vg->guest)
+            xfb_back_pointer(v->vg->guest, e->motion.x, e->motion.y);
+        break;
+    case SDL_MOUSEBUTTONDOWN:
+    case SDL_MOUSEBUTTONUP:
+        button(v, &e->button);
+        break;
+    case SDL_MOUSEWHEEL:
+        if (v->vg->guest && e->wheel.y)
+            xfb_back_wheel(v->vg->guest, e->wheel.y);
+        if (v->vg->guest && e->wheel.x)
+            xfb_back_hwheel(v->vg->guest, e->wheel.x);
+        break;
+    case SDL_WINDOWEVENT:
+        window_event(v, &e->window);
+        break;
+    }
+}
+
+/* SDL keeps what Xlib already read in its own queue: drain it all, or the
+ * descriptor would not wake us for events that are already here. */
+static void pump(void)
+{
+    SDL_Event e;
+    while (SDL_PollEvent(&e))
+        handle(&e);
+    schedule_draw();
+}
+
+static void on_conn(void *obj)
+{
+    (void)obj;
+    pump();
+}
+
+static void upload(struct sdl_view *v)
+{
+    SDL_Rect *r = &v->damage;
+    if (r->w <= 0 || r->h <= 0)
+        return;
+    const unsigned char *px = (const unsigned char *)v->surf.pixels +
+                              (size_t)r->y * v->surf.stride + (size_t)r->x * (v->surf.depth / 8);
+    SDL_UpdateTexture(v->tex, r, px, (int)v->surf.stride);
+    *r = (SDL_Rect){0, 0, 0, 0};
+}
+
+static void draw(void *obj)
+{
+    (void)obj;
+    for (struct sdl_view *v = S.views; v; v = v->next) {
+        if (!v->dirty || !v->ren)
+            continue;
+        v->dirty = false;
+        SDL_SetRenderDrawColor(v->ren, 0, 0, 0, 255);
+        SDL_RenderClear(v->ren);
+        if (v->has_surf && v->tex) {
+            upload(v);
+            SDL_RenderCopy(v->ren, v->tex, NULL, NULL);
+        }
+        SDL_RenderPresent(v->ren);
+    }
+    /* once per pass with changes: stop until the next one */
+    aml_stop(aml_get_default(), S.draw);
+    S.draw_started = false;
+    /* presenting may have read events off the connection */
+    SDL_Event e;
+    while (SDL_PollEvent(&e))
+        handle(&e);
+}
+
+static void schedule_draw(void)
+{
+    bool any = false;
+    for (struct sdl_view *v = S.views; v; v = v->next)
+        any |= v->dirty;
+    if (any && !S.draw_started && aml_start(aml_get_default(), S.draw) == 0)
+        S.draw_started = true;
+}
+
+static int sdl_init(struct xfb_serve *s)
+{
+    (void)s;
+    if (!getenv("DISPLAY")) {
+        fprintf(stderr, "xenfb-backend: --sdl needs an X display: set DISPLAY\n");
+        return -1;
+    }
+    SDL_SetHint(SDL_HINT_VIDEODRIVER, "x11");
+    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
+    if (SDL_Init(SDL_INIT_VIDEO) < 0) {
+        fprintf(stderr, "xenfb-backend: --sdl: %s\n", SDL_GetError());
+        return -1;
+    }
+    S.draw = aml_idle_new(draw, NULL, NULL);
+    if (!S.draw) {
+        SDL_Quit();
+        return -1;
+    }
+    S.up = true;
+    return 0;
+}
+
+static void sdl_fini(struct xfb_serve *s)
+{
+    (void)s;
+    if (!S.up)
+        return;
+    if (S.draw_started)
+        aml_stop(aml_get_default(), S.draw);
+    aml_unref(S.draw);
+    if (S.conn) {
+        aml_stop(aml_get_default(), S.conn);
+        aml_unref(S.conn);
+    }
+    SDL_Quit();
+    memset(&S, 0, sizeof(S));
+}
+
+/* The X connection is known once there is a window on it. */
+static int watch_connection(SDL_Window *win)
+{
+    if (S.conn)
+        return 0;
+    SDL_SysWMinfo info;
+    SDL_VERSION(&info.version);
+    if (!SDL_GetWindowWMInfo(win, &info) || info.subsystem != SDL_SYSWM_X11) {
+        errno = ENOTSUP;
+        return -1;
+    }
+    S.conn = aml_handler_new(ConnectionNumber(info.info.x11.display), on_conn, NULL, NULL);
+    if (!S.conn || aml_start(aml_get_default(), S.conn) < 0)
+        return -1;
+    return 0;
+}
+
+static void *sdl_attach(struct view_guest *vg)
+{
+    struct sdl_view *v = calloc(1, sizeof(*v));
+    if (!v)
+        return NULL;
+    v->vg = vg;
+    char title[128];
+    snprintf(title, sizeof(title), "xenfb: %s (domain %d)", vg->name, vg->domid);
+    v->win = SDL_CreateWindow(title, SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, 640, 480,
+                              SDL_WINDOW_RESIZABLE);
+    v->ren = v->win ? SDL_CreateRenderer(v->win, -1, 0) : NULL;
+    if (!v->ren || watch_connection(v->win) < 0) {
+        view_log(vg, XFB_LOG_ERROR, "cannot open an SDL window: %s", SDL_GetError());
+        if (v->ren)
+            SDL_DestroyRenderer(v->ren);
+        if (v->win)
+            SDL_DestroyWindow(v->win);
+        free(v);
+        errno = EIO;
+        return NULL;
+    }
+    v->watching = true;
+    view_watchers(vg, 1);
+    v->next = S.views;
+    S.views = v;
+    v->dirty = true;
+    schedule_draw();
+    return v;
+}
+
+static void sdl_surface(void *view, const struct xfb_back_surface *s)
+{
+    struct sdl_view *v = view;
+    if (v->tex)
+        SDL_DestroyTexture(v->tex);
+    v->tex = NULL;
+    v->has_surf = s != NULL;
+    if (s) {
+        v->surf = *s;
+        Uint32 fmt = s->depth == 16 ? SDL_PIXELFORMAT_RGB565 : SDL_PIXELFORMAT_RGB888;
+        v->tex = SDL_CreateTexture(v->ren, fmt, SDL_TEXTUREACCESS_STREAMING, (int)s->width,
+                                   (int)s->height);
+        if (!v->tex)
+            view_log(v->vg, XFB_LOG_ERROR, "SDL texture %ux%u: %s", s->width, s->height,
+                     SDL_GetError());
+        /* the window takes the guest's size; the user may resize it after */
+        SDL_SetWindowSize(v->win, (int)s->width, (int)s->height);
+        SDL_RenderSetLogicalSize(v->ren, (int)s->width, (int)s->height);
+        v->damage = (SDL_Rect){0, 0, (int)s->width, (int)s->height};
+    }
+    v->dirty = true;
+    schedule_draw();
+}
+
+static void sdl_damage(void *view, int x, int y, int w, int h)
+{
+    struct sdl_view *v = view;
+    SDL_Rect r = {x, y, w, h};
+    if (v->damage.w > 0 && v->damage.h > 0)
+        SDL_UnionRect(&v->damage, &r, &v->damage);
+    else
+        v->damage = r;
+    v->dirty = true;
+    schedule_draw();
+}
+
+static void sdl_gone(void *view)
+{
+    struct sdl_view *v = view;
+    v->has_surf = false;
+    if (v->watching) {
+        v->watching = false;
+        view_watchers(v->vg, -1);
+    }
+}
+
+static void sdl_destroy(void *view)
+{
+    struct sdl_view *v = view;
+    for (struct sdl_view **p = &S.views; *p; p = &(*p)->next)
+        if (*p == v) {
+            *p = v->next;
+            break;
+        }
+    if (v->tex)
+        SDL_DestroyTexture(v->tex);
+    SDL_DestroyRenderer(v->ren);
+    SDL_DestroyWindow(v->win);
+    free(v);
+}
+
+const struct view_ops view_sdl_ops = {
+    .name = "sdl",
+    .init = sdl_init,
+    .fini = sdl_fini,
+    .attach = sdl_attach,
+    .surface = sdl_surface,
+    .damage = sdl_damage,
+    .gone = sdl_gone,
+    .destroy = sdl_destroy,
+};

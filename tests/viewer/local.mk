@@ -1,0 +1,23 @@
+# The viewers of `xenfb-backend serve` against the real guest X server
+# on the simulated Xen, with real VNC clients and a real browser.
+viewer_tests = \
+	tests/viewer/capture.sh \
+	tests/viewer/auth.sh \
+	tests/viewer/keys.sh \
+	tests/viewer/keysyms.sh \
+	tests/viewer/web.sh \
+	tests/viewer/two.sh \
+	tests/viewer/daemon.sh \
+	tests/viewer/unmap.sh
+EXTRA_DIST += tests/viewer/lib-viewer.sh tests/viewer/imgcmp.py tests/viewer/rfbauth.py \
+	tests/viewer/rfbkeys.py tests/viewer/webdrive.py $(viewer_tests)
+viewer_sdl_tests = tests/viewer/sdl.sh
+EXTRA_DIST += $(viewer_sdl_tests)
+if BACKEND
+if GUEST
+TESTS += $(viewer_tests)
+if SDL
+TESTS += $(viewer_sdl_tests)
+endif
+endif
+endif
