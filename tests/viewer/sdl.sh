@@ -11,6 +11,8 @@ need Xvfb xdotool xsetroot
 viewer_setup
 xvfb_start
 DISPLAY=$VIEWER_DISPLAY serve_start --sdl
+# the domain exists, with its name, before its devices do (as with xl)
+"$XSIM" create 1 guest1 >/dev/null
 guest_up 1 1024 768 '"1024x768"'
 
 SDL_WIN=$(vx timeout 20 xdotool search --sync --onlyvisible --name '^xenfb: ' | head -n 1)
