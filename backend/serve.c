@@ -397,6 +397,7 @@ static int open_core(struct xfb_serve *s)
         .ops = &core_ops,
         .data = s,
         .backend_domid = -1,
+        .only_domid = s->o->domid > 0 ? s->o->domid : 0,
         .refresh_ms = 0,
         .log_fn = core_log,
         .log_level = (enum xfb_log_level)log_max,

@@ -33,6 +33,7 @@ struct xfb_back *xfb_back_open(const struct xfb_back_opts *opts)
     b->ops = opts->ops;
     b->data = opts->data;
     b->refresh_ms = opts->refresh_ms;
+    b->only_domid = opts->only_domid;
     xfb_back_set_log_fn(b, opts->log_fn, opts->log_data, opts->log_level);
 
     b->xs = xs_open(0);

@@ -71,6 +71,10 @@ struct xfb_back_opts {
     /* Our own domain: -1 reads the `domid` node of our xenstore home
      * (0 if there is none, as in dom0). */
     int backend_domid;
+    /* Serve only this guest's devices, leaving the others for another
+     * backend to take; 0 (the default) serves every guest attached to us
+     * (dom0 is not a guest of its own backend). */
+    int only_domid;
     /* The refresh period sent to each frontend at connect, in ms;
      * 0 (XENFB_NO_REFRESH) means nobody is watching yet. */
     unsigned refresh_ms;

@@ -11,6 +11,8 @@
 int xfb_dev_map_page(struct xfb_dev *d, unsigned long gref, unsigned long port)
 {
     struct xfb_back *b = d->g->b;
+    d->tried_gref = gref;
+    d->tried_port = port;
     xenevtchn_port_or_error_t lp =
         xenevtchn_bind_interdomain(b->xce, (uint32_t)d->g->domid, (evtchn_port_t)port);
     if (lp < 0) {

@@ -31,14 +31,15 @@ enum xfb_dev_kind { XFB_DEV_FB, XFB_DEV_KBD };
 struct xfb_dev {
     struct xfb_back_guest *g;
     enum xfb_dev_kind kind;
-    const char *type; /* xenstore name: vfb, vkbd or vinput */
-    bool present;     /* backend directory seen */
-    char *bpath;      /* our directory for this device */
-    char *fpath;      /* the frontend's directory */
-    char *fwatch;     /* the watched frontend node: fpath/state */
-    int state;        /* what we last wrote to bpath/state */
-    int fstate;       /* the frontend's state when we last looked */
-    bool closed;      /* went to Closed; waits for the frontend's Initialising */
+    const char *type;                     /* xenstore name: vfb, vkbd or vinput */
+    bool present;                         /* backend directory seen */
+    char *bpath;                          /* our directory for this device */
+    char *fpath;                          /* the frontend's directory */
+    char *fwatch;                         /* the watched frontend node: fpath/state */
+    int state;                            /* what we last wrote to bpath/state */
+    int fstate;                           /* the frontend's state when we last looked */
+    unsigned long tried_gref, tried_port; /* what the last connect used */
+    bool closed; /* went to Closed; waits for the frontend's Initialising */
     bool connected;
 
     int port; /* local port, -1 when unbound */
@@ -75,6 +76,7 @@ struct xfb_back_guest {
 };
 
 struct xfb_back {
+    int only_domid; /* 0: every guest */
     struct xs_handle *xs;
     xenevtchn_handle *xce;
     xengnttab_handle *xgt;

@@ -243,6 +243,8 @@ static void dev_check(struct xfb_dev *d);
 
 static void dev_found(struct xfb_back *b, const char *type, int domid, int devid)
 {
+    if (b->only_domid > 0 && domid != b->only_domid)
+        return;
     struct xfb_back_guest *g = xfb_back_find(b, domid, devid);
     bool is_fb = !strcmp(type, "vfb");
     if (g) {
@@ -283,6 +285,44 @@ static void dev_found(struct xfb_back *b, const char *type, int domid, int devid
         xfb_log(XFB_LOG_ERROR, d, "cannot watch %s: %s", fpath, strerror(errno));
     /* the watch fires once on its own too; checking twice changes nothing */
     dev_check(d);
+}
+
+/* Did the frontend's page-gref or event-channel change (or go) since the
+ * connect that just failed read them? */
+static bool nodes_moved(struct xfb_dev *d)
+{
+    struct xfb_back *b = d->g->b;
+    unsigned long gref, port;
+    if (xfb_xs_read_uint(b, d->fpath, XFB_NODE_PAGE_GREF, UINT32_MAX, &gref) < 0 ||
+        xfb_xs_read_uint(b, d->fpath, "event-channel", UINT32_MAX, &port) < 0)
+        return errno == ENOENT;
+    unsigned long fs;
+    if (xfb_xs_read_uint(b, d->fpath, "state", 255, &fs) < 0 ||
+        (fs != XenbusStateInitialised && fs != XenbusStateConnected))
+        return true;
+    /* ULONG_MAX: the connect failed before it used them */
+    return d->tried_gref != ULONG_MAX && (gref != d->tried_gref || port != d->tried_port);
+}
+
+/* Connect to the frontend's published page and port. A frontend that
+ * restarts fast may replace them while we read and map, so that what we
+ * tried already belongs to something else: then try again with what is
+ * there now (a few times: a frontend cannot keep us here). Any other
+ * failure closes the device. */
+static int connect_or_close(struct xfb_dev *d)
+{
+    for (int tries = 0;; tries++) {
+        d->tried_gref = d->tried_port = ULONG_MAX;
+        if ((d->kind == XFB_DEV_FB ? xfb_fb_connect(d) : xfb_kbd_connect(d)) == 0)
+            return 0;
+        if (tries < 3 && nodes_moved(d)) {
+            xfb_log(XFB_LOG_INFO, d, "frontend replaced its nodes meanwhile: trying again");
+            continue;
+        }
+        d->closed = true;
+        set_state(d, XenbusStateClosed);
+        return -1;
+    }
 }
 
 static void dev_check(struct xfb_dev *d)
@@ -333,11 +373,8 @@ static void dev_check(struct xfb_dev *d)
             break;
         if (d->state != XenbusStateInitWait)
             write_features(d);
-        if ((d->kind == XFB_DEV_FB ? xfb_fb_connect(d) : xfb_kbd_connect(d)) < 0) {
-            d->closed = true;
-            set_state(d, XenbusStateClosed);
+        if (connect_or_close(d) < 0)
             break;
-        }
         set_state(d, XenbusStateConnected);
         if (d->kind == XFB_DEV_FB) {
             xfb_fb_send_refresh(d);
