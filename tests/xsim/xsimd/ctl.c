@@ -224,23 +224,10 @@ static void listener_io(int fd, uint32_t events, void *data)
 
 int ctl_init(const char *dir)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/ctl.sock", dir) >=
-        sizeof(sa.sun_path)) {
-        errno = ENAMETOOLONG;
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/ctl.sock", dir);
+    if (loop_listen(path, SOCK_STREAM, listener_io, NULL) < 0)
         return -1;
-    }
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    unlink(sa.sun_path);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
-        loop_add(fd, EPOLLIN, listener_io, NULL) < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
     ctl_register("help", "help: list the verbs", help);
     ctl_register("ping", "ping: answers pong PID", ping);
     return 0;

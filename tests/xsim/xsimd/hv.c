@@ -637,23 +637,10 @@ int hv_init(const char *dir)
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", dir, HV_SOCKET_NAME) >=
-        sizeof(sa.sun_path)) {
-        errno = ENAMETOOLONG;
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, HV_SOCKET_NAME);
+    if (loop_listen(path, SOCK_SEQPACKET, listener_io, NULL) < 0)
         return -1;
-    }
-    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    unlink(sa.sun_path);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0 ||
-        loop_add(fd, EPOLLIN, listener_io, NULL) < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
     hv_ctl_register();
     return 0;
 }

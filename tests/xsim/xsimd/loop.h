@@ -17,6 +17,12 @@ int loop_mod(int fd, uint32_t events);
  * including for the fd whose callback is running. */
 void loop_del(int fd);
 
+/* Listen on the Unix socket PATH (replacing a stale one) of the given
+ * type (SOCK_STREAM or SOCK_SEQPACKET) and watch it: fn runs when a peer
+ * connects. The listening fd, or -1 + errno (ENAMETOOLONG for a path that
+ * does not fit a socket address). */
+int loop_listen(const char *path, int type, loop_io_fn fn, void *data);
+
 /* Call fn(data) once, ms milliseconds from now. Returns a timer id > 0. */
 uint64_t loop_timer_add(uint64_t ms, loop_timer_fn fn, void *data);
 void loop_timer_cancel(uint64_t id);

@@ -237,36 +237,22 @@ static void listener_io(int fd, uint32_t events, void *data)
 
 int xs_listen(const char *dir, unsigned domid)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    struct xs_listener *l;
-    int fd, e;
-
-    if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/xs-dom%u.sock", dir, domid) >=
-        sizeof(sa.sun_path)) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    l = calloc(1, sizeof(*l));
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/xs-dom%u.sock", dir, domid);
+    struct xs_listener *l = calloc(1, sizeof(*l));
     if (!l)
         return -1;
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = loop_listen(path, SOCK_STREAM, listener_io, l);
     if (fd < 0) {
-        free(l);
-        return -1;
-    }
-    unlink(sa.sun_path);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0 ||
-        loop_add(fd, EPOLLIN, listener_io, l) < 0) {
-        e = errno;
-        close(fd);
-        unlink(sa.sun_path);
+        int e = errno;
         free(l);
         errno = e;
         return -1;
     }
+    /* fits: loop_listen refuses a path longer than a socket address */
+    memcpy(l->path, path, strlen(path) + 1);
     l->fd = fd;
     l->domid = domid;
-    memcpy(l->path, sa.sun_path, sizeof(l->path));
     l->next = listeners;
     listeners = l;
     return 0;
