@@ -110,30 +110,33 @@ fail:
     return -1;
 }
 
-int xfb_attach(const struct xfb_attach_opts *o, const char **err)
+/* Run body in a xenstore transaction, again while commits conflict. body
+ * returns 0 to commit or -1 (with *err and errno) to abort. 0, or -1 +
+ * errno with *err saying what failed. */
+static int in_transaction(int (*body)(struct xs_handle *, xs_transaction_t, void *, const char **),
+                          void *ctx, const char **err)
 {
     struct xs_handle *xs = xs_open(0);
     if (!xs) {
         *err = "cannot open xenstore";
         return -1;
     }
+    int rc = -1;
     for (int tries = 0; tries < 16; tries++) {
         xs_transaction_t t = xs_transaction_start(xs);
         if (t == XBT_NULL) {
             *err = "cannot start a xenstore transaction";
             break;
         }
-        if ((o->vfb && one_device(xs, t, o, "vfb", err) < 0) ||
-            (o->vkbd && one_device(xs, t, o, "vkbd", err) < 0)) {
+        if (body(xs, t, ctx, err) < 0) {
             int e = errno;
             xs_transaction_end(xs, t, true);
-            xs_close(xs);
             errno = e;
-            return -1;
+            break;
         }
         if (xs_transaction_end(xs, t, false)) {
-            xs_close(xs);
-            return 0;
+            rc = 0;
+            break;
         }
         if (errno != EAGAIN) {
             *err = "xenstore transaction";
@@ -143,7 +146,21 @@ int xfb_attach(const struct xfb_attach_opts *o, const char **err)
     int e = errno;
     xs_close(xs);
     errno = e;
-    return -1;
+    return rc;
+}
+
+static int attach_body(struct xs_handle *xs, xs_transaction_t t, void *ctx, const char **err)
+{
+    const struct xfb_attach_opts *o = ctx;
+    if ((o->vfb && one_device(xs, t, o, "vfb", err) < 0) ||
+        (o->vkbd && one_device(xs, t, o, "vkbd", err) < 0))
+        return -1;
+    return 0;
+}
+
+int xfb_attach(const struct xfb_attach_opts *o, const char **err)
+{
+    return in_transaction(attach_body, (void *)o, err);
 }
 
 /* Remove the guest's device directories of one type; how many. */
@@ -178,37 +195,29 @@ static int detach_type(struct xs_handle *xs, xs_transaction_t t, const char *typ
     return removed;
 }
 
+struct detach_ctx {
+    int domid, devid, backend_domid;
+    int removed;
+};
+
+static int detach_body(struct xs_handle *xs, xs_transaction_t t, void *ctx, const char **err)
+{
+    struct detach_ctx *c = ctx;
+    (void)err;
+    c->removed = detach_type(xs, t, "vfb", c->domid, c->devid, c->backend_domid) +
+                 detach_type(xs, t, "vkbd", c->domid, c->devid, c->backend_domid);
+    return 0;
+}
+
 int xfb_detach(int domid, int devid, int backend_domid, const char **err)
 {
-    struct xs_handle *xs = xs_open(0);
-    if (!xs) {
-        *err = "cannot open xenstore";
+    struct detach_ctx c = {domid, devid, backend_domid, 0};
+    if (in_transaction(detach_body, &c, err) < 0)
+        return -1;
+    if (c.removed == 0) {
+        *err = "no vfb or vkbd attached to that domain";
+        errno = ENOENT;
         return -1;
     }
-    for (int tries = 0; tries < 16; tries++) {
-        xs_transaction_t t = xs_transaction_start(xs);
-        if (t == XBT_NULL) {
-            *err = "cannot start a xenstore transaction";
-            break;
-        }
-        int n = detach_type(xs, t, "vfb", domid, devid, backend_domid) +
-                detach_type(xs, t, "vkbd", domid, devid, backend_domid);
-        if (xs_transaction_end(xs, t, false)) {
-            xs_close(xs);
-            if (n == 0) {
-                *err = "no vfb or vkbd attached to that domain";
-                errno = ENOENT;
-                return -1;
-            }
-            return 0;
-        }
-        if (errno != EAGAIN) {
-            *err = "xenstore transaction";
-            break;
-        }
-    }
-    int e = errno;
-    xs_close(xs);
-    errno = e;
-    return -1;
+    return 0;
 }
