@@ -8,7 +8,8 @@ viewer_tests = \
 	tests/viewer/web.sh \
 	tests/viewer/two.sh \
 	tests/viewer/daemon.sh \
-	tests/viewer/unmap.sh
+	tests/viewer/unmap.sh \
+	tests/viewer/hostile.sh
 EXTRA_DIST += tests/viewer/lib-viewer.sh tests/viewer/imgcmp.py tests/viewer/rfbauth.py \
 	tests/viewer/rfbkeys.py tests/viewer/webdrive.py $(viewer_tests)
 viewer_sdl_tests = tests/viewer/sdl.sh
