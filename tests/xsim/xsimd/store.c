@@ -377,22 +377,29 @@ static int result(int err)
     return -1;
 }
 
+/* The node at path, readable by domid, seen by the transaction: 0, or
+ * -1 + errno. */
+static int read_node(struct store *s, struct store_tx *tx, unsigned domid, const char *path,
+                     struct view *v, struct snode **n)
+{
+    char *p = store_canon(domid, path);
+    if (!p)
+        return -1;
+    store__view_init(v, s, tx, domid, NULL);
+    store__tx_see(v, p);
+    int err = get_node(v, p, STORE_PERM_READ, n);
+    free(p);
+    return result(err);
+}
+
 int store_read(struct store *s, struct store_tx *tx, unsigned domid, const char *path, char **val,
                size_t *len)
 {
     struct view v;
     struct snode *n;
-    char *p = store_canon(domid, path);
-    int err;
 
-    if (!p)
+    if (read_node(s, tx, domid, path, &v, &n) < 0)
         return -1;
-    store__view_init(&v, s, tx, domid, NULL);
-    store__tx_see(&v, p);
-    err = get_node(&v, p, STORE_PERM_READ, &n);
-    free(p);
-    if (err)
-        return result(err);
     *val = malloc(n->len + 1);
     if (!*val)
         return result(ENOMEM);
@@ -472,17 +479,9 @@ int store_directory(struct store *s, struct store_tx *tx, unsigned domid, const 
 {
     struct view v;
     struct snode *n;
-    char *p = store_canon(domid, path);
-    int err;
 
-    if (!p)
+    if (read_node(s, tx, domid, path, &v, &n) < 0)
         return -1;
-    store__view_init(&v, s, tx, domid, NULL);
-    store__tx_see(&v, p);
-    err = get_node(&v, p, STORE_PERM_READ, &n);
-    free(p);
-    if (err)
-        return result(err);
     *list = children_list(n, len);
     return *list ? 0 : result(ENOMEM);
 }
@@ -492,18 +491,11 @@ int store_directory_part(struct store *s, struct store_tx *tx, unsigned domid, c
 {
     struct view v;
     struct snode *n;
-    char *p = store_canon(domid, path), *kids, gen[24], *buf;
+    char *kids, gen[24], *buf;
     size_t klen, glen, take = 0, maxlen;
-    int err;
 
-    if (!p)
+    if (read_node(s, tx, domid, path, &v, &n) < 0)
         return -1;
-    store__view_init(&v, s, tx, domid, NULL);
-    store__tx_see(&v, p);
-    err = get_node(&v, p, STORE_PERM_READ, &n);
-    free(p);
-    if (err)
-        return result(err);
     kids = children_list(n, &klen);
     if (!kids)
         return result(ENOMEM);
@@ -540,17 +532,9 @@ int store_get_perms(struct store *s, struct store_tx *tx, unsigned domid, const 
 {
     struct view v;
     struct snode *n;
-    char *p = store_canon(domid, path);
-    int err;
 
-    if (!p)
+    if (read_node(s, tx, domid, path, &v, &n) < 0)
         return -1;
-    store__view_init(&v, s, tx, domid, NULL);
-    store__tx_see(&v, p);
-    err = get_node(&v, p, STORE_PERM_READ, &n);
-    free(p);
-    if (err)
-        return result(err);
     *out = store__perms_format(&n->perms, len);
     return *out ? 0 : result(ENOMEM);
 }
