@@ -27,3 +27,9 @@ xs_tests = \
 	tests/xsim/t/xs-protocol.sh
 TESTS += tests/xsim/t/test-store $(xs_tests)
 EXTRA_DIST += $(xs_tests) tests/xsim/t/xs-protocol.py
+
+# test-xenstore's package, unpacked by xs-conformance.sh on first use
+distclean-local: distclean-xsim-cache
+distclean-xsim-cache:
+	rm -rf tests/cache
+.PHONY: distclean-xsim-cache
