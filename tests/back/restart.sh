@@ -40,7 +40,10 @@ ok $? "frontend closing: the backend lets go"
 wait_for 5 test "$(x0 xenstore-read /local/domain/0/backend/vfb/1/0/state)" = 6
 ok $? "and goes Closed"
 front 1 reopen
-wait_line "$BACK_OUT" '^1 connected 320 240 1280 32$' 3
+# both devices: the vkbd may connect after the vfb, and the crash below
+# is checked on both
+wait_line "$BACK_OUT" '^1 connected 320 240 1280 32$' 3 &&
+    wait_line "$BACK_OUT" '^1 kbd connected 1 1$' 3
 ok $? "frontend back: connected again"
 
 # the frontend crashes, and a new one starts
