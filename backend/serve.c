@@ -253,10 +253,12 @@ static void on_fb_disconnected(void *data, struct xfb_back_guest *g)
 static void on_kbd_connected(void *data, struct xfb_back_guest *g, bool abs, bool raw)
 {
     (void)data;
-    (void)raw;
     struct sguest *sg = sguest_of(g);
-    if (sg)
-        sg->vg.kbd_abs = abs;
+    if (!sg)
+        return;
+    sg->vg.kbd_abs = abs;
+    slog(XFB_LOG_INFO, sg->vg.domid, "keyboard and pointer connected (%s pointer%s)",
+         abs ? "absolute" : "relative", raw ? ", raw" : "");
 }
 
 static void on_gone(void *data, struct xfb_back_guest *g)

@@ -88,11 +88,15 @@ guest_up() {
     local d=$1
     attach --domid "$d" --max-width "$2" --max-height "$3" || bail "attach $d failed"
     guest_conf "$@"
-    local n
+    local n k
     n=$(count "$SERVE_LOG" "domain $d: framebuffer connected")
+    k=$(count "$SERVE_LOG" "domain $d: keyboard and pointer connected")
     guest_x "$d"
     wait_line "$SERVE_LOG" "domain $d: framebuffer connected" $((n + 1)) 20 ||
         { show_serve_log; bail "the daemon did not see domain $d's framebuffer"; }
+    # the vkbd connects on its own schedule: input tests need it
+    wait_line "$SERVE_LOG" "domain $d: keyboard and pointer connected" $((k + 1)) 20 ||
+        { show_serve_log; bail "the daemon did not see domain $d's keyboard"; }
 }
 
 # capture D FILE: a PNG of what a VNC client of domain D sees
