@@ -423,34 +423,30 @@ int store_write(struct store *s, struct store_tx *tx, unsigned domid, const char
     return result(err);
 }
 
-int store_mkdir(struct store *s, struct store_tx *tx, unsigned domid, const char *path,
-                struct store_events *ev)
+/* A change naming one path only (MKDIR, RM). */
+static int path_change(struct store *s, struct store_tx *tx, unsigned domid, const char *path,
+                       struct store_events *ev, int (*change)(struct view *, const char *))
 {
     struct view v;
     char *p = store_canon(domid, path);
-    int err;
-
     if (!p)
         return -1;
     store__view_init(&v, s, tx, domid, ev);
-    err = store__do_mkdir(&v, p);
+    int err = change(&v, p);
     free(p);
     return result(err);
+}
+
+int store_mkdir(struct store *s, struct store_tx *tx, unsigned domid, const char *path,
+                struct store_events *ev)
+{
+    return path_change(s, tx, domid, path, ev, store__do_mkdir);
 }
 
 int store_rm(struct store *s, struct store_tx *tx, unsigned domid, const char *path,
              struct store_events *ev)
 {
-    struct view v;
-    char *p = store_canon(domid, path);
-    int err;
-
-    if (!p)
-        return -1;
-    store__view_init(&v, s, tx, domid, ev);
-    err = store__do_rm(&v, p);
-    free(p);
-    return result(err);
+    return path_change(s, tx, domid, path, ev, store__do_rm);
 }
 
 static char *children_list(const struct snode *n, size_t *len)

@@ -111,19 +111,27 @@ static int reply_change(struct xs_conn *c, const struct xsd_sockmsg *m, int rc,
     return err;
 }
 
-static int do_read(struct xs_conn *c, const struct xsd_sockmsg *m, const char *body,
-                   struct store_tx *tx)
+typedef int (*path_query_fn)(struct store *, struct store_tx *, unsigned, const char *, char **,
+                             size_t *);
+
+/* A request naming one path and answered with what the store gives. */
+static int path_query(struct xs_conn *c, const struct xsd_sockmsg *m, const char *body,
+                      struct store_tx *tx, path_query_fn query)
 {
     const char *path = onearg(m, body);
     char *out = NULL;
     size_t len = 0;
 
-    int rc;
-
     if (!path)
         return EINVAL;
-    rc = store_read(xs_store, tx, c->domid, path, &out, &len);
+    int rc = query(xs_store, tx, c->domid, path, &out, &len);
     return reply_result(c, m, rc, out, len);
+}
+
+static int do_read(struct xs_conn *c, const struct xsd_sockmsg *m, const char *body,
+                   struct store_tx *tx)
+{
+    return path_query(c, m, body, tx, store_read);
 }
 
 static int do_directory(struct xs_conn *c, const struct xsd_sockmsg *m, const char *body,
@@ -166,16 +174,7 @@ static int do_directory_part(struct xs_conn *c, const struct xsd_sockmsg *m, con
 static int do_get_perms(struct xs_conn *c, const struct xsd_sockmsg *m, const char *body,
                         struct store_tx *tx)
 {
-    const char *path = onearg(m, body);
-    char *out = NULL;
-    size_t len = 0;
-
-    int rc;
-
-    if (!path)
-        return EINVAL;
-    rc = store_get_perms(xs_store, tx, c->domid, path, &out, &len);
-    return reply_result(c, m, rc, out, len);
+    return path_query(c, m, body, tx, store_get_perms);
 }
 
 static int do_write(struct xs_conn *c, const struct xsd_sockmsg *m, const char *body,
