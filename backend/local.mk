@@ -47,9 +47,9 @@ tests_unit_test_sdl_keys_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 tests_unit_test_sdl_keys_CFLAGS = $(AM_CFLAGS) $(SDL_CFLAGS)
 endif
 
-# the systemd unit (configure has no systemd probe: the usual place
-# under the prefix)
-backend_unitdir = $(prefix)/lib/systemd/system
+# the systemd unit (--with-systemdsystemunitdir; the usual place under the
+# prefix by default)
+backend_unitdir = $(systemdsystemunitdir)
 backend_unit_DATA = backend/xenfb-backend.service
 EXTRA_DIST += backend/xenfb-backend.service.in
 CLEANFILES += backend/xenfb-backend.service

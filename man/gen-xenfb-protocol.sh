@@ -8,4 +8,18 @@ top=$(cd "$(dirname "$0")/.." && pwd)
     printf '%% XENFB-PROTOCOL(7) xenfb | xenfb\n%% \n%% %s\n\n' "$(date -u +%Y-%m-%d)"
     sed '1s/^# .*/# NAME\n\nxenfb-protocol - the Xen vfb and vkbd protocol with the xenfb grant extension\n\n# DESCRIPTION/' \
         "$top/docs/protocol.md" | sed 's/^## \([0-9]*\. \)\{0,1\}/# /'
-} | pandoc -s -t man -o "$top/man/xenfb-protocol.7"
+} | pandoc -s -t man |
+    # code in bold, as man pages show it (pandoc's \f[V] is groff-only);
+    # pandoc sizes tables for 70 columns, but man's text is 71 wide less
+    # the gaps between columns: scale them so groff need not overflow (and
+    # the one table pandoc leaves unsized is the table of paths), and
+    # ragged right: narrow table columns cannot be justified
+    sed -e 's/\\f\[VB\{0,1\}\]/\\f[B]/g' -e 's/^l l l\.$/lw(44n) lw(7n) lw(13n)./' -e 's/^\.hy$/.hy\n.na/' |
+    # and no paragraph break right after a heading (mandoc -T lint)
+    awk '!(/^\.PP$/ && prev ~ /^\.S[HS] /) { print } { prev = $0 }' |
+    awk '/^lw\(/ { out = ""; n = split($0, w, " ")
+                   for (i = 1; i <= n; i++) {
+                       split(w[i], p, /[()n]/)
+                       out = out (i > 1 ? " " : "") sprintf("lw(%dn)", p[2] * 64 / 70)
+                   }
+                   print out "."; next } { print }' >"$top/man/xenfb-protocol.7"

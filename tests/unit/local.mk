@@ -8,3 +8,7 @@ EXTRA_DIST += tests/lib.sh
 tests_unit_test_ring_LDADD = xenfb-agent/proto/libxfbproto.la
 tests_unit_test_rect_LDADD = xenfb-agent/proto/libxfbproto.la
 tests_unit_test_layout_LDADD = xenfb-agent/proto/libxfbproto.la
+
+# the man pages, linted
+TESTS += tests/unit/man.sh
+EXTRA_DIST += tests/unit/man.sh
