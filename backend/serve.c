@@ -42,6 +42,8 @@ struct xfb_serve {
     struct aml_handler *core_h[4];
     int n_core_h;
     bool core_paused;
+    struct aml_timer *core_again; /* resumes a dispatch that left work */
+    bool core_more;
     const struct view_ops *views[MAX_VIEWS];
     int n_views;
     struct sguest *guests;
@@ -296,14 +298,37 @@ static const struct xfb_back_ops core_ops = {
 
 /* ---- the loop ---- */
 
-static void on_core_fd(void *obj)
+static void core_again_later(struct xfb_serve *s)
 {
-    struct xfb_serve *s = aml_get_userdata(obj);
-    if (xfb_back_dispatch(s->back) < 0) {
+    if (s->core_more && !s->core_paused && !aml_is_started(s->aml, s->core_again))
+        aml_start(s->aml, s->core_again);
+}
+
+static void core_dispatch(struct xfb_serve *s)
+{
+    int rc = xfb_back_dispatch(s->back);
+    if (rc < 0) {
         slog(XFB_LOG_ERROR, -1, "lost the connection to Xen: %s", strerror(errno));
         s->status = 1;
         aml_exit(s->aml);
+        return;
     }
+    /* a guest had more than one dispatch takes: come back after the
+     * loop has served everything else once */
+    s->core_more = rc > 0;
+    core_again_later(s);
+}
+
+static void on_core_fd(void *obj)
+{
+    core_dispatch(aml_get_userdata(obj));
+}
+
+static void on_core_again(void *obj)
+{
+    struct xfb_serve *s = aml_get_userdata(obj);
+    if (!s->core_paused)
+        core_dispatch(s);
 }
 
 static void on_signal(void *obj)
@@ -409,6 +434,11 @@ static int open_core(struct xfb_serve *s)
         slog(XFB_LOG_ERROR, -1, "cannot open Xen (xenstore, gntdev, evtchn): %s", strerror(errno));
         return -1;
     }
+    s->core_again = aml_timer_new(0, on_core_again, s, NULL);
+    if (!s->core_again) {
+        slog(XFB_LOG_ERROR, -1, "cannot create a timer");
+        return -1;
+    }
     int fds[4];
     int n = xfb_back_fds(s->back, fds, 4);
     for (int i = 0; i < n; i++) {
@@ -435,6 +465,7 @@ void serve_pause_core(struct xfb_serve *s, bool pause)
             aml_stop(s->aml, s->core_h[i]);
         else
             aml_start(s->aml, s->core_h[i]);
+    core_again_later(s);
 }
 
 static void close_core(struct xfb_serve *s)
@@ -445,6 +476,12 @@ static void close_core(struct xfb_serve *s)
         aml_unref(s->core_h[i]);
     }
     s->n_core_h = 0;
+    if (s->core_again) {
+        if (aml_is_started(s->aml, s->core_again))
+            aml_stop(s->aml, s->core_again);
+        aml_unref(s->core_again);
+        s->core_again = NULL;
+    }
     if (s->back)
         xfb_back_close(s->back); /* the gone callbacks free every guest */
     s->back = NULL;

@@ -177,8 +177,11 @@ static int wait_once(bool x_too, int extra, int64_t deadline)
         ei = np;
         p[np++] = (struct pollfd){.fd = extra, .events = POLLIN};
     }
+    static bool more; /* the last dispatch left work: do not sleep */
     int timeout = -1;
-    if (deadline) {
+    if (more)
+        timeout = 0;
+    else if (deadline) {
         int64_t left = deadline - now_ns();
         timeout = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
     }
@@ -189,7 +192,7 @@ static int wait_once(bool x_too, int extra, int64_t deadline)
             n_wakeups++;
             break;
         }
-    xfb_back_dispatch(back);
+    more = xfb_back_dispatch(back) > 0;
     return ei >= 0 ? p[ei].revents : 0;
 }
 

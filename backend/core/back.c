@@ -109,6 +109,24 @@ static struct xfb_dev *dev_by_port(struct xfb_back *b, int port)
     return NULL;
 }
 
+/* Framebuffers that had more events than one wakeup may take go on
+ * where they stopped, without a notification (none will come: their
+ * frontend knows we are behind). */
+static void resume_busy(struct xfb_back *b)
+{
+    for (struct xfb_back_guest *g = b->guests; g; g = g->next)
+        if (g->fb.again)
+            xfb_fb_event(&g->fb);
+}
+
+static bool any_busy(const struct xfb_back *b)
+{
+    for (const struct xfb_back_guest *g = b->guests; g; g = g->next)
+        if (g->fb.again)
+            return true;
+    return false;
+}
+
 static int dispatch_events(struct xfb_back *b)
 {
     for (int i = 0; i < XFB_PORTS_PER_DISPATCH; i++) {
@@ -151,7 +169,10 @@ int xfb_back_dispatch(struct xfb_back *b)
 {
     if (dispatch_watches(b) < 0)
         return -1;
-    return dispatch_events(b);
+    resume_busy(b);
+    if (dispatch_events(b) < 0)
+        return -1;
+    return any_busy(b) ? 1 : 0;
 }
 
 struct xfb_back_guest *xfb_back_find(struct xfb_back *b, int domid, int devid)

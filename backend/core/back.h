@@ -96,8 +96,10 @@ void xfb_back_close(struct xfb_back *b);
 int xfb_back_fds(const struct xfb_back *b, int *fds, int max);
 
 /* Handle whatever is ready on any fd, without blocking, a bounded amount
- * of work per call: when more is pending the fd stays readable. 0, or -1 +
- * errno when the context itself failed (xenstore or evtchn gone). */
+ * of work per call. 0 when done; 1 when a guest has more than one call
+ * may take: call again soon, after serving the other fds, even if none of
+ * ours is readable; -1 + errno when the context itself failed (xenstore or
+ * evtchn gone). */
 int xfb_back_dispatch(struct xfb_back *b);
 
 void xfb_back_set_log_fn(struct xfb_back *b, xfb_back_log_fn fn, void *data,

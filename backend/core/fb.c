@@ -229,6 +229,7 @@ static bool handle(struct xfb_dev *d, const union xenfb_out_event *ev)
 
 void xfb_fb_event(struct xfb_dev *d)
 {
+    d->again = false;
     if (!d->connected)
         return;
     if (!xfb_dev_front_alive(d)) {
@@ -236,32 +237,46 @@ void xfb_fb_event(struct xfb_dev *d)
         return;
     }
     volatile struct xenfb_page *pg = (volatile struct xenfb_page *)d->page;
-    uint32_t prod = xfb_ring_load(&pg->out_prod);
-    int n = xfb_ring_avail(prod, d->out_cons, XENFB_OUT_RING_LEN);
-    if (n < 0) {
-        xfb_dev_fail(d, "out_prod is more than a ring ahead of out_cons");
-        return;
-    }
     uint32_t in_cons = xfb_ring_load(&pg->in_cons);
     if (d->in_prod - in_cons > XENFB_IN_RING_LEN) {
         xfb_dev_fail(d, "in_cons is not behind in_prod");
         return;
     }
-    bool progress = n > 0 || in_cons != d->seen_in_cons;
+    bool progress = in_cons != d->seen_in_cons;
     d->seen_in_cons = in_cons;
-    /* at most one ring's worth per wakeup: n <= XENFB_OUT_RING_LEN */
-    for (int i = 0; i < n; i++) {
-        union xenfb_out_event ev;
-        memcpy(&ev, (const void *)&XENFB_OUT_RING_REF(pg, d->out_cons), sizeof(ev));
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        d->out_cons++;
-        if (!handle(d, &ev))
+    /* After publishing out_cons, look at out_prod again (feature-lazy-
+     * notify): the frontend does not notify for events it adds while we
+     * are behind. At most XFB_FB_PASSES rings per wakeup; when the guest
+     * keeps producing beyond that, dispatch comes back to it. */
+    bool consumed = false;
+    for (int pass = 0;; pass++) {
+        uint32_t prod = xfb_ring_load(&pg->out_prod);
+        int n = xfb_ring_avail(prod, d->out_cons, XENFB_OUT_RING_LEN);
+        if (n < 0) {
+            xfb_dev_fail(d, "out_prod is more than a ring ahead of out_cons");
             return;
-    }
-    if (n > 0) {
+        }
+        if (n == 0)
+            break;
+        if (pass == XFB_FB_PASSES) {
+            d->again = true;
+            break;
+        }
+        progress = true;
+        for (int i = 0; i < n; i++) {
+            union xenfb_out_event ev;
+            memcpy(&ev, (const void *)&XENFB_OUT_RING_REF(pg, d->out_cons), sizeof(ev));
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);
+            d->out_cons++;
+            if (!handle(d, &ev))
+                return;
+        }
         xfb_ring_store(&pg->out_cons, d->out_cons);
-        xfb_dev_notify(d); /* the frontend may be waiting for space */
+        __atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with the frontend's */
+        consumed = true;
     }
+    if (consumed)
+        xfb_dev_notify(d); /* the frontend may be waiting for space */
     xfb_fb_send_refresh(d);
     if (!d->connected)
         return;

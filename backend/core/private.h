@@ -19,6 +19,8 @@
 #define XFB_DEFAULT_MAX_WIDTH  1920
 #define XFB_DEFAULT_MAX_HEIGHT 1200
 
+/* Out rings a vfb may fill per wakeup (its re-checks included). */
+#define XFB_FB_PASSES 4
 /* Event channel ports handled per dispatch, over all guests. */
 #define XFB_PORTS_PER_DISPATCH 64
 /* Wakeups without any ring progress a frontend may cause per second
@@ -57,6 +59,7 @@ struct xfb_dev {
     uint32_t out_cons, in_prod; /* our indices, kept here: the page is shared */
     struct xfb_back_surface surf;
     bool refresh_pending;
+    bool again; /* events left after XFB_FB_PASSES: the next dispatch resumes */
 
     /* vkbd */
     bool abs, raw, hwheel;

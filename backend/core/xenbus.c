@@ -197,6 +197,7 @@ static void write_features(struct xfb_dev *d)
     if (d->kind == XFB_DEV_FB) {
         xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_GREF, "1");
         xfb_xs_write(b, d->bpath, "feature-resize", "1");
+        xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_LAZY_NOTIFY, "1");
         xfb_xs_write(b, d->bpath, "hotplug-status", "connected");
     } else {
         xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_ABS_POINTER, "1");

@@ -292,7 +292,7 @@ int main(int argc, char **argv)
     }
     char line[512], in[8192];
     size_t in_len = 0;
-    bool retry = false, eof = false;
+    bool retry = false, eof = false, more = false;
     int rc = 0;
     for (;;) {
         char *nl = retry ? NULL : memchr(in, '\n', in_len);
@@ -306,12 +306,14 @@ int main(int argc, char **argv)
         int np = n;
         if (!retry && !nl && !eof)
             p[np++] = (struct pollfd){.fd = 0, .events = POLLIN};
-        if (poll(p, (nfds_t)np, retry ? 20 : nl ? 0 : -1) < 0 && errno != EINTR)
+        if (poll(p, (nfds_t)np, retry ? 20 : nl || more ? 0 : -1) < 0 && errno != EINTR)
             break;
-        if (xfb_back_dispatch(back) < 0) {
+        int dr = xfb_back_dispatch(back);
+        if (dr < 0) {
             rc = 1;
             break;
         }
+        more = dr > 0;
         if (!retry && !nl && np > n && (p[n].revents & (POLLIN | POLLHUP))) {
             ssize_t got = read(0, in + in_len, sizeof(in) - in_len);
             if (got <= 0)

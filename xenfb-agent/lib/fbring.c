@@ -69,6 +69,22 @@ static bool produce(struct xfb_front *f, const union xenfb_out_event *ev)
     return true;
 }
 
+/* After publishing out_prod: does the backend need a notification? Xlib
+ * splits a large XPutImage into many requests, and the server flushes
+ * damage between them: one notification each would wake the backend tens
+ * of times per frame. A backend with feature-lazy-notify that has not
+ * consumed what came before this batch is awake, and its re-read of
+ * out_prod will find this batch. The full barrier pairs with the one
+ * between its out_cons store and that re-read: either it sees our
+ * out_prod, or we see its out_cons reach start and notify. */
+static bool must_notify(const struct xfb_front *f, uint32_t start)
+{
+    if (!f->be_lazy_notify)
+        return true;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    return xfb_ring_load(&PAGE(f)->out_cons) == start;
+}
+
 void xfb_fbring_flush(struct xfb_front *f)
 {
     if (!f->connected || f->broken)
@@ -102,7 +118,8 @@ void xfb_fbring_flush(struct xfb_front *f)
 out:
     if (f->out_prod != start && !f->broken) {
         xfb_ring_store(&PAGE(f)->out_prod, f->out_prod);
-        xfb_grant_notify(f);
+        if (must_notify(f, start))
+            xfb_grant_notify(f);
     }
 }
 

@@ -65,7 +65,7 @@ struct xfb_front {
     bool warned_gref, warned_timeout, timed_out;
 
     /* what the backend offers */
-    bool be_request_update, be_resize, be_abs, be_raw, be_hwheel;
+    bool be_request_update, be_resize, be_abs, be_raw, be_hwheel, be_lazy_notify;
     int32_t be_width, be_height; /* vkbd absolute range without raw */
     bool use_abs, use_raw, use_hwheel; /* what we requested */
 

@@ -236,6 +236,7 @@ static void read_backend_offer(struct xfb_front *f)
 {
     f->be_request_update = read_flag(f, f->be_path, "request-update");
     f->be_resize = read_flag(f, f->be_path, "feature-resize");
+    f->be_lazy_notify = read_flag(f, f->be_path, XFB_NODE_FEATURE_LAZY_NOTIFY);
     long w = read_long(f, f->be_path, XENKBD_FIELD_WIDTH);
     long h = read_long(f, f->be_path, XENKBD_FIELD_HEIGHT);
     f->be_width = w > 0 && w <= INT32_MAX ? (int32_t)w : 0;

@@ -25,6 +25,13 @@
 #define XFB_NODE_REQUEST_HWHEEL "request-hwheel"
 #define XFB_KBD_HWHEEL_OFFS     16u
 
+/* Lazy notification (extension): a backend that writes 1 re-reads
+ * out_prod after publishing out_cons (with a full barrier between) and
+ * handles what arrived. A frontend may then skip the notification for
+ * events it adds while the backend has not yet consumed the ones before:
+ * the backend is awake and will see them. */
+#define XFB_NODE_FEATURE_LAZY_NOTIFY "feature-lazy-notify"
+
 #define XFB_PAGE_SIZE 4096u
 /* a directory page holds this many uint32 grant references */
 #define XFB_GREFS_PER_DIR (XFB_PAGE_SIZE / sizeof(uint32_t))
