@@ -28,7 +28,7 @@ sbin_PROGRAMS += backend/xenfb-backend
 backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h \
 	backend/serve.c backend/serve.h backend/view.h \
 	backend/view_vnc.c backend/view_web.c \
-	backend/keymap.c backend/keymap.h
+	backend/keymap.c backend/keymap.h backend/privdrop.c backend/privdrop.h
 backend_xenfb_backend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 backend_xenfb_backend_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(NEATVNC_CFLAGS) $(PIXMAN_CFLAGS) \
 	$(XKBCOMMON_CFLAGS)
@@ -54,7 +54,8 @@ backend_unit_DATA = backend/xenfb-backend.service
 EXTRA_DIST += backend/xenfb-backend.service.in
 CLEANFILES += backend/xenfb-backend.service
 backend/xenfb-backend.service: backend/xenfb-backend.service.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) backend && sed -e 's|@sbindir[@]|$(sbindir)|g' $(srcdir)/backend/xenfb-backend.service.in >$@
+	$(AM_V_GEN)$(MKDIR_P) backend && sed -e 's|@sbindir[@]|$(sbindir)|g' \
+	    -e 's|@BACKEND_USER_OPT[@]|$(BACKEND_USER_OPT)|g' $(srcdir)/backend/xenfb-backend.service.in >$@
 
 man_MANS += man/xenfb-backend.8
 

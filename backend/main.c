@@ -7,11 +7,13 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "attach.h"
 #include "serve.h"
@@ -24,7 +26,7 @@ static const char usage_text[] =
     "                           [--vnc ADDR:PORT|PORT|/PATH] [--keymap LAYOUT]\n"
     "                           [--tls-cert FILE --tls-key FILE --password-file FILE]\n"
     "                           [--insecure-no-auth] [--web [ADDR:]PORT] [--novnc-dir DIR]\n"
-    "                           [--sdl]\n"
+    "                           [--sdl] [--user USER]\n"
     "                           [--websockify PROG] [--state-dir DIR] [--refresh MS]\n";
 
 /* One line to stderr, exit status 2: the command line was wrong. */
@@ -183,6 +185,7 @@ enum {
     SOPT_STATE,
     SOPT_REFRESH,
     SOPT_SDL,
+    SOPT_USER,
 };
 
 static const struct option serve_long_opts[] = {
@@ -202,6 +205,7 @@ static const struct option serve_long_opts[] = {
     {"state-dir", required_argument, NULL, SOPT_STATE},
     {"refresh", required_argument, NULL, SOPT_REFRESH},
     {"sdl", no_argument, NULL, SOPT_SDL},
+    {"user", required_argument, NULL, SOPT_USER},
     {NULL, 0, NULL, 0},
 };
 
@@ -270,6 +274,9 @@ static int cmd_serve(int argc, char **argv)
         case SOPT_STATE:
             o.state_dir = optarg;
             break;
+        case SOPT_USER:
+            o.user = optarg;
+            break;
         case ':':
             return bad_usage("serve", "%s needs a value", name);
         default:
@@ -278,6 +285,17 @@ static int cmd_serve(int argc, char **argv)
     }
     if (optind < argc)
         return bad_usage("serve", "unexpected argument '%s'", argv[optind]);
+    if (o.user) {
+        struct passwd *pw = getpwnam(o.user);
+        if (!pw)
+            return bad_usage("serve", "--user %s: no such user (create it, e.g. adduser --system)",
+                             o.user);
+        if (geteuid() != 0)
+            return bad_usage("serve", "--user %s: only root can change user; start as root or "
+                                      "leave --user out", o.user);
+        o.uid = pw->pw_uid;
+        o.gid = pw->pw_gid;
+    }
     return serve_run(&o);
 }
 

@@ -23,6 +23,7 @@
 #include <xenstore.h>
 
 #include "serve.h"
+#include "privdrop.h"
 
 extern const struct view_ops view_vnc_ops, view_web_ops, view_sdl_ops;
 
@@ -487,6 +488,26 @@ static void close_core(struct xfb_serve *s)
     s->back = NULL;
 }
 
+/* --user: everything that needs root is open; become the user. The VNC
+ * viewers load the TLS files when each guest appears, as the user. */
+static int drop_root(const struct serve_opts *o)
+{
+    if (privdrop_to(o->uid, o->gid) < 0) {
+        slog(XFB_LOG_ERROR, -1, "cannot become user %s: %s", o->user, strerror(errno));
+        return -1;
+    }
+    const char *files[] = {o->tls_cert, o->tls_key, o->password_file};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+        if (files[i] && access(files[i], R_OK) < 0) {
+            slog(XFB_LOG_ERROR, -1, "user %s cannot read %s (%s): make it readable by that user",
+                 o->user, files[i], strerror(errno));
+            return -1;
+        }
+    slog(XFB_LOG_INFO, -1, "running as user %s (uid %u, gid %u)", o->user, (unsigned)o->uid,
+         (unsigned)o->gid);
+    return 0;
+}
+
 int serve_run(const struct serve_opts *o)
 {
     struct xfb_serve s = {.o = o};
@@ -520,6 +541,8 @@ int serve_run(const struct serve_opts *o)
         goto out_xs;
     }
     if (open_core(&s) < 0)
+        goto out_core;
+    if (o->user && drop_root(o) < 0)
         goto out_core;
     slog(XFB_LOG_INFO, -1, "serving %s", o->domid >= 0 ? "one guest" : "every guest");
     if (o->domid >= 0)

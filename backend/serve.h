@@ -6,6 +6,7 @@
 #define XFB_SERVE_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "view.h"
 
@@ -26,6 +27,9 @@ struct serve_opts {
     const char *state_dir;  /* for the web viewer's token files */
     unsigned refresh_ms;    /* period asked of watched guests */
     bool sdl;               /* a window per guest (HAVE_SDL builds) */
+    const char *user;       /* NULL: stay root; else become this user */
+    uid_t uid;              /* ... whose ids main() looked up */
+    gid_t gid;
 };
 
 /* Run until SIGTERM/SIGINT; the exit status. */

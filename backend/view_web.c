@@ -24,6 +24,7 @@
 
 #include <aml.h>
 
+#include "privdrop.h"
 #include "serve.h"
 
 static struct {
@@ -66,13 +67,16 @@ static int make_dir(const struct serve_opts *o)
         snprintf(w.dir, sizeof(w.dir), "%s/web-tokens", o->state_dir);
         if (mkdir(w.dir, 0700) < 0 && errno != EEXIST)
             return -1;
-        return 0;
+    } else {
+        const char *run = getenv("XDG_RUNTIME_DIR");
+        snprintf(w.dir, sizeof(w.dir), "%s/xenfb-web.XXXXXX", run && *run ? run : "/tmp");
+        if (!mkdtemp(w.dir))
+            return -1;
+        w.own_dir = true;
     }
-    const char *run = getenv("XDG_RUNTIME_DIR");
-    snprintf(w.dir, sizeof(w.dir), "%s/xenfb-web.XXXXXX", run && *run ? run : "/tmp");
-    if (!mkdtemp(w.dir))
+    /* --user: the daemon writes the tokens after it became the user */
+    if (o->user && chown(w.dir, o->uid, o->gid) < 0)
         return -1;
-    w.own_dir = true;
     return 0;
 }
 
@@ -94,6 +98,11 @@ static void spawn(const struct serve_opts *o)
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
+        if (o->user && getuid() == 0 && privdrop_to(o->uid, o->gid) < 0) {
+            fprintf(stderr, "xenfb-backend: websockify: cannot become user %s: %s\n", o->user,
+                    strerror(errno));
+            _exit(127);
+        }
         execlp(prog, prog, web, "--token-plugin=TokenFile", source, listen, (char *)NULL);
         fprintf(stderr, "xenfb-backend: cannot run %s: %s\n", prog, strerror(errno));
         _exit(127);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The installed Debian packages, end to end: the backend from PATH
-# (xenfb-backend), Xorg loading xenfb and xenkbd from its own module
+# (xenfb-backend, as its unit runs it: --user _xenfb), Xorg loading xenfb and xenkbd from its own module
 # directory (no -modulepath of ours), xenfb-agent with the installed
 # libxenfbfront. A VNC client sees the guest's screen pixel for pixel and
 # types into it. Run by `./run check --packages` after installing them;
@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 10
+plan 12
 need dpkg-query xsetroot xterm xdotool
 
 owner() { dpkg-query -S "$1" 2>/dev/null | cut -d: -f1; }
@@ -19,11 +19,17 @@ is "$(owner /usr/sbin/xenfb-backend) $(owner /usr/lib/xorg/modules/drivers/xenfb
 is "$(owner /usr/lib/xorg/modules/input/xenkbd_drv.so) $(owner "$(command -v xenfb-agent)")" \
     "xenfb-guest xenfb-guest" "the input driver and xenfb-agent come from xenfb-guest"
 
+getent passwd _xenfb >/dev/null
+ok $? "installing xenfb-backend created its system user _xenfb"
+is "$(sed -n 's/^ExecStart=//p' /lib/systemd/system/xenfb-backend.service)" \
+    "/usr/sbin/xenfb-backend serve --foreground --user _xenfb" \
+    "the systemd unit runs the daemon as _xenfb"
+
 # Xorg's default module path only: what an installed guest gets
 xorg_modulepath() { echo /usr/lib/xorg/modules; }
 
 viewer_setup
-serve_start
+serve_start --user _xenfb    # as the unit does
 guest_up 1 1024 768 '"1024x768"'
 log=$(xorg_log dom1)
 grep -q 'Loading /usr/lib/xorg/modules/drivers/xenfb_drv.so' "$log" &&

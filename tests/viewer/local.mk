@@ -9,6 +9,7 @@ viewer_tests = \
 	tests/viewer/two.sh \
 	tests/viewer/daemon.sh \
 	tests/viewer/unmap.sh \
+	tests/viewer/user.sh \
 	tests/viewer/hostile.sh
 EXTRA_DIST += tests/viewer/lib-viewer.sh tests/viewer/imgcmp.py tests/viewer/rfbauth.py \
 	tests/viewer/rfbkeys.py tests/viewer/webdrive.py $(viewer_tests)
