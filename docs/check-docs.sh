@@ -2,14 +2,15 @@
 # The guides stay true of the tree: their links resolve, the [XFB-nnn] ids
 # and xenfb-backend options they cite exist, and what they show of
 # `xenfb-agent check` (a whole run, and the pages each mode needs) is what
-# the built tool prints on the simulated Xen.
+# the built tool prints on the simulated Xen, and its xorg.conf starts X
+# in the mode it asks for.
 . "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/back/lib-back.sh"
+. "$top_srcdir/tests/guest/lib-guest.sh"
 
 GUIDES="docs/guest.md docs/dom0.md docs/troubleshooting.md docs/comparison.md"
 AGENT="$top_builddir/xenfb-agent/xenfb-agent"
 
-plan 9
+plan 10
 cd "$top_srcdir" || bail "no source tree"
 
 # links: every relative target of [text](target) exists
@@ -70,3 +71,11 @@ sed -n '/^# xenfb-agent check --width 1920 --height 1080$/,/^all is well$/p' doc
     tail -n +2 >"$TEST_TMP/doc.out"
 diff "$TEST_TMP/doc.out" "$TEST_TMP/check.out" >"$TEST_TMP/diff.out"
 ok $? "guest.md shows what xenfb-agent check prints" || sed 's/^/# /' "$TEST_TMP/diff.out"
+
+# guest.md's xorg.conf, as it stands: X starts in its first mode
+awk '/^Put this in/ { f = 1 } f && /^```$/ { n++; if (n == 2) exit; next } f && n == 1' \
+    docs/guest.md >"$TEST_TMP/xorg.conf"
+xorg_start guest "$TEST_TMP/xorg.conf" "$XSIM" run --domid 5 --
+wait_line "$TEST_TMP/serve.log" "domain 5: framebuffer connected: 1920x1080, 32 bits" 1 20
+ok $? "guest.md's xorg.conf starts X at 1920x1080, exported" ||
+    grep -E '\(EE\) XENFB|"1920x1080" \(' "$(xorg_log guest)" | head -n 5 | sed 's/^/# /'
