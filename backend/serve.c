@@ -496,7 +496,7 @@ static int drop_root(const struct serve_opts *o)
         slog(XFB_LOG_ERROR, -1, "cannot become user %s: %s", o->user, strerror(errno));
         return -1;
     }
-    const char *files[] = {o->tls_cert, o->tls_key, o->password_file};
+    const char *files[] = {o->tls_cert, o->tls_key}; /* the password is read already */
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
         if (files[i] && access(files[i], R_OK) < 0) {
             slog(XFB_LOG_ERROR, -1, "user %s cannot read %s (%s): make it readable by that user",

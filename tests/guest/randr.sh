@@ -5,10 +5,19 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/guest/lib-guest.sh"
 
-plan 12
+plan 14
 need xrandr xsetroot
-guest_start 1280 1024 '"1024x768" "800x600"'
-is "$(fb_mode)" "1024 768 4096 32" "starts at 1024x768"
+# the largest mode first: with no Monitor section (X would assume a
+# 31.5-48 kHz CRT) the driver must still accept it
+guest_start 1280 1024 '"1280x1024" "1280x800" "1024x768" "800x600"'
+is "$(fb_mode)" "1280 1024 5120 32" "starts at 1280x1024 with no Monitor section"
+grep -q 'XENFB(0): No HorizSync given: every mode.s rate fits' "$(xorg_log guest)"
+ok $? "the Xorg log says why every rate fits"
+xrandr --output XENFB-0 --mode 1280x800
+wait_line "$BACK_OUT" '^1 resize 1280 800 5120 32$'
+ok $? "1280x800 (a reduced-blanking mode) is there too: the backend gets it"
+xrandr --output XENFB-0 --mode 1024x768
+wait_line "$BACK_OUT" '^1 resize 1024 768 4096 32$'
 is "$(xrandr | grep -c '^XENFB-0 connected')" "1" "one output, XENFB-0, connected"
 mm=$(xrandr | sed -n 's/^XENFB-0 connected.* \([0-9]*\)mm x \([0-9]*\)mm.*/\1 \2/p')
 is "$mm" "270 203" "its physical size is sane (96 dpi)"

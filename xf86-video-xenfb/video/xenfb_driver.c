@@ -194,6 +194,23 @@ static Bool xenfb_pre_init(ScrnInfoPtr pScrn, int flags)
     pScrn->videoRam =
         (int)((uint64_t)x->max_width * x->max_height * (pScrn->bitsPerPixel / 8) / 1024);
 
+    /* There is no monitor: without sync ranges in the config, X would
+     * assume a 31.5-48 kHz CRT and drop every mode above 1024x768, and
+     * the reduced-blanking ones (1280x800, 1280x720...). */
+    MonPtr mon = pScrn->monitor;
+    if (mon->nHsync <= 0) {
+        mon->reducedblanking = TRUE;
+        mon->nHsync = 1;
+        mon->hsync[0].lo = 1.0;
+        mon->hsync[0].hi = 1000.0;
+        xf86DrvMsg(pScrn->scrnIndex, X_DEFAULT, "No HorizSync given: every mode's rate fits\n");
+    }
+    if (mon->nVrefresh <= 0) {
+        mon->nVrefresh = 1;
+        mon->vrefresh[0].lo = 1.0;
+        mon->vrefresh[0].hi = 1000.0;
+    }
+
     pScrn->progClock = TRUE;
     ClockRangePtr clocks = xnfcalloc(sizeof(ClockRange), 1);
     clocks->ClockMulFactor = 1;
