@@ -17,18 +17,27 @@ xenfb_agent_libxenfbfront_core_la_SOURCES = \
 xenfb_agent_libxenfbfront_core_la_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
 xenfb_agent_libxenfbfront_core_la_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) -fvisibility=hidden
 
+# Installed with the guest side; a dom0-only build (--disable-guest) still
+# builds them, uninstalled, to test the backend against the real frontend.
+if GUEST
 lib_LTLIBRARIES += xenfb-agent/libxenfbfront.la
+else
+noinst_LTLIBRARIES += xenfb-agent/libxenfbfront.la
+endif
 xenfb_agent_libxenfbfront_la_SOURCES =
 xenfb_agent_libxenfbfront_la_LIBADD = xenfb-agent/libxenfbfront-core.la \
 	xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
 xenfb_agent_libxenfbfront_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 \
 	-Wl,--version-script=$(top_srcdir)/xenfb-agent/lib/libxenfbfront.map
 EXTRA_xenfb_agent_libxenfbfront_la_DEPENDENCIES = $(top_srcdir)/xenfb-agent/lib/libxenfbfront.map
+if GUEST
 xenfbincludedir = $(includedir)/xenfb
 xenfbinclude_HEADERS = xenfb-agent/include/xenfb/front.h
-
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = xenfb-agent/xenfbfront.pc
+else
+noinst_HEADERS += xenfb-agent/include/xenfb/front.h
+endif
 xenfb-agent/xenfbfront.pc: $(top_srcdir)/xenfb-agent/lib/xenfbfront.pc.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) xenfb-agent && sed -e 's|[@]prefix[@]|$(prefix)|' \
 	    -e 's|[@]exec_prefix[@]|$(exec_prefix)|' -e 's|[@]libdir[@]|$(libdir)|' \
@@ -38,7 +47,11 @@ xenfb-agent/xenfbfront.pc: $(top_srcdir)/xenfb-agent/lib/xenfbfront.pc.in Makefi
 CLEANFILES += xenfb-agent/xenfbfront.pc
 EXTRA_DIST += xenfb-agent/lib/libxenfbfront.map xenfb-agent/lib/xenfbfront.pc.in
 
+if GUEST
 bin_PROGRAMS += xenfb-agent/xenfb-agent
+else
+noinst_PROGRAMS += xenfb-agent/xenfb-agent
+endif
 xenfb_agent_xenfb_agent_SOURCES = \
 	xenfb-agent/agent/agent.h \
 	xenfb-agent/agent/main.c \
@@ -46,7 +59,9 @@ xenfb_agent_xenfb_agent_SOURCES = \
 xenfb_agent_xenfb_agent_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
 xenfb_agent_xenfb_agent_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 xenfb_agent_xenfb_agent_LDADD = xenfb-agent/libxenfbfront.la $(XEN_LIBS)
+if GUEST
 man_MANS += man/xenfb-agent.8
+endif
 EXTRA_DIST += man/xenfb-agent.8
 
 # Test tools: the frontend driven from the command line, and a small

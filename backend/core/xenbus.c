@@ -296,7 +296,9 @@ static bool nodes_moved(struct xfb_dev *d)
     unsigned long gref, port;
     if (xfb_xs_read_uint(b, d->fpath, XFB_NODE_PAGE_GREF, UINT32_MAX, &gref) < 0 ||
         xfb_xs_read_uint(b, d->fpath, "event-channel", UINT32_MAX, &port) < 0)
-        return errno == ENOENT;
+        /* gone since we read them; missing all along (a kernel frontend
+         * writes page-ref) is no reason to try again */
+        return errno == ENOENT && d->tried_gref != ULONG_MAX;
     unsigned long fs;
     if (xfb_xs_read_uint(b, d->fpath, "state", 255, &fs) < 0 ||
         (fs != XenbusStateInitialised && fs != XenbusStateConnected))

@@ -8,7 +8,8 @@ guest_tests = \
 	tests/guest/keys.sh \
 	tests/guest/pointer.sh \
 	tests/guest/no-backend.sh \
-	tests/guest/regenerate.sh
+	tests/guest/regenerate.sh \
+	tests/guest/late-vkbd.sh
 if GUEST
 check_PROGRAMS += tests/guest/xdraw tests/guest/xevents
 tests_guest_xdraw_SOURCES = tests/guest/xdraw.c

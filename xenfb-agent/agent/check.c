@@ -22,7 +22,7 @@
 
 struct check {
     unsigned devid;
-    uint32_t width, height, depth; /* 0 = the backend's max-width/height */
+    uint32_t width, height; /* 0 = the backend's max-width/height */
     unsigned problems;
     struct xs_handle *xs;
     unsigned be_id;
@@ -202,7 +202,8 @@ static long sysfs_limit(void)
 static void check_gntalloc(struct check *c, xengntshr_handle *xgs)
 {
     uint32_t w = c->width ? c->width : 1024, h = c->height ? c->height : 768;
-    uint32_t d = c->depth ? c->depth : 32;
+    /* the driver grants 32-bit pixels' worth whatever its depth */
+    uint32_t d = 32;
     uint32_t need = xfb_front_vfb_pages(w, h, d) + 1; /* + the vkbd page */
     if (c->vfb_connected) {
         ok("gntalloc: vfb %u is connected, its pages are allocated", c->devid);
@@ -235,7 +236,7 @@ static void check_gntalloc(struct check *c, xengntshr_handle *xgs)
 
 static int usage(void)
 {
-    fputs("usage: xenfb-agent check [--dev N] [--width W] [--height H] [--depth D]\n", stderr);
+    fputs("usage: xenfb-agent check [--dev N] [--width W] [--height H]\n", stderr);
     return 2;
 }
 
@@ -252,8 +253,6 @@ int agent_check(int argc, char **argv)
             c.width = (uint32_t)v;
         else if (!strcmp(argv[i], "--height"))
             c.height = (uint32_t)v;
-        else if (!strcmp(argv[i], "--depth"))
-            c.depth = (uint32_t)v;
         else
             return usage();
     }

@@ -109,7 +109,8 @@ static uint32_t vfb_bytes(uint32_t w, uint32_t h, uint32_t depth)
 
 XFB_EXPORT uint32_t xfb_front_vfb_pages(uint32_t max_width, uint32_t max_height, uint32_t depth)
 {
-    uint32_t bytes = vfb_bytes(max_width, max_height, depth ? depth : 32);
+    (void)depth; /* granted for 32-bit pixels, as share_framebuffer does */
+    uint32_t bytes = vfb_bytes(max_width, max_height, 32);
     if (!bytes)
         return 0;
     uint32_t fb = xfb_fb_pages(bytes);

@@ -26,6 +26,9 @@ static const char *const published_nodes[] = {
     "feature-update",
     XENKBD_FIELD_REQ_ABS_POINTER,
     XENKBD_FIELD_REQ_RAW_POINTER,
+    XFB_NODE_REQUEST_HWHEEL,
+    /* not ours: what a kernel frontend unbound from the device left */
+    "page-ref",
 };
 
 static char *read_node(struct xfb_front *f, const char *dir, const char *node)
@@ -101,12 +104,14 @@ static bool sysfs_bound(struct xfb_front *f)
     return access(path, F_OK) == 0;
 }
 
-/* Is a kernel frontend driving the device? xen-fbfront and xen-kbdfront
+/* Is a kernel frontend driving the device? Where the Xen bus is in sysfs
+ * only a driver bound to the device counts: xen-fbfront and xen-kbdfront
+ * leave their nodes behind when unbound. Elsewhere their nodes tell: they
  * write page-ref (a frame number) and move the state past 1. */
 static bool kernel_frontend(struct xfb_front *f, long state)
 {
-    if (sysfs_bound(f))
-        return true;
+    if (access("/sys/bus/xen/drivers", F_OK) == 0)
+        return sysfs_bound(f);
     if (state <= XenbusStateInitialising || state >= XenbusStateClosing)
         return false;
     char *ref = read_node(f, f->fe_path, "page-ref");

@@ -15,11 +15,14 @@
 static void front_log(void *data, int level, const char *msg)
 {
     InputInfoPtr pInfo = data;
+    XenkbdPtr k = pInfo->private;
     MessageType type = level <= XFB_LOG_ERROR     ? X_ERROR
                        : level == XFB_LOG_WARNING ? X_WARNING
                                                   : X_INFO;
     if (level >= XFB_LOG_DEBUG)
         xf86IDrvMsgVerb(pInfo, X_INFO, 5, "%s\n", msg);
+    else if (k->retrying) /* the background retries repeat the first attempt */
+        xf86IDrvMsgVerb(pInfo, type, 5, "%s\n", msg);
     else
         xf86IDrvMsg(pInfo, type, "%s\n", msg);
 }
@@ -136,7 +139,10 @@ static CARD32 retry_open(OsTimerPtr timer, CARD32 now, void *arg)
 
     if (k->front || !pInfo->dev->public.on)
         return 0;
-    if (open_front(pInfo)) {
+    k->retrying = TRUE;
+    Bool opened = open_front(pInfo);
+    k->retrying = FALSE;
+    if (opened) {
         xf86IDrvMsg(pInfo, X_INFO, "vkbd %u opened\n", k->devid);
         return 0;
     }

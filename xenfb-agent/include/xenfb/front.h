@@ -232,8 +232,10 @@ int xfb_front_resize(struct xfb_front *f, uint32_t width, uint32_t height, uint3
 int64_t xfb_front_refresh_period(const struct xfb_front *f);
 
 /* Grant pages a vfb of this largest mode needs from gntalloc: the shared
- * page, the framebuffer and its grant directory. depth 0 means 32. Used to
- * check gntalloc's limit. 0 for a zero size. */
+ * page, the framebuffer and its grant directory. The memory is granted
+ * for 32-bit pixels whatever the depth (a resize may switch between 16
+ * and 32), so depth does not change the count. Used to check gntalloc's
+ * limit. 0 for a zero size. */
 uint32_t xfb_front_vfb_pages(uint32_t max_width, uint32_t max_height, uint32_t depth);
 
 #ifdef __cplusplus

@@ -1,0 +1,37 @@
+#!/bin/sh
+# The vkbd appears after X started (the toolstack attached only the vfb
+# at first): xenkbd says so once, keeps trying in the background without
+# repeating itself in the log, and takes keys as soon as the device comes.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/guest/lib-guest.sh"
+
+plan 5
+xsim_setup
+"$XSIM" ctl gntalloc-limit 4096 >/dev/null
+attach --domid 1 --vfb --max-width 1024 --max-height 768 || bail "attach failed"
+back_start
+guest_config 1024 768 '"1024x768"'
+guest_x_start
+wait_line "$BACK_OUT" '^1 connected ' 1 20 || bail "the guest's vfb did not connect"
+back use 1
+log=$(xorg_log guest)
+wait_for 10 grep -q 'vkbd 0 cannot be opened yet (No such device); retrying in the background' "$log"
+ok $? "X starts without the vkbd and says it keeps trying"
+
+# The first background attempt comes after 1 s, the next after 2 more:
+# time for at least one to fail before the device appears.
+sleep 2
+attach --domid 1 --vkbd || bail "attach --vkbd failed"
+wait_line "$BACK_OUT" '^1 kbd connected ' 1 30
+ok $? "the vkbd connects once attached"
+grep -q 'vkbd 0 opened' "$log"
+ok $? "the Xorg log says it opened"
+is "$(grep -c 'XFB-004' "$log")" 1 "the missing device is logged once, not at every retry"
+
+events_start
+back key 30 1
+back key 30 0
+back_sync
+wait_line "$EV_OUT" '^key release 38 ' 1 10
+is "$(grep '^key ' "$EV_OUT" | cut -d' ' -f1-3 | tr '\n' '|')" "key press 38|key release 38|" \
+    "a key from the backend arrives (KEY_A: keycode 38)"
