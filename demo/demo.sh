@@ -3,22 +3,34 @@
 # xenfb driver and shown by xenfb-backend in a browser and to any VNC
 # client (or in an SDL window). Started by `./run demo`.
 #
-#   demo/demo.sh BUILDDIR [--size WxH] [--sdl]
+#   demo/demo.sh BUILDDIR [--size WxH] [--sdl] [--vnc-base PORT] [--web-port PORT]
 #
 # WxH is a mode from X's standard list (1024x768, 1280x800, 1280x1024,
-# 1920x1080, ...). Ctrl-C (or SIGTERM) stops everything it started.
+# 1920x1080, ...). The guest's VNC port is the base (5900) + 1; the web
+# viewer listens on 6080. Ctrl-C (or SIGTERM) stops everything it started.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${1:?usage: demo/demo.sh BUILDDIR [--size WxH] [--sdl]}" && pwd)
+build=$(cd "${1:?usage: demo/demo.sh BUILDDIR [--size WxH] [--sdl] [--vnc-base PORT] [--web-port PORT]}" && pwd)
 shift
 size=1280x800
 sdl=
+vnc_base=5900
+web_port=6080
+port_arg() {
+    case "${2:-}" in
+        [1-9]*) [ "$2" -le 65000 ] 2>/dev/null && return 0 ;;
+    esac
+    echo "demo: $1 needs a port number, e.g. $1 7000" >&2
+    exit 2
+}
 while [ $# -gt 0 ]; do
     case "$1" in
         --size) size=${2:?--size needs WxH}; shift ;;
         --sdl) sdl=--sdl ;;
-        *) echo "demo: unknown option '$1' (try --size WxH or --sdl)" >&2; exit 2 ;;
+        --vnc-base) port_arg "$1" "${2:-}"; vnc_base=$2; shift ;;
+        --web-port) port_arg "$1" "${2:-}"; web_port=$2; shift ;;
+        *) echo "demo: unknown option '$1' (try --size WxH, --sdl, --vnc-base PORT, --web-port PORT)" >&2; exit 2 ;;
     esac
     shift
 done
@@ -66,8 +78,8 @@ trap 'exit 0' INT TERM
 "$XSIM" run --domid 0 -- "$BACKEND" attach --domid 1 --max-width "$w" --max-height "$h"
 
 # dom0: the backend with VNC (guest 1 on port 5901) and the web viewer
-"$XSIM" run --domid 0 -- "$BACKEND" serve --foreground --vnc 127.0.0.1:5900 \
-    --web 127.0.0.1:6080 $sdl >"$dir/backend.log" 2>&1 &
+"$XSIM" run --domid 0 -- "$BACKEND" serve --foreground --vnc "127.0.0.1:$vnc_base" \
+    --web "127.0.0.1:$web_port" $sdl >"$dir/backend.log" 2>&1 &
 serve_pid=$!
 pids+=($!)
 
@@ -113,8 +125,9 @@ cat <<MSG
   on the simulated Xen; dom0's xenfb-backend shows it:
 
     browser:  $url
-    VNC:      127.0.0.1:5901    (e.g. vncviewer 127.0.0.1::5901)
+    VNC:      127.0.0.1:$((vnc_base + 1))    (e.g. vncviewer 127.0.0.1::$((vnc_base + 1)))
 ${sdl:+    window:   an SDL window on display $viewer_display}
+  The guest's X display is :$d (more programs: DISPLAY=:$d xeyes &)
   Logs: $dir/backend.log, $dir/Xorg.log
   Stop: Ctrl-C
 
