@@ -43,12 +43,7 @@ term=$(DISPLAY=$d timeout 20 xdotool search --sync --onlyvisible --name "xenfb d
 [ -n "$term" ] || bail "no demo xterm on the guest display $d"
 DISPLAY=$d xdotool mousemove --window "$term" 100 100
 
-setsid chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$TEST_TMP/chromium" --remote-debugging-port="$devtools" \
-    --window-size=1280,1000 about:blank >"$TEST_TMP/chromium.log" 2>&1 &
-CHROME_PID=$!
-at_exit "kill -- -$CHROME_PID 2>/dev/null; wait $CHROME_PID 2>/dev/null"
+chromium_start "$devtools"
 "$PY" "$top_srcdir/tests/viewer/webdrive.py" "$devtools" "$url" "demo-guest" "$TEST_TMP/page.png" \
     "touch typed in the browser" >"$TEST_TMP/drive.out" 2>&1
 ok $? "the page connects and shows the guest's name" || sed 's/^/# /' "$TEST_TMP/drive.out"

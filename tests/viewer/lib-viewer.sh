@@ -151,6 +151,17 @@ tiger_stop() {
     TIGER_PID=
 }
 
+# chromium_start PORT: a headless Chromium, driven by webdrive.py on PORT
+chromium_start() {
+    need chromium setsid
+    setsid chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$TEST_TMP/chromium" --remote-debugging-port="$1" \
+        --window-size=1280,1000 about:blank >"$TEST_TMP/chromium.log" 2>&1 &
+    CHROME_PID=$!
+    at_exit "kill -- -$CHROME_PID 2>/dev/null; wait $CHROME_PID 2>/dev/null"
+}
+
 # vx CMD...: run CMD on the viewer side's display
 vx() { DISPLAY=$VIEWER_DISPLAY "$@"; }
 

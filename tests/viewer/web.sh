@@ -34,12 +34,7 @@ xterm -geometry 30x3+700+600 -fa '' -fn fixed -T xfbcat -e sh -c "cat > '$TEST_T
 XTERM_PID=$!
 focus_window xfbcat || diag "the xterm did not get the focus"
 
-setsid chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$TEST_TMP/chromium" --remote-debugging-port="$devtools" \
-    --window-size=1280,1000 about:blank >"$TEST_TMP/chromium.log" 2>&1 &
-CHROME_PID=$!
-at_exit "kill -- -$CHROME_PID 2>/dev/null; wait $CHROME_PID 2>/dev/null"
+chromium_start "$devtools"
 
 "$PY" "$top_srcdir/tests/viewer/webdrive.py" "$devtools" "$url" "webguest" "$TEST_TMP/page.png" \
     "hello from the web 42" >"$TEST_TMP/drive.out" 2>&1
