@@ -1,0 +1,53 @@
+# Helpers for the fault tests: the real `xenfb-backend serve` daemon and
+# real guest X servers on the simulated Xen, with faults injected. Source
+# after lib.sh; it sources lib-viewer.sh (and so lib-guest.sh,
+# lib-back.sh and lib-xorg.sh).
+#
+#   animate_start [W H]   the guest draws full-screen fills without pause
+#   animate_stop          stops it (the last fill is complete in X)
+#   grants_left D / ports_left D   what xsimd still holds for domain D
+#   serve_rss             the daemon's VmRSS in kB
+#   now_ms                a monotonic-enough clock for recovery times
+#   rfb MODE ARGS...      tests/fault/rfbbad.py against domain 1's VNC port
+
+. "$top_srcdir/tests/viewer/lib-viewer.sh"
+
+RFBBAD="$top_srcdir/tests/fault/rfbbad.py"
+
+animate_start() {
+    local w=${1:-1024} h=${2:-768}
+    (
+        i=0
+        while :; do
+            i=$(((i + 1) % 7))
+            "$XDRAW" fill 0 0 "$w" "$h" \
+                "$(printf '%02x%02x%02x' $((i * 36)) $((255 - i * 36)) $((i * 20)))" || sleep 0.05
+        done
+    ) &
+    ANIM_PID=$!
+    at_exit "animate_stop"
+}
+
+# xdraw syncs with the server before it exits: once the loop is gone,
+# every fill it asked for is in the framebuffer.
+animate_stop() {
+    [ -n "${ANIM_PID:-}" ] || return 0
+    kill "$ANIM_PID" 2>/dev/null
+    wait "$ANIM_PID" 2>/dev/null
+    ANIM_PID=
+}
+
+# Every grant domain D still has (mapped or not), and every event channel
+# with an end in D.
+grants_left() { "$XSIM" ctl dump-grants | grep -c "^granter=$1 "; }
+mapped_left() { "$XSIM" ctl dump-grants | grep -c "^granter=$1 .*mapped-by=[1-9]"; }
+ports_left() { "$XSIM" ctl dump-ports | grep -c -e "^domain=$1 " -e " remote=$1:" -e " remote=$1 "; }
+
+serve_rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$SERVE_PID/status"; }
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+rfb() { "$PY" "$RFBBAD" "$@"; }
+
+# xorg_pid NAME: the pid of a guest's X server
+xorg_pid() { cat "$TEST_TMP/xorg-$1/pid"; }
