@@ -2,7 +2,8 @@
 # simulated Xen, with daemons killed, domains destroyed, events dropped or
 # delayed, xenstore commits refused and VNC clients misbehaving.
 fault_tests = \
-	tests/fault/backend-kill.sh
+	tests/fault/backend-kill.sh \
+	tests/fault/guest-kill.sh
 EXTRA_DIST += tests/fault/lib-fault.sh tests/fault/rfbbad.py tests/fault/README.md $(fault_tests)
 if BACKEND
 if GUEST
