@@ -100,8 +100,17 @@ void xfb_fbring_flush(struct xfb_front *f)
             f->pend = (struct xfb_rect){0, 0, 0, 0};
     }
 out:
-    if (f->out_prod != start && !f->broken) {
+    if (f->broken)
+        return;
+    if (f->out_prod != start) {
         xfb_ring_store(&PAGE(f)->out_prod, f->out_prod);
+        xfb_grant_notify(f);
+    } else if (f->pend_resize || (!xfb_rect_empty(f->pend) && may_update(f))) {
+        /* The ring is full and work is left. The backend empties it when
+         * notified, but if the notifications that filled it were lost (a
+         * port rebound, an event dropped), waiting for it to make room
+         * waits forever: both ends would sleep with the screen stale.
+         * Remind it; this only happens while it is behind. */
         xfb_grant_notify(f);
     }
 }
