@@ -13,6 +13,7 @@
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
 RFBBAD="$top_srcdir/tests/fault/rfbbad.py"
+IMGEQ="$top_srcdir/tests/fault/imgeq.py"
 
 animate_start() {
     local w=${1:-1024} h=${2:-768}
@@ -51,3 +52,35 @@ rfb() { "$PY" "$RFBBAD" "$@"; }
 
 # xorg_pid NAME: the pid of a guest's X server
 xorg_pid() { cat "$TEST_TMP/xorg-$1/pid"; }
+
+# watch_start D: a viewer of domain D that stays connected and keeps its
+# own picture from the updates it gets (a new client always gets a full
+# frame, so only a viewer that stays can see a stale region)
+watch_start() {
+    rm -f "$TEST_TMP/watch.png"
+    : >"$TEST_TMP/watch.out"
+    "$PY" "$RFBBAD" watch 127.0.0.1 "$(vnc_port "$1")" "$TEST_TMP/watch.png" \
+        >>"$TEST_TMP/watch.out" 2>&1 &
+    WATCH_PID=$!
+    at_exit "kill $WATCH_PID 2>/dev/null"
+    wait_line "$TEST_TMP/watch.out" '^ready$' 1 20 || bail "the watching viewer got no frame"
+}
+
+# watch_matches: the watching viewer's picture equals xwd -root
+watch_matches() {
+    xwd -root -silent >"$TEST_TMP/screen.xwd" || return 1
+    rm -f "$TEST_TMP/watch.png"
+    kill -USR1 "$WATCH_PID" 2>/dev/null || { echo "the watching viewer is gone" >"$TEST_TMP/cmp.out"; return 1; }
+    wait_for 10 test -f "$TEST_TMP/watch.png" || { echo "no picture from the watcher" >"$TEST_TMP/cmp.out"; return 1; }
+    "$PY" "$IMGEQ" "$TEST_TMP/watch.png" "$TEST_TMP/screen.xwd" >"$TEST_TMP/cmp.out" 2>&1
+}
+
+# shot_matches D: a new shared client's first frame equals xwd -root
+# (gvnccapture asks for exclusive access, which disconnects the others)
+shot_matches() {
+    xwd -root -silent >"$TEST_TMP/screen.xwd" || return 1
+    rm -f "$TEST_TMP/shot.png"
+    timeout 20 "$PY" "$RFBBAD" shot 127.0.0.1 "$(vnc_port "$1")" "$TEST_TMP/shot.png" \
+        >"$TEST_TMP/cmp.out" 2>&1 || return 1
+    "$PY" "$IMGEQ" "$TEST_TMP/shot.png" "$TEST_TMP/screen.xwd" >"$TEST_TMP/cmp.out" 2>&1
+}

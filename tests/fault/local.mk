@@ -3,8 +3,10 @@
 # delayed, xenstore commits refused and VNC clients misbehaving.
 fault_tests = \
 	tests/fault/backend-kill.sh \
-	tests/fault/guest-kill.sh
-EXTRA_DIST += tests/fault/lib-fault.sh tests/fault/rfbbad.py tests/fault/README.md $(fault_tests)
+	tests/fault/guest-kill.sh \
+	tests/fault/destroy.sh \
+	tests/fault/evtchn.sh
+EXTRA_DIST += tests/fault/lib-fault.sh tests/fault/rfbbad.py tests/fault/imgeq.py tests/fault/README.md $(fault_tests)
 if BACKEND
 if GUEST
 TESTS += $(fault_tests)

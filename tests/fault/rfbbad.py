@@ -12,6 +12,13 @@
                                       prints "stuck" once its socket is
                                       full, then waits until killed
     rfbbad.py keys HOST PORT TEXT     types TEXT as keysyms (press/release)
+    rfbbad.py watch HOST PORT FILE    a viewer that stays: keeps one
+                                      incremental request outstanding,
+                                      applies every update to its own copy
+                                      of the screen, prints "ready" after
+                                      the first frame and writes its copy
+                                      to FILE (PNG, atomically) on SIGUSR1;
+                                      prints "frames=N" on SIGTERM
 
 Exit status 0 when the client did what it says; the server's behaviour is
 judged by the caller.
@@ -139,10 +146,11 @@ def garbage(host, port, n):
                         init = recv(s, 24)
                         recv(s, struct.unpack(">I", init[20:24])[0])
                         if stage == 2:
-                            # a pixel format with 0 and 13 bits per pixel, then junk
+                            # a pixel format of 0 bits per pixel, then junk
                             s.sendall(struct.pack(">BxxxBBBBHHHBBBxxx", 0, 0, 0, 0, 1, 0, 0, 0,
                                                   0, 0, 0) + junk)
                         else:
+                            # 13 bits per pixel, shifts past the pixel, then junk
                             s.sendall(struct.pack(">BxxxBBBBHHHBBBxxx", 0, 13, 99, 1, 1, 65535,
                                                   65535, 65535, 200, 200, 200) + junk)
             time.sleep(0.01)
@@ -182,6 +190,62 @@ def keys(host, port, text):
     s.close()
 
 
+def watch(host, port, path):
+    import os
+    import select
+    import signal
+
+    from PIL import Image
+
+    want = []
+    done = []
+    signal.signal(signal.SIGUSR1, lambda *a: want.append(1))
+    signal.signal(signal.SIGTERM, lambda *a: done.append(1))
+    s, w, h = handshake(host, port)
+    fb = bytearray(w * h * 4)
+    request(s, w, h, False)
+    frames = 0
+    while not done:
+        if want:
+            want.clear()
+            Image.frombytes("RGB", (w, h), bytes(fb), "raw", "BGRX").save(path + ".tmp", "PNG")
+            os.rename(path + ".tmp", path)
+        try:
+            r, _, _ = select.select([s], [], [], 0.05)
+        except InterruptedError:
+            continue
+        if not r:
+            continue
+        t = recv(s, 1)[0]
+        if t == 2:
+            continue
+        if t == 3:
+            recv(s, 3)
+            recv(s, struct.unpack(">I", recv(s, 4))[0])
+            continue
+        if t != 0:
+            sys.exit("rfbbad: unexpected message %d" % t)
+        recv(s, 1)
+        nr, = struct.unpack(">H", recv(s, 2))
+        for _ in range(nr):
+            x, y, rw, rh, e = struct.unpack(">HHHHi", recv(s, 12))
+            if e == RAW:
+                data = recv(s, rw * rh * 4)
+                for row in range(rh):
+                    o = ((y + row) * w + x) * 4
+                    fb[o:o + rw * 4] = data[row * rw * 4:(row + 1) * rw * 4]
+            elif e == DESKTOP_SIZE:
+                w, h = rw, rh
+                fb = bytearray(w * h * 4)
+            else:
+                sys.exit("rfbbad: unexpected encoding %d" % e)
+        frames += 1
+        if frames == 1:
+            print("ready", flush=True)
+        request(s, w, h, True)
+    print("frames=%d" % frames, flush=True)
+
+
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
@@ -194,6 +258,8 @@ def main():
         garbage(host, port, int(sys.argv[4]))
     elif mode == "stuck":
         stuck(host, port)
+    elif mode == "watch":
+        watch(host, port, sys.argv[4])
     elif mode == "keys":
         keys(host, port, sys.argv[4])
     else:
