@@ -299,6 +299,13 @@ static const struct xfb_back_ops core_ops = {
 static void on_core_fd(void *obj)
 {
     struct xfb_serve *s = aml_get_userdata(obj);
+    /* A view draining its encoders runs the loop from inside a core
+     * callback. An event aml queued for the core before the pause would
+     * still be dispatched and re-enter the core there: a guest destroyed
+     * meanwhile was freed under the callback still running for it. The
+     * fd stays readable, so resuming the handlers brings the event back. */
+    if (s->core_paused)
+        return;
     if (xfb_back_dispatch(s->back) < 0) {
         slog(XFB_LOG_ERROR, -1, "lost the connection to Xen: %s", strerror(errno));
         s->status = 1;
