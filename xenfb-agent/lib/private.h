@@ -63,6 +63,7 @@ struct xfb_front {
     bool connected; /* state 4 and the backend alive */
     bool broken;    /* the backend broke the ring: wait for another */
     bool warned_gref, warned_timeout, timed_out;
+    unsigned publish_fails; /* commits refused in a row (EAGAIN): retried by the timer */
 
     /* what the backend offers */
     bool be_request_update, be_resize, be_abs, be_raw, be_hwheel;
