@@ -34,9 +34,9 @@ for r in 1 2; do
     [ -n "$cp" ] && { kill "$cp" 2>/dev/null; wait "$cp" 2>/dev/null; }
     wait_line "$SERVE_LOG" "domain 1: framebuffer disconnected" $((n + 1)) 10
     ok $? "round $r ($what): the daemon logs the framebuffer going away"
-    wait_for 10 test "$(mapped_left 1)" = 0
+    wait_for 10 none_mapped 1
     ok $? "round $r: no page of the guest stays mapped by dom0"
-    wait_for 10 test "$(grants_left 1):$(ports_left 1)" = "0:0"
+    wait_for 10 nothing_left 1
     is "$(grants_left 1):$(ports_left 1)" "0:0" "round $r: no grant and no event channel of domain 1 left"
     kill -0 "$SERVE_PID"
     ok $? "round $r: the daemon is still running"

@@ -84,3 +84,8 @@ shot_matches() {
         >"$TEST_TMP/cmp.out" 2>&1 || return 1
     "$PY" "$IMGEQ" "$TEST_TMP/shot.png" "$TEST_TMP/screen.xwd" >"$TEST_TMP/cmp.out" 2>&1
 }
+
+# nothing_left D: xsimd holds no grant and no event channel of domain D
+nothing_left() { [ "$(grants_left "$1"):$(ports_left "$1")" = "0:0" ]; }
+none_mapped() { [ "$(mapped_left "$1")" = 0 ]; }
+no_ports() { [ "$(ports_left "$1")" = 0 ]; }
