@@ -64,4 +64,4 @@ xorg_stop dom1
 wait_line "$SERVE_LOG" "domain 1: framebuffer disconnected" $((n + 1)) 10
 wait_for 10 nothing_left 1
 is "$(grants_left 1):$(ports_left 1)" "0:0" "the guest's X server gone: no grant, no port of domain 1 left"
-[ "$_tap_failed" -eq 0 ] || { show_serve_log; "$XSIM" ctl dump-ports | sed 's/^/# /'; }
+[ "$_tap_failed" -eq 0 ] || { show_sanitizer; show_serve_log; "$XSIM" ctl dump-ports | sed 's/^/# /'; }

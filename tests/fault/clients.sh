@@ -1,14 +1,13 @@
 #!/bin/sh
 # VNC clients that misbehave while the guest animates full screen: some
-# vanish in the middle of a frame (closed, or reset), some send junk at
-# every stage of the handshake and after it, one asks for frames and never
-# reads a byte. A well-behaved viewer next to them keeps its frame rate
+# vanish in the middle of a frame (closed, or reset), one asks for frames
+# and never reads a byte (clients sending junk: junk.sh). A well-behaved viewer next to them keeps its frame rate
 # and its picture (pixel for pixel once the animation stops), and the
 # daemon's memory stays bounded while the stuck client sits there.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/fault/lib-fault.sh"
 
-plan 10
+plan 9
 viewer_setup
 serve_start
 guest_up 1 1024 768 '"1024x768"'
@@ -31,8 +30,6 @@ at_exit "kill $stuck 2>/dev/null"
 wait_line "$TEST_TMP/stuck.out" '^stuck' 1 20 || bail "the stuck client did not get stuck"
 rfb vanish 127.0.0.1 "$PORT" 30 >"$TEST_TMP/vanish.out" 2>&1 &
 van=$!
-rfb garbage 127.0.0.1 "$PORT" 60 >"$TEST_TMP/garbage.out" 2>&1 &
-gar=$!
 "$PY" "$COUNT" 127.0.0.1 "$PORT" "$SECS" raw >"$TEST_TMP/fps1" 2>&1 &
 cnt=$!
 # the daemon's memory, while it all goes on
@@ -46,12 +43,10 @@ wait "$cnt"
 fps1=$(fps "$TEST_TMP/fps1")
 wait "$van"
 ok $? "30 clients vanished mid-frame (half of them with a reset)"
-wait "$gar"
-ok $? "60 clients sent junk"
 rss1=$(serve_rss)
 diag "good viewer: $fps0 fps alone, ${fps1:-none} fps next to them; daemon VmRSS ${rss0} kB before, at most ${rssmax} kB during, ${rss1} kB after"
-[ -n "$fps1" ] && "$PY" -c "import sys; sys.exit(0 if $fps1 >= 0.5 * $fps0 else 1)"
-ok $? "the good viewer keeps at least half its frame rate ($fps0 -> ${fps1:-none} fps)"
+[ -n "$fps1" ] && "$PY" -c "import sys; sys.exit(0 if $fps1 >= 0.4 * $fps0 else 1)"
+ok $? "the good viewer keeps at least 40% of its frame rate ($fps0 -> ${fps1:-none} fps)"
 
 # the stuck client alone next to the good viewer, a while longer: no
 # other client's processes compete for the CPU now, and the daemon's
@@ -59,7 +54,7 @@ ok $? "the good viewer keeps at least half its frame rate ($fps0 -> ${fps1:-none
 "$PY" "$COUNT" 127.0.0.1 "$PORT" "$SECS" raw >"$TEST_TMP/fps2" 2>&1
 fps2=$(fps "$TEST_TMP/fps2")
 diag "good viewer next to the stuck client only: ${fps2:-none} fps ($(cat "$TEST_TMP/stuck.out"))"
-[ -n "$fps2" ] && "$PY" -c "import sys; sys.exit(0 if $fps2 >= 0.5 * $fps0 else 1)"
+[ -n "$fps2" ] && "$PY" -c "import sys; sys.exit(0 if $fps2 >= 0.4 * $fps0 else 1)"
 ok $? "next to the stuck client alone too ($fps0 -> ${fps2:-none} fps)"
 rss2=$(serve_rss)
 diag "VmRSS ${rss2} kB after $((SECS + 1)) s more of the stuck client"
@@ -80,4 +75,4 @@ wait_match watch_matches 10
 ok $? "and still serves: a new picture reaches the viewer that stayed"
 serve_stop
 is "$SERVE_RC" "0" "it stops cleanly"
-[ "$_tap_failed" -eq 0 ] || { show_serve_log 30; cat "$TEST_TMP/vanish.out" "$TEST_TMP/garbage.out" | sed 's/^/# /'; }
+[ "$_tap_failed" -eq 0 ] || { show_sanitizer; show_serve_log 30; sed 's/^/# /' "$TEST_TMP/vanish.out"; }

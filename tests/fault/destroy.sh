@@ -25,6 +25,7 @@ at_exit "kill $cp $cp2 2>/dev/null"
 sleep 1
 [ "$(mapped_left 1)" -gt 0 ] || bail "nothing of domain 1 mapped before the destroy"
 
+t0=$(now_ms)
 "$XSIM" destroy 1 >/dev/null || bail "xsim destroy failed"
 animate_stop
 # the watch on the guest's device directory sees it go before
@@ -37,6 +38,7 @@ wait_for 10 none_mapped 1
 ok $? "no page of domain 1 stays mapped"
 wait_for 10 no_ports 1
 ok $? "no event channel of domain 1 stays bound"
+diag "domain 1 forgotten and released $(($(now_ms) - t0)) ms after xsim destroy"
 wait_for 10 sh -c "! $PY -c 'import socket; socket.create_connection((\"127.0.0.1\", $(vnc_port 1)), 2)' 2>/dev/null"
 ok $? "domain 1's VNC port is closed"
 kill -0 "$cp2"
@@ -49,4 +51,4 @@ ok $? "the daemon still serves domain 2, pixel for pixel"
 kill "$cp" "$cp2" 2>/dev/null
 serve_stop
 is "$SERVE_RC" "0" "and stops cleanly"
-[ "$_tap_failed" -eq 0 ] || { show_serve_log 300; "$XSIM" ctl dump-ports | sed 's/^/# /'; }
+[ "$_tap_failed" -eq 0 ] || { show_sanitizer; show_serve_log 40; "$XSIM" ctl dump-ports | sed 's/^/# /'; }

@@ -91,4 +91,4 @@ wait_line "$EV_OUT" '^key release [0-9]* k$' 1 10
 ok $? "a key typed in a VNC client reaches the guest"
 exec 6>&-
 kill "$EV_PID" 2>/dev/null
-[ "$_tap_failed" -eq 0 ] || { show_serve_log 30; grep -i -e xenfb -e xenkbd "$(xorg_log dom1)" | tail -n 20 | sed 's/^/# Xorg: /'; }
+[ "$_tap_failed" -eq 0 ] || { show_sanitizer; show_serve_log 30; grep -i -e xenfb -e xenkbd "$(xorg_log dom1)" | tail -n 20 | sed 's/^/# Xorg: /'; }

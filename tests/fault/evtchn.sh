@@ -92,4 +92,4 @@ grep -q "closing the device" "$SERVE_LOG"
 ok $((! $?)) "the daemon never closed the device (no flood, no broken ring)"
 kill -0 "$SERVE_PID"
 ok $? "the daemon is still running"
-[ "$_tap_failed" -eq 0 ] || show_serve_log 20
+[ "$_tap_failed" -eq 0 ] || { show_sanitizer; show_serve_log 20; }

@@ -89,3 +89,10 @@ shot_matches() {
 nothing_left() { [ "$(grants_left "$1"):$(ports_left "$1")" = "0:0" ]; }
 none_mapped() { [ "$(mapped_left "$1")" = 0 ]; }
 no_ports() { [ "$(ports_left "$1")" = 0 ]; }
+
+# show_sanitizer: the daemon's AddressSanitizer or UBSan report, if any
+# (builds with --enable-sanitizers), without the shadow byte dump
+show_sanitizer() {
+    sed -n -e '/ERROR: AddressSanitizer/,/^SUMMARY/p' -e '/runtime error:/p' "$SERVE_LOG" |
+        sed 's/^/# serve: /' | head -n 80
+}

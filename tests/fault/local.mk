@@ -7,7 +7,8 @@ fault_tests = \
 	tests/fault/destroy.sh \
 	tests/fault/evtchn.sh \
 	tests/fault/eagain.sh \
-	tests/fault/clients.sh
+	tests/fault/clients.sh \
+	tests/fault/junk.sh
 EXTRA_DIST += tests/fault/lib-fault.sh tests/fault/rfbbad.py tests/fault/imgeq.py tests/fault/README.md $(fault_tests)
 if BACKEND
 if GUEST

@@ -6,8 +6,12 @@
                                       gvnccapture, others stay connected)
     rfbbad.py vanish HOST PORT N      N times: ask for a full frame, read
                                       part of it, then reset the connection
-    rfbbad.py garbage HOST PORT N     N connections sending junk at every
-                                      stage of the handshake and after it
+    rfbbad.py garbage HOST PORT N [STAGES]
+                                      N connections sending junk at every
+                                      stage (digits, default 01234): 0 the
+                                      version, 1 the security type, 2 and
+                                      3 a broken pixel format, 4 messages
+                                      of unknown types after the handshake
     rfbbad.py stuck HOST PORT         asks for frames and never reads one;
                                       prints "stuck" once its socket is
                                       full, then waits until killed
@@ -117,11 +121,11 @@ def vanish(host, port, n):
         reset(s) if i % 2 else s.close()
 
 
-def garbage(host, port, n):
+def garbage(host, port, n, stages):
     rnd = random.Random(1)
     for i in range(n):
         junk = bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 600)))
-        stage = i % 5
+        stage = int(stages[i % len(stages)])
         try:
             if stage == 4:
                 # a valid session, then messages of unknown or broken types
@@ -255,7 +259,7 @@ def main():
     elif mode == "vanish":
         vanish(host, port, int(sys.argv[4]))
     elif mode == "garbage":
-        garbage(host, port, int(sys.argv[4]))
+        garbage(host, port, int(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else "01234")
     elif mode == "stuck":
         stuck(host, port)
     elif mode == "watch":
