@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/fault/lib-fault.sh"
 
 ROUNDS=2
-plan $((ROUNDS * 4 + 3))
+plan $((ROUNDS * 5 + 3))
 viewer_setup
 serve_start
 guest_up 1 1024 768 '"1024x768"'
@@ -40,17 +40,27 @@ for r in $(seq 1 $ROUNDS); do
     t_conn=$(now_ms)
     # the animation ran until now; its last fill is what must show
     animate_stop
-    wait_for 10 capture_matches 1
-    ok $? "round $r: the picture is back, pixel for pixel" || sed 's/^/# /' "$TEST_TMP/cmp.out"
-    t_pix=$(now_ms)
+    # the key and the picture, each timed on its own
     : >"$EV_OUT"
-    rfb keys 127.0.0.1 "$(vnc_port 1)" "q"
-    wait_line "$EV_OUT" '^key release [0-9]* q$' 1 10
+    rm -f "$TEST_TMP/key.t"
+    (rfb keys 127.0.0.1 "$(vnc_port 1)" "q" >/dev/null 2>&1 &&
+        wait_line "$EV_OUT" '^key release [0-9]* q$' 1 10 && now_ms >"$TEST_TMP/key.t") &
+    kp=$!
+    # timed with a lightweight client (a shared session, its first frame,
+    # timed on arrival): gvnccapture's start-up and the comparison would
+    # be most of the figure under load
+    wait_for 10 shot_matches 1
+    ok $? "round $r: the picture is back, pixel for pixel" || sed 's/^/# /' "$TEST_TMP/cmp.out"
+    t_pix=$(cat "$TEST_TMP/shot.png.t" 2>/dev/null || now_ms) # when that frame arrived
+    wait "$kp"
     ok $? "round $r: a key typed in a VNC client reaches the guest's X client" || cat "$EV_OUT"
-    t_key=$(now_ms)
+    t_key=$(cat "$TEST_TMP/key.t" 2>/dev/null || now_ms)
+    t_all=$((t_pix > t_key ? t_pix : t_key))
     diag "round $r: connected after $((t_conn - t0)) ms, picture after $((t_pix - t0)) ms, key after $((t_key - t0)) ms"
-    [ $((t_key - t0)) -le 2000 ]
-    ok $? "round $r: picture and input within 2 s of the restart ($((t_key - t0)) ms)"
+    [ $((t_all - t0)) -le 2000 ]
+    ok $? "round $r: picture and input within 2 s of the restart ($((t_all - t0)) ms)"
+    capture_matches 1
+    ok $? "round $r: gvnccapture's picture equals the guest's too" || sed 's/^/# /' "$TEST_TMP/cmp.out"
 done
 
 is "$(xorg_pid dom1)" "$xpid" "the same X server all along"

@@ -17,9 +17,10 @@ IMGEQ="$top_srcdir/tests/fault/imgeq.py"
 
 animate_start() {
     local w=${1:-1024} h=${2:-768}
+    rm -f "$TEST_TMP/animate.stop"
     (
         i=0
-        while :; do
+        while [ ! -e "$TEST_TMP/animate.stop" ]; do
             i=$(((i + 1) % 7))
             "$XDRAW" fill 0 0 "$w" "$h" \
                 "$(printf '%02x%02x%02x' $((i * 36)) $((255 - i * 36)) $((i * 20)))" || sleep 0.05
@@ -29,11 +30,12 @@ animate_start() {
     at_exit "animate_stop"
 }
 
-# xdraw syncs with the server before it exits: once the loop is gone,
-# every fill it asked for is in the framebuffer.
+# The loop ends after its current fill (killing it would leave that
+# xdraw drawing on its own); xdraw syncs with the server before it exits,
+# so once the loop is gone every fill is in the framebuffer.
 animate_stop() {
     [ -n "${ANIM_PID:-}" ] || return 0
-    kill "$ANIM_PID" 2>/dev/null
+    : >"$TEST_TMP/animate.stop"
     wait "$ANIM_PID" 2>/dev/null
     ANIM_PID=
 }

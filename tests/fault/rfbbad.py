@@ -3,7 +3,8 @@
 
     rfbbad.py shot HOST PORT FILE     one full raw frame as a PNG, asking
                                       for a shared session (unlike
-                                      gvnccapture, others stay connected)
+                                      gvnccapture, others stay connected);
+                                      FILE.t: when it arrived (epoch ms)
     rfbbad.py vanish HOST PORT N      N times: ask for a full frame, read
                                       part of it, then reset the connection
     rfbbad.py garbage HOST PORT N [STAGES]
@@ -100,11 +101,14 @@ def shot(host, port, path):
             else:
                 sys.exit("rfbbad: unexpected encoding %d" % e)
         if full is not None:
+            got_ms = int(time.time() * 1000)
             img = Image.frombytes("RGB", (w, h), full, "raw", "BGRX")
         else:
             request(s, w, h, False)
     s.close()
     img.save(path)
+    with open(path + ".t", "w") as f:
+        f.write("%d\n" % got_ms)  # when the frame arrived, in ms since the epoch
 
 
 def reset(s):
