@@ -307,6 +307,13 @@ static void core_again_later(struct xfb_serve *s)
 
 static void core_dispatch(struct xfb_serve *s)
 {
+    /* A view draining its encoders runs the loop from inside a core
+     * callback. An event aml queued for the core before the pause would
+     * still be dispatched and re-enter the core there: a guest destroyed
+     * meanwhile was freed under the callback still running for it. The
+     * fd stays readable, so resuming the handlers brings the event back. */
+    if (s->core_paused)
+        return;
     int rc = xfb_back_dispatch(s->back);
     if (rc < 0) {
         slog(XFB_LOG_ERROR, -1, "lost the connection to Xen: %s", strerror(errno));
@@ -327,9 +334,7 @@ static void on_core_fd(void *obj)
 
 static void on_core_again(void *obj)
 {
-    struct xfb_serve *s = aml_get_userdata(obj);
-    if (!s->core_paused)
-        core_dispatch(s);
+    core_dispatch(aml_get_userdata(obj));
 }
 
 static void on_signal(void *obj)

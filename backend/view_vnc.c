@@ -58,7 +58,8 @@ static struct {
 } g;
 
 struct vnc_client {
-    struct vnc_view *v;
+    struct vnc_view *v; /* NULL once the view is destroyed */
+    struct vnc_client *next;
     struct nvnc_client *client;
     int fd;
     char addr[80];
@@ -75,6 +76,7 @@ struct vnc_view {
     struct pixman_region16 pending;
     struct aml_idle *flush;
     bool flush_started;
+    struct vnc_client *client_list;
     /* the guest fb neatvnc still holds while its pages are going away */
     struct nvnc_fb *draining;
     int clients;
@@ -305,11 +307,21 @@ static void on_client_gone(struct nvnc_client *client)
     if (!c)
         return;
     struct vnc_view *v = c->v;
-    view_log(v->vg, XFB_LOG_INFO, "VNC viewer from %s left", c->addr);
     forget_fd(c->fd);
+    nvnc_set_userdata(client, NULL, NULL);
+    if (!v) {
+        /* closed with its view, but an encoder still held it then */
+        free(c);
+        return;
+    }
+    for (struct vnc_client **p = &v->client_list; *p; p = &(*p)->next)
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    view_log(v->vg, XFB_LOG_INFO, "VNC viewer from %s left", c->addr);
     v->clients--;
     view_watchers(v->vg, -1);
-    nvnc_set_userdata(client, NULL, NULL);
     free(c);
 }
 
@@ -327,6 +339,8 @@ static void on_new_client(struct nvnc_client *client)
     describe_peer(c->fd, c->addr, sizeof(c->addr));
     nvnc_set_userdata(client, c, NULL);
     nvnc_set_client_cleanup_fn(client, on_client_gone);
+    c->next = v->client_list;
+    v->client_list = c;
     v->clients++;
     view_log(v->vg, XFB_LOG_INFO, "VNC viewer connected from %s", c->addr);
     view_watchers(v->vg, +1);
@@ -668,8 +682,12 @@ static void vnc_destroy(void *view)
         aml_stop(aml_get_default(), v->flush);
     aml_unref(v->flush);
     pixman_region_fini(&v->pending);
-    /* closing runs every client's cleanup, which counts watchers down */
+    /* closing runs the cleanup of every client it can free now, which
+     * counts watchers down; one an encoder still holds is cleaned up
+     * later, after the view and the guest are gone */
     nvnc_close(v->server);
+    for (struct vnc_client *c = v->client_list; c; c = c->next)
+        c->v = NULL;
     nvnc_display_unref(v->display);
     if (v->fb)
         nvnc_fb_unref(v->fb);

@@ -8,6 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+/* how soon a write xenstore refused (EAGAIN on every try) is tried again */
+#define XFB_RETRY_MS 100
 
 static int own_domid(struct xfb_back *b, int wanted)
 {
@@ -34,6 +39,11 @@ struct xfb_back *xfb_back_open(const struct xfb_back_opts *opts)
     b->data = opts->data;
     b->refresh_ms = opts->refresh_ms;
     b->only_domid = opts->only_domid;
+    b->retry_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    if (b->retry_fd < 0) {
+        free(b);
+        return NULL;
+    }
     xfb_back_set_log_fn(b, opts->log_fn, opts->log_data, opts->log_level);
 
     b->xs = xs_open(0);
@@ -84,8 +94,27 @@ void xfb_back_close(struct xfb_back *b)
         xenevtchn_close(b->xce);
     if (b->xs)
         xs_close(b->xs);
+    close(b->retry_fd);
     free(b->base);
     free(b);
+}
+
+void xfb_back_retry_later(struct xfb_back *b)
+{
+    if (b->retry_armed)
+        return;
+    struct itimerspec its = {.it_value = {.tv_nsec = XFB_RETRY_MS * 1000000L}};
+    if (timerfd_settime(b->retry_fd, 0, &its, NULL) == 0)
+        b->retry_armed = true;
+}
+
+static void dispatch_retry(struct xfb_back *b)
+{
+    uint64_t n;
+    if (read(b->retry_fd, &n, sizeof(n)) != sizeof(n))
+        return;
+    b->retry_armed = false;
+    xfb_xenbus_retry(b); /* re-arms while something is still refused */
 }
 
 int xfb_back_fds(const struct xfb_back *b, int *fds, int max)
@@ -95,6 +124,8 @@ int xfb_back_fds(const struct xfb_back *b, int *fds, int max)
         fds[n++] = xs_fileno(b->xs);
     if (n < max)
         fds[n++] = xenevtchn_fd(b->xce);
+    if (n < max)
+        fds[n++] = b->retry_fd;
     return n;
 }
 
@@ -169,6 +200,7 @@ int xfb_back_dispatch(struct xfb_back *b)
 {
     if (dispatch_watches(b) < 0)
         return -1;
+    dispatch_retry(b);
     resume_busy(b);
     if (dispatch_events(b) < 0)
         return -1;

@@ -43,6 +43,8 @@ struct xfb_dev {
     unsigned long tried_gref, tried_port; /* what the last connect used */
     bool closed; /* went to Closed; waits for the frontend's Initialising */
     bool connected;
+    bool unwritten;    /* xenstore refused our state or features: retry them */
+    unsigned refusals; /* in a row, for logging once */
 
     int port; /* local port, -1 when unbound */
     volatile uint8_t *page;
@@ -92,6 +94,8 @@ struct xfb_back {
     xfb_back_log_fn log_fn;
     void *log_data;
     enum xfb_log_level log_level;
+    int retry_fd; /* timerfd, armed only while some device is unwritten */
+    bool retry_armed;
 };
 
 /* ---- log.c ---- */
@@ -107,6 +111,9 @@ void xfb_log_(struct xfb_back *b, enum xfb_log_level level, const struct xfb_dev
 /* ---- xenbus.c: discovery and the state machine ---- */
 int xfb_xenbus_watch(struct xfb_back *b);
 void xfb_xenbus_handle_watch(struct xfb_back *b, const char *path, const char *token);
+void xfb_xenbus_retry(struct xfb_back *b);
+/* back.c: run xfb_xenbus_retry soon */
+void xfb_back_retry_later(struct xfb_back *b);
 /* Close a device the guest broke: log why, unmap, go Closed. */
 void xfb_dev_fail(struct xfb_dev *d, const char *why);
 void xfb_dev_disconnect(struct xfb_dev *d);

@@ -90,10 +90,26 @@ int xfb_xs_write(struct xfb_back *b, const char *dir, const char *node, const ch
     return -1;
 }
 
+/* A write xenstore refused with EAGAIN on every try (transactions that
+ * keep conflicting) is retried from a timer: the frontend waits for our
+ * state and nothing else would make us write it again. */
+static void refused(struct xfb_dev *d)
+{
+    if (errno != EAGAIN)
+        return;
+    if (!d->refusals++)
+        xfb_log(XFB_LOG_WARNING, d, "xenstore keeps refusing our writes (EAGAIN): retrying");
+    d->unwritten = true;
+    xfb_back_retry_later(d->g->b);
+}
+
 static void set_state(struct xfb_dev *d, int state)
 {
-    if (xfb_xs_write(d->g->b, d->bpath, "state", "%d", state) < 0)
-        xfb_log(XFB_LOG_WARNING, d, "cannot write state %d: %s", state, strerror(errno));
+    if (xfb_xs_write(d->g->b, d->bpath, "state", "%d", state) < 0) {
+        if (errno != EAGAIN)
+            xfb_log(XFB_LOG_WARNING, d, "cannot write state %d: %s", state, strerror(errno));
+        refused(d);
+    }
     d->state = state;
 }
 
@@ -194,17 +210,40 @@ void xfb_dev_gone(struct xfb_dev *d)
 static void write_features(struct xfb_dev *d)
 {
     struct xfb_back *b = d->g->b;
+    int r;
     if (d->kind == XFB_DEV_FB) {
-        xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_GREF, "1");
-        xfb_xs_write(b, d->bpath, "feature-resize", "1");
-        xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_LAZY_NOTIFY, "1");
-        xfb_xs_write(b, d->bpath, "hotplug-status", "connected");
+        r = xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_GREF, "1");
+        r |= xfb_xs_write(b, d->bpath, "feature-resize", "1");
+        r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_LAZY_NOTIFY, "1");
+        r |= xfb_xs_write(b, d->bpath, "hotplug-status", "connected");
     } else {
-        xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_ABS_POINTER, "1");
-        xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_RAW_POINTER, "1");
-        xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_HWHEEL, "1");
-        xfb_xs_write(b, d->bpath, XENKBD_FIELD_WIDTH, "%u", d->kbd_width);
-        xfb_xs_write(b, d->bpath, XENKBD_FIELD_HEIGHT, "%u", d->kbd_height);
+        r = xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_ABS_POINTER, "1");
+        r |= xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_RAW_POINTER, "1");
+        r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_HWHEEL, "1");
+        r |= xfb_xs_write(b, d->bpath, XENKBD_FIELD_WIDTH, "%u", d->kbd_width);
+        r |= xfb_xs_write(b, d->bpath, XENKBD_FIELD_HEIGHT, "%u", d->kbd_height);
+    }
+    if (r)
+        refused(d);
+}
+
+void xfb_xenbus_retry(struct xfb_back *b)
+{
+    for (struct xfb_back_guest *g = b->guests; g; g = g->next) {
+        struct xfb_dev *devs[] = {&g->fb, &g->kbd};
+        for (int i = 0; i < 2; i++) {
+            struct xfb_dev *d = devs[i];
+            if (!d->present || !d->unwritten)
+                continue;
+            d->unwritten = false;
+            if (d->state == XenbusStateInitWait || d->state == XenbusStateConnected)
+                write_features(d);
+            set_state(d, d->state);
+            if (!d->unwritten) {
+                xfb_log(XFB_LOG_INFO, d, "xenstore took our writes after %u refusals", d->refusals);
+                d->refusals = 0;
+            }
+        }
     }
 }
 

@@ -18,9 +18,9 @@ wait_line "$BACK_OUT" '^1 kbd connected' && wait_line "$BACK_OUT" '^2 kbd connec
 "$XSIM" destroy 1 >/dev/null
 wait_line "$BACK_OUT" '^1 gone$'
 ok $? "the destroyed guest is gone"
-wait_for 5 test "$(grants_of 1)" = 0
+wait_for 5 eq 0 grants_of 1
 ok $? "none of its grants stays mapped"
-wait_for 5 test "$(ports_of 1)" = 0
+wait_for 5 eq 0 ports_of 1
 ok $? "none of its ports stays bound"
 
 front 2 fill 1 2 3 4 ff
@@ -30,9 +30,9 @@ ok $? "the other guest still updates"
 detach --domid 2
 wait_line "$BACK_OUT" '^2 gone$'
 ok $? "detach: the guest is gone"
-wait_for 5 test "$(grants_of 2)" = 0
+wait_for 5 eq 0 grants_of 2
 ok $? "nothing of it stays mapped"
-wait_for 5 test "$(ports_of 2)" = 0
+wait_for 5 eq 0 ports_of 2
 ok $? "nothing of it stays bound"
 back_sync
 kill -0 "$BACK_PID"

@@ -103,3 +103,12 @@ show_logs() {
         [ -f "$f" ] && sed "s|^|# $(basename "$f"): |" "$f" | tail -n 15
     done
 }
+
+# eq EXPECTED CMD...: CMD prints EXPECTED. For wait_for, which runs it
+# anew each time (unlike `wait_for N test "$(CMD)" = X`, which expands
+# $(CMD) once, before the first try).
+eq() {
+    _want=$1
+    shift
+    [ "$("$@")" = "$_want" ]
+}

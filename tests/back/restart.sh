@@ -37,7 +37,7 @@ ok $? "keys flow again"
 front 1 close
 wait_line "$BACK_OUT" '^1 disconnected$' 1
 ok $? "frontend closing: the backend lets go"
-wait_for 5 test "$(x0 xenstore-read /local/domain/0/backend/vfb/1/0/state)" = 6
+wait_for 5 eq 6 x0 xenstore-read /local/domain/0/backend/vfb/1/0/state
 ok $? "and goes Closed"
 front 1 reopen
 # both devices: the vkbd may connect after the vfb, and the crash below
@@ -50,7 +50,7 @@ ok $? "frontend back: connected again"
 front_kill 1
 wait_line "$BACK_OUT" '^1 disconnected$' 2 && wait_line "$BACK_OUT" '^1 kbd disconnected$' 2
 ok $? "a crashed frontend is seen through its liveness byte"
-wait_for 5 test "$(grants_of 1)" = 0
+wait_for 5 eq 0 grants_of 1
 ok $? "and nothing of it stays mapped"
 front_start 1 --width 320 --height 240
 wait_line "$BACK_OUT" '^1 connected 320 240 1280 32$' 4

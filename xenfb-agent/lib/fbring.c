@@ -14,6 +14,9 @@
 
 #define PAGE(f) ((struct xenfb_page *)(void *)(f)->page)
 
+/* How long a skipped notification may go unanswered before a reminder. */
+#define XFB_LAZY_CHECK_MS 50
+
 static struct xfb_rect full_surface(const struct xfb_front *f)
 {
     return (struct xfb_rect){0, 0, (int32_t)f->width, (int32_t)f->height};
@@ -77,12 +80,38 @@ static bool produce(struct xfb_front *f, const union xenfb_out_event *ev)
  * out_prod will find this batch. The full barrier pairs with the one
  * between its out_cons store and that re-read: either it sees our
  * out_prod, or we see its out_cons reach start and notify. */
-static bool must_notify(const struct xfb_front *f, uint32_t start)
+static bool must_notify(struct xfb_front *f, uint32_t start)
 {
     if (!f->be_lazy_notify)
         return true;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    return xfb_ring_load(&PAGE(f)->out_cons) == start;
+    uint32_t cons = xfb_ring_load(&PAGE(f)->out_cons);
+    if (cons == start)
+        return true;
+    /* Xen does not lose notifications, but a rebound port or a backend
+     * that stalled could leave the one we count on unseen: look again
+     * a little later, and remind it if it has not moved. */
+    if (!f->lazy_armed) {
+        f->lazy_armed = true;
+        f->lazy_cons = cons;
+        xfb_front_arm_timer(f, XFB_LAZY_CHECK_MS);
+    }
+    return false;
+}
+
+void xfb_fbring_lazy_check(struct xfb_front *f)
+{
+    if (!f->lazy_armed || !f->connected || f->broken)
+        return;
+    f->lazy_armed = false;
+    uint32_t cons = xfb_ring_load(&PAGE(f)->out_cons);
+    if (cons == f->out_prod)
+        return; /* all consumed */
+    if (cons == f->lazy_cons)
+        xfb_grant_notify(f);
+    f->lazy_armed = true;
+    f->lazy_cons = cons;
+    xfb_front_arm_timer(f, XFB_LAZY_CHECK_MS);
 }
 
 void xfb_fbring_flush(struct xfb_front *f)
@@ -116,10 +145,19 @@ void xfb_fbring_flush(struct xfb_front *f)
             f->pend = (struct xfb_rect){0, 0, 0, 0};
     }
 out:
-    if (f->out_prod != start && !f->broken) {
+    if (f->broken)
+        return;
+    if (f->out_prod != start) {
         xfb_ring_store(&PAGE(f)->out_prod, f->out_prod);
         if (must_notify(f, start))
             xfb_grant_notify(f);
+    } else if (f->pend_resize || (!xfb_rect_empty(f->pend) && may_update(f))) {
+        /* The ring is full and work is left. The backend empties it when
+         * notified, but if the notifications that filled it were lost (a
+         * port rebound, an event dropped), waiting for it to make room
+         * waits forever: both ends would sleep with the screen stale.
+         * Remind it; this only happens while it is behind. */
+        xfb_grant_notify(f);
     }
 }
 
@@ -155,6 +193,7 @@ void xfb_fbring_reset(struct xfb_front *f)
     xfb_ring_store(&p->in_cons, f->in_cons);
     f->pend = (struct xfb_rect){0, 0, 0, 0};
     f->pend_resize = false;
+    f->lazy_armed = false;
     f->be_request_update = false;
     f->refresh = -1;
 }

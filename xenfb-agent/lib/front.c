@@ -190,7 +190,23 @@ void xfb_front_port_event(struct xfb_front *f)
 static void timeout(struct xfb_front *f)
 {
     uint64_t n;
-    if (read(f->timerfd, &n, sizeof(n)) < 0 || f->connected || f->warned_timeout)
+    if (read(f->timerfd, &n, sizeof(n)) < 0)
+        return;
+    if (f->publish_fails && f->state == XenbusStateInitialising) {
+        unsigned fails = f->publish_fails;
+        xfb_xenbus_step(f);            /* publishes again, or re-arms the retry */
+        if (f->publish_fails == fails) /* the backend left InitWait meanwhile */
+            f->publish_fails = 0;
+        if (!f->publish_fails && !f->connected && !f->warned_timeout)
+            xfb_front_arm_timer(f, f->timeout_ms);
+        return;
+    }
+    if (f->connected) {
+        if (f->kind == XFB_FRONT_VFB)
+            xfb_fbring_lazy_check(f);
+        return;
+    }
+    if (f->warned_timeout)
         return;
     f->warned_timeout = true;
     char state[16] = "missing";

@@ -63,6 +63,7 @@ struct xfb_front {
     bool connected; /* state 4 and the backend alive */
     bool broken;    /* the backend broke the ring: wait for another */
     bool warned_gref, warned_timeout, timed_out;
+    unsigned publish_fails; /* commits refused in a row (EAGAIN): retried by the timer */
 
     /* what the backend offers */
     bool be_request_update, be_resize, be_abs, be_raw, be_hwheel, be_lazy_notify;
@@ -79,6 +80,10 @@ struct xfb_front {
 
     /* vfb out queue: what could not be sent because the ring was full */
     bool pend_resize;
+    /* a notification skipped for a backend that was behind (feature-lazy-
+     * notify) is checked on after XFB_LAZY_CHECK_MS: out_cons then */
+    bool lazy_armed;
+    uint32_t lazy_cons;
     struct xfb_rect pend;
     int64_t refresh; /* -1 = none received */
 
@@ -139,6 +144,9 @@ int xfb_fbring_resize(struct xfb_front *f, uint32_t w, uint32_t h, uint32_t stri
 bool xfb_fbring_read(struct xfb_front *f);
 void xfb_fbring_reset(struct xfb_front *f);
 void xfb_fbring_connected(struct xfb_front *f);
+/* The timer after a skipped notification: remind a backend that made no
+ * progress meanwhile (its notification may be lost). */
+void xfb_fbring_lazy_check(struct xfb_front *f);
 
 /* kbdring.c */
 struct xfb_kbd_range {

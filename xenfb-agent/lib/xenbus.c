@@ -15,8 +15,9 @@
 #include <xen/io/xenbus.h>
 #include <xenstore.h>
 
-#define PUBLISH_TRIES 16
-#define BE_TOKEN      "xfb-backend"
+#define PUBLISH_TRIES        16
+#define XFB_PUBLISH_RETRY_MS 100
+#define BE_TOKEN             "xfb-backend"
 
 /* Nodes we publish, removed at close and before starting over. */
 static const char *const published_nodes[] = {
@@ -230,10 +231,23 @@ static void try_publish(struct xfb_front *f)
         f->use_hwheel = f->be_hwheel;
     }
     if (publish(f) < 0) {
-        xfb_log(f, XFB_LOG_ERROR, "%s %u: cannot publish %s: %s", f->name, f->devid, f->fe_path,
-                strerror(errno));
+        int e = errno;
+        /* A commit refused every time (EAGAIN) is xenstore busy, not a
+         * verdict: nothing else would make us try again while the
+         * backend waits at InitWait, so the timer does. */
+        if (e == EAGAIN) {
+            f->publish_fails++;
+            xfb_front_arm_timer(f, XFB_PUBLISH_RETRY_MS);
+        }
+        if (e != EAGAIN || f->publish_fails == 1)
+            xfb_log(f, XFB_LOG_ERROR, "%s %u: cannot publish %s: %s%s", f->name, f->devid,
+                    f->fe_path, strerror(e), e == EAGAIN ? " (retrying)" : "");
         return;
     }
+    if (f->publish_fails)
+        xfb_log(f, XFB_LOG_INFO, "%s %u: published after %u refused attempts", f->name, f->devid,
+                f->publish_fails);
+    f->publish_fails = 0;
     xfb_xenbus_set_state(f, XenbusStateInitialised);
 }
 

@@ -504,8 +504,11 @@ void ev_dump(FILE *out)
                 fprintf(out, "state=interdomain remote=%u:%u", p->remote_dom, p->remote_port);
             else
                 fprintf(out, "state=unbound remote=%u", p->remote_dom);
-            fprintf(out, " masked=%d pending=%d%s\n", p->masked, p->pending,
+            fprintf(out, " masked=%d pending=%d%s", p->masked, p->pending,
                     p->owner ? "" : " orphan");
+            if (p->drop)
+                fprintf(out, " drop=%u", p->drop); /* fault-evtchn-drop still to come */
+            fputc('\n', out);
         }
     }
 }
