@@ -133,18 +133,38 @@ static int dispatch_events(struct xfb_back *b)
     return 0;
 }
 
+/* A guest fires watches (its state node) far faster than we can handle
+ * them, each handler reading and writing xenstore: taken one by one, the
+ * queue would grow without end and hold up every other guest. Handlers
+ * look at the store as it is now, not at the event, so the events of one
+ * batch that repeat an earlier one are dropped unhandled; what is left in
+ * the queue keeps the fd readable for the next dispatch. */
 static int dispatch_watches(struct xfb_back *b)
 {
-    char **w;
-    while ((w = xs_check_watch(b->xs))) {
-        xfb_xenbus_handle_watch(b, w[XS_WATCH_PATH], w[XS_WATCH_TOKEN]);
-        free(w);
+    char **batch[XFB_WATCHES_PER_DISPATCH];
+    int n = 0, taken = 0, rc = 0;
+    char **w = NULL;
+    while (taken < XFB_WATCHES_PER_DISPATCH && (w = xs_check_watch(b->xs))) {
+        taken++;
+        bool seen = false;
+        for (int i = 0; i < n && !seen; i++)
+            seen = !strcmp(batch[i][XS_WATCH_PATH], w[XS_WATCH_PATH]) &&
+                   !strcmp(batch[i][XS_WATCH_TOKEN], w[XS_WATCH_TOKEN]);
+        if (seen)
+            free(w);
+        else
+            batch[n++] = w;
     }
-    if (errno != EAGAIN) {
+    if (taken < XFB_WATCHES_PER_DISPATCH && errno != EAGAIN) {
         xfb_log_ctx(b, XFB_LOG_ERROR, "xenstore watches: %s", strerror(errno));
-        return -1;
+        rc = -1;
     }
-    return 0;
+    for (int i = 0; i < n; i++) {
+        if (rc == 0)
+            xfb_xenbus_handle_watch(b, batch[i][XS_WATCH_PATH], batch[i][XS_WATCH_TOKEN]);
+        free(batch[i]);
+    }
+    return rc;
 }
 
 int xfb_back_dispatch(struct xfb_back *b)

@@ -21,10 +21,16 @@
 
 /* Event channel ports handled per dispatch, over all guests. */
 #define XFB_PORTS_PER_DISPATCH 64
+/* Watch events taken from the queue per dispatch, over all guests. */
+#define XFB_WATCHES_PER_DISPATCH 256
 /* Wakeups without any ring progress a frontend may cause per second
  * before it counts as a flood. A frontend notifies after producing or
  * consuming, never otherwise. */
 #define XFB_IDLE_EVENTS_PER_SEC 5000
+/* Wakeups in a row without any progress that count as a flood however
+ * slowly they come: each notification of an honest frontend comes with
+ * progress, and causes at most one wakeup that finds it already handled. */
+#define XFB_IDLE_EVENTS_IN_A_ROW 1000
 
 enum xfb_dev_kind { XFB_DEV_FB, XFB_DEV_KBD };
 
@@ -48,6 +54,7 @@ struct xfb_dev {
     uint32_t seen_in_cons; /* the frontend's in_cons at the last wakeup */
     struct timespec idle_since;
     unsigned idle_events;
+    unsigned idle_run; /* wakeups since the last one with progress */
 
     /* vfb */
     uint32_t max_width, max_height;
@@ -126,8 +133,9 @@ int xfb_dev_map_page(struct xfb_dev *d, unsigned long gref, unsigned long port);
 void xfb_dev_unmap_page(struct xfb_dev *d);
 /* The frontend is still there (its liveness byte, once seen set). */
 bool xfb_dev_front_alive(struct xfb_dev *d);
-/* Count a wakeup that moved nothing; false when the frontend floods. */
-bool xfb_dev_idle_event(struct xfb_dev *d);
+/* Count a wakeup, with or without progress on the rings; false when the
+ * frontend floods. */
+bool xfb_dev_wakeup(struct xfb_dev *d, bool progress);
 void xfb_dev_notify(struct xfb_dev *d);
 
 /* ---- fb.c ---- */
