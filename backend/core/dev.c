@@ -40,6 +40,7 @@ int xfb_dev_map_page(struct xfb_dev *d, unsigned long gref, unsigned long port)
     d->front_alive = __atomic_load_n(&d->page[XFB_ALIVE_FRONT_OFFS], __ATOMIC_ACQUIRE) != 0;
     __atomic_store_n(&d->page[XFB_ALIVE_BACK_OFFS], 1, __ATOMIC_RELEASE);
     d->idle_events = 0;
+    d->idle_run = 0;
     clock_gettime(CLOCK_MONOTONIC, &d->idle_since);
     return 0;
 }
@@ -68,8 +69,16 @@ bool xfb_dev_front_alive(struct xfb_dev *d)
     return __atomic_load_n(&d->page[XFB_ALIVE_FRONT_OFFS], __ATOMIC_ACQUIRE) != 0;
 }
 
-bool xfb_dev_idle_event(struct xfb_dev *d)
+bool xfb_dev_wakeup(struct xfb_dev *d, bool progress)
 {
+    if (progress) {
+        d->idle_run = 0;
+        return true;
+    }
+    /* a flood slower than the rate below, which a loaded machine may
+     * not even let a frontend reach, still costs a wakeup each */
+    if (++d->idle_run > XFB_IDLE_EVENTS_IN_A_ROW)
+        return false;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (now.tv_sec != d->idle_since.tv_sec) {
