@@ -165,9 +165,9 @@ static const struct xfb_back_ops ops = {
  * backend. Returns poll's revents for extra. */
 static int wait_once(bool x_too, int extra, int64_t deadline)
 {
-    struct pollfd p[4];
-    int fds[2];
-    int n = xfb_back_fds(back, fds, 2);
+    struct pollfd p[5];
+    int fds[3];
+    int n = xfb_back_fds(back, fds, 3);
     for (int i = 0; i < n; i++)
         p[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
     int np = n, ei = -1;

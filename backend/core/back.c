@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 static int own_domid(struct xfb_back *b, int wanted)
 {
@@ -34,6 +36,7 @@ struct xfb_back *xfb_back_open(const struct xfb_back_opts *opts)
     b->data = opts->data;
     b->refresh_ms = opts->refresh_ms;
     b->only_domid = opts->only_domid;
+    b->timer_fd = -1;
     xfb_back_set_log_fn(b, opts->log_fn, opts->log_data, opts->log_level);
 
     b->xs = xs_open(0);
@@ -53,6 +56,11 @@ struct xfb_back *xfb_back_open(const struct xfb_back_opts *opts)
     b->xgt = xengnttab_open(NULL, 0);
     if (!b->xgt) {
         xfb_log_ctx(b, XFB_LOG_ERROR, "grant device: %s", strerror(errno));
+        goto fail;
+    }
+    b->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (b->timer_fd < 0) {
+        xfb_log_ctx(b, XFB_LOG_ERROR, "timer: %s", strerror(errno));
         goto fail;
     }
     b->domid = own_domid(b, opts->backend_domid);
@@ -84,6 +92,8 @@ void xfb_back_close(struct xfb_back *b)
         xenevtchn_close(b->xce);
     if (b->xs)
         xs_close(b->xs);
+    if (b->timer_fd >= 0)
+        close(b->timer_fd);
     free(b->base);
     free(b);
 }
@@ -95,6 +105,8 @@ int xfb_back_fds(const struct xfb_back *b, int *fds, int max)
         fds[n++] = xs_fileno(b->xs);
     if (n < max)
         fds[n++] = xenevtchn_fd(b->xce);
+    if (n < max)
+        fds[n++] = b->timer_fd;
     return n;
 }
 
@@ -169,6 +181,9 @@ static int dispatch_watches(struct xfb_back *b)
 
 int xfb_back_dispatch(struct xfb_back *b)
 {
+    uint64_t fired;
+    if (read(b->timer_fd, &fired, sizeof(fired)) == sizeof(fired))
+        xfb_xenbus_unmute(b);
     if (dispatch_watches(b) < 0)
         return -1;
     return dispatch_events(b);

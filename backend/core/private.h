@@ -31,6 +31,11 @@
  * slowly they come: each notification of an honest frontend comes with
  * progress, and causes at most one wakeup that finds it already handled. */
 #define XFB_IDLE_EVENTS_IN_A_ROW 1000
+/* Changes of a frontend's state per second before it counts as flapping
+ * (an honest one makes a handful per connection), and how long its state
+ * watch is then ignored. */
+#define XFB_STATE_CHANGES_PER_SEC 100
+#define XFB_FLAP_MUTE_SEC         1
 
 enum xfb_dev_kind { XFB_DEV_FB, XFB_DEV_KBD };
 
@@ -45,7 +50,10 @@ struct xfb_dev {
     int state;                            /* what we last wrote to bpath/state */
     int fstate;                           /* the frontend's state when we last looked */
     unsigned long tried_gref, tried_port; /* what the last connect used */
-    bool closed; /* went to Closed; waits for the frontend's Initialising */
+    bool closed;        /* went to Closed; waits for the frontend's Initialising */
+    time_t flap_sec;    /* the second state changes are counted in */
+    unsigned flaps;     /* state changes seen in it */
+    time_t muted_until; /* state watch ignored before this second; 0: not */
     bool connected;
 
     int port; /* local port, -1 when unbound */
@@ -87,6 +95,7 @@ struct xfb_back {
     struct xs_handle *xs;
     xenevtchn_handle *xce;
     xengnttab_handle *xgt;
+    int timer_fd; /* fires when a muted device is due (see xenbus.c) */
     int domid;
     char *base; /* /local/domain/B/backend */
     struct xfb_back_guest *guests;
@@ -111,6 +120,8 @@ void xfb_log_(struct xfb_back *b, enum xfb_log_level level, const struct xfb_dev
 /* ---- xenbus.c: discovery and the state machine ---- */
 int xfb_xenbus_watch(struct xfb_back *b);
 void xfb_xenbus_handle_watch(struct xfb_back *b, const char *path, const char *token);
+/* The timer fired: look again at the devices whose mute is over. */
+void xfb_xenbus_unmute(struct xfb_back *b);
 /* Close a device the guest broke: log why, unmap, go Closed. */
 void xfb_dev_fail(struct xfb_dev *d, const char *why);
 void xfb_dev_disconnect(struct xfb_dev *d);

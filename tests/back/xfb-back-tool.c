@@ -298,9 +298,9 @@ int main(int argc, char **argv)
         char *nl = retry ? NULL : memchr(in, '\n', in_len);
         if (!nl && !retry && eof)
             break;
-        struct pollfd p[3];
-        int fds[2];
-        int n = xfb_back_fds(back, fds, 2);
+        struct pollfd p[4];
+        int fds[3];
+        int n = xfb_back_fds(back, fds, 3);
         for (int i = 0; i < n; i++)
             p[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
         int np = n;
