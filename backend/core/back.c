@@ -139,8 +139,13 @@ static int dispatch_events(struct xfb_back *b)
         else
             xfb_kbd_event(d);
         /* the device may have been closed, its port unbound */
-        if (dev_by_port(b, port))
+        d = dev_by_port(b, port);
+        if (!d)
+            continue;
+        if (xfb_dev_budget(d))
             xenevtchn_unmask(b->xce, port);
+        else
+            xfb_back_arm_timer(b);
     }
     return 0;
 }
@@ -179,11 +184,45 @@ static int dispatch_watches(struct xfb_back *b)
     return rc;
 }
 
+void xfb_back_arm_timer(struct xfb_back *b)
+{
+    int64_t next = 0;
+    for (struct xfb_back_guest *g = b->guests; g; g = g->next)
+        for (struct xfb_dev *d = &g->fb; d; d = d == &g->fb ? &g->kbd : NULL) {
+            int64_t t = d->throttled ? d->slice_start + XFB_SLICE_NS : 0;
+            int64_t m = (int64_t)d->muted_until * 1000000000;
+            if (m && (!t || m < t))
+                t = m;
+            if (t && (!next || t < next))
+                next = t;
+        }
+    /* one-shot; all zero disarms it */
+    struct itimerspec it = {
+        .it_value = {.tv_sec = next / 1000000000, .tv_nsec = next % 1000000000}};
+    timerfd_settime(b->timer_fd, TFD_TIMER_ABSTIME, &it, NULL);
+}
+
+/* Unmask the ports of the throttled devices whose slice is over. */
+static void unthrottle(struct xfb_back *b)
+{
+    int64_t now = xfb_mono_ns();
+    for (struct xfb_back_guest *g = b->guests; g; g = g->next)
+        for (struct xfb_dev *d = &g->fb; d; d = d == &g->fb ? &g->kbd : NULL) {
+            if (!d->throttled || now - d->slice_start < XFB_SLICE_NS)
+                continue;
+            d->throttled = false;
+            if (d->port >= 0)
+                xenevtchn_unmask(b->xce, (evtchn_port_t)d->port);
+        }
+}
+
 int xfb_back_dispatch(struct xfb_back *b)
 {
     uint64_t fired;
-    if (read(b->timer_fd, &fired, sizeof(fired)) == sizeof(fired))
-        xfb_xenbus_unmute(b);
+    if (read(b->timer_fd, &fired, sizeof(fired)) == sizeof(fired)) {
+        unthrottle(b);
+        xfb_xenbus_unmute(b); /* and sets the timer again */
+    }
     if (dispatch_watches(b) < 0)
         return -1;
     return dispatch_events(b);

@@ -41,6 +41,9 @@ int xfb_dev_map_page(struct xfb_dev *d, unsigned long gref, unsigned long port)
     __atomic_store_n(&d->page[XFB_ALIVE_BACK_OFFS], 1, __ATOMIC_RELEASE);
     d->idle_events = 0;
     d->idle_run = 0;
+    d->slice_start = 0;
+    d->slice_wakeups = 0;
+    d->throttled = false;
     clock_gettime(CLOCK_MONOTONIC, &d->idle_since);
     return 0;
 }
@@ -86,6 +89,25 @@ bool xfb_dev_wakeup(struct xfb_dev *d, bool progress)
         d->idle_events = 0;
     }
     return ++d->idle_events <= XFB_IDLE_EVENTS_PER_SEC;
+}
+
+bool xfb_dev_budget(struct xfb_dev *d)
+{
+    int64_t now = xfb_mono_ns();
+    if (now - d->slice_start >= XFB_SLICE_NS) {
+        d->slice_start = now;
+        d->slice_wakeups = 0;
+    }
+    if (++d->slice_wakeups <= XFB_WAKEUPS_PER_SLICE)
+        return true;
+    d->throttled = true;
+    time_t sec = (time_t)(now / 1000000000);
+    if (!d->throttle_logged || sec - d->throttle_logged >= 10) {
+        xfb_log(XFB_LOG_WARNING, d, "throttled: more than %d wakeups in %lld ms",
+                XFB_WAKEUPS_PER_SLICE, XFB_SLICE_NS / 1000000);
+        d->throttle_logged = sec;
+    }
+    return false;
 }
 
 void xfb_dev_notify(struct xfb_dev *d)

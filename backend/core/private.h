@@ -36,6 +36,13 @@
  * watch is then ignored. */
 #define XFB_STATE_CHANGES_PER_SEC 100
 #define XFB_FLAP_MUTE_SEC         1
+/* Wakeups one device may cause per slice, with progress or without (5000
+ * a second): past that its port stays masked until the slice is over, and
+ * the notifications meanwhile fold into one. A frontend that makes
+ * progress on every notification is within the protocol, but on Xen a
+ * notification is a cheap hypercall and would keep a dom0 core busy. */
+#define XFB_SLICE_NS          10000000LL
+#define XFB_WAKEUPS_PER_SLICE 50
 
 enum xfb_dev_kind { XFB_DEV_FB, XFB_DEV_KBD };
 
@@ -62,7 +69,11 @@ struct xfb_dev {
     uint32_t seen_in_cons; /* the frontend's in_cons at the last wakeup */
     struct timespec idle_since;
     unsigned idle_events;
-    unsigned idle_run; /* wakeups since the last one with progress */
+    unsigned idle_run;   /* wakeups since the last one with progress */
+    int64_t slice_start; /* xfb_mono_ns() when the current slice began */
+    unsigned slice_wakeups;
+    bool throttled; /* port left masked until the slice is over */
+    time_t throttle_logged;
 
     /* vfb */
     uint32_t max_width, max_height;
@@ -107,6 +118,17 @@ struct xfb_back {
     enum xfb_log_level log_level;
 };
 
+static inline int64_t xfb_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- back.c ---- */
+/* Set the timer for the earliest muted or throttled device that is due. */
+void xfb_back_arm_timer(struct xfb_back *b);
+
 /* ---- log.c ---- */
 void xfb_log_(struct xfb_back *b, enum xfb_log_level level, const struct xfb_dev *d,
               const char *file, int line, const char *fmt, ...)
@@ -147,6 +169,9 @@ bool xfb_dev_front_alive(struct xfb_dev *d);
 /* Count a wakeup, with or without progress on the rings; false when the
  * frontend floods. */
 bool xfb_dev_wakeup(struct xfb_dev *d, bool progress);
+/* Count a wakeup against the device's slice; false when it is over
+ * budget: leave its port masked, the timer unmasks it. */
+bool xfb_dev_budget(struct xfb_dev *d);
 void xfb_dev_notify(struct xfb_dev *d);
 
 /* ---- fb.c ---- */

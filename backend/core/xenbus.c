@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/timerfd.h>
 #include <xen/io/xenbus.h>
 
 static const char *const dev_types[] = {"vfb", "vkbd", "vinput"};
@@ -326,8 +325,6 @@ static int connect_or_close(struct xfb_dev *d)
     }
 }
 
-static void arm_timer(struct xfb_back *b);
-
 static time_t mono_sec(void)
 {
     struct timespec ts;
@@ -351,20 +348,8 @@ static bool flapping(struct xfb_dev *d)
         return false;
     d->muted_until = now + XFB_FLAP_MUTE_SEC + 1;
     xfb_dev_fail(d, "the frontend's state changes too fast");
-    arm_timer(d->g->b);
+    xfb_back_arm_timer(d->g->b);
     return true;
-}
-
-/* Fire at the end of the earliest mute (the timer is one-shot). */
-static void arm_timer(struct xfb_back *b)
-{
-    time_t next = 0;
-    for (struct xfb_back_guest *g = b->guests; g; g = g->next)
-        for (struct xfb_dev *d = &g->fb; d; d = d == &g->fb ? &g->kbd : NULL)
-            if (d->muted_until && (!next || d->muted_until < next))
-                next = d->muted_until;
-    struct itimerspec it = {.it_value = {.tv_sec = next}};
-    timerfd_settime(b->timer_fd, TFD_TIMER_ABSTIME, &it, NULL);
 }
 
 /* A muted frontend may have changed its state once more and then waited
@@ -389,7 +374,7 @@ void xfb_xenbus_unmute(struct xfb_back *b)
                 dev_check(d);
         }
     }
-    arm_timer(b);
+    xfb_back_arm_timer(b);
 }
 
 static void dev_check(struct xfb_dev *d)
