@@ -202,7 +202,9 @@ void xfb_back_arm_timer(struct xfb_back *b)
     timerfd_settime(b->timer_fd, TFD_TIMER_ABSTIME, &it, NULL);
 }
 
-/* Unmask the ports of the throttled devices whose slice is over. */
+/* Unmask the ports of the throttled devices whose slice is over, and
+ * look at their rings: a frontend need not notify again for what it added
+ * meanwhile. */
 static void unthrottle(struct xfb_back *b)
 {
     int64_t now = xfb_mono_ns();
@@ -211,8 +213,13 @@ static void unthrottle(struct xfb_back *b)
             if (!d->throttled || now - d->slice_start < XFB_SLICE_NS)
                 continue;
             d->throttled = false;
-            if (d->port >= 0)
-                xenevtchn_unmask(b->xce, (evtchn_port_t)d->port);
+            if (d->port < 0)
+                continue;
+            xenevtchn_unmask(b->xce, (evtchn_port_t)d->port);
+            if (d->kind == XFB_DEV_FB)
+                xfb_fb_event(d);
+            else
+                xfb_kbd_event(d);
         }
 }
 
