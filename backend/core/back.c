@@ -39,11 +39,7 @@ struct xfb_back *xfb_back_open(const struct xfb_back_opts *opts)
     b->data = opts->data;
     b->refresh_ms = opts->refresh_ms;
     b->only_domid = opts->only_domid;
-    b->retry_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-    if (b->retry_fd < 0) {
-        free(b);
-        return NULL;
-    }
+    b->timer_fd = -1;
     xfb_back_set_log_fn(b, opts->log_fn, opts->log_data, opts->log_level);
 
     b->xs = xs_open(0);
@@ -63,6 +59,11 @@ struct xfb_back *xfb_back_open(const struct xfb_back_opts *opts)
     b->xgt = xengnttab_open(NULL, 0);
     if (!b->xgt) {
         xfb_log_ctx(b, XFB_LOG_ERROR, "grant device: %s", strerror(errno));
+        goto fail;
+    }
+    b->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (b->timer_fd < 0) {
+        xfb_log_ctx(b, XFB_LOG_ERROR, "timer: %s", strerror(errno));
         goto fail;
     }
     b->domid = own_domid(b, opts->backend_domid);
@@ -94,27 +95,18 @@ void xfb_back_close(struct xfb_back *b)
         xenevtchn_close(b->xce);
     if (b->xs)
         xs_close(b->xs);
-    close(b->retry_fd);
+    if (b->timer_fd >= 0)
+        close(b->timer_fd);
     free(b->base);
     free(b);
 }
 
 void xfb_back_retry_later(struct xfb_back *b)
 {
-    if (b->retry_armed)
+    if (b->retry_at)
         return;
-    struct itimerspec its = {.it_value = {.tv_nsec = XFB_RETRY_MS * 1000000L}};
-    if (timerfd_settime(b->retry_fd, 0, &its, NULL) == 0)
-        b->retry_armed = true;
-}
-
-static void dispatch_retry(struct xfb_back *b)
-{
-    uint64_t n;
-    if (read(b->retry_fd, &n, sizeof(n)) != sizeof(n))
-        return;
-    b->retry_armed = false;
-    xfb_xenbus_retry(b); /* re-arms while something is still refused */
+    b->retry_at = xfb_mono_ns() + XFB_RETRY_MS * 1000000LL;
+    xfb_back_arm_timer(b);
 }
 
 int xfb_back_fds(const struct xfb_back *b, int *fds, int max)
@@ -125,7 +117,7 @@ int xfb_back_fds(const struct xfb_back *b, int *fds, int max)
     if (n < max)
         fds[n++] = xenevtchn_fd(b->xce);
     if (n < max)
-        fds[n++] = b->retry_fd;
+        fds[n++] = b->timer_fd;
     return n;
 }
 
@@ -145,15 +137,23 @@ static struct xfb_dev *dev_by_port(struct xfb_back *b, int port)
  * frontend knows we are behind). */
 static void resume_busy(struct xfb_back *b)
 {
-    for (struct xfb_back_guest *g = b->guests; g; g = g->next)
-        if (g->fb.again)
-            xfb_fb_event(&g->fb);
+    for (struct xfb_back_guest *g = b->guests; g; g = g->next) {
+        struct xfb_dev *d = &g->fb;
+        if (!d->again || d->throttled)
+            continue;
+        /* a resumption is a wakeup: it counts against the throttle (whose
+         * end looks at the ring again) */
+        if (xfb_dev_budget(d))
+            xfb_fb_event(d);
+        else
+            xfb_back_arm_timer(b);
+    }
 }
 
 static bool any_busy(const struct xfb_back *b)
 {
     for (const struct xfb_back_guest *g = b->guests; g; g = g->next)
-        if (g->fb.again)
+        if (g->fb.again && !g->fb.throttled)
             return true;
     return false;
 }
@@ -176,31 +176,105 @@ static int dispatch_events(struct xfb_back *b)
         else
             xfb_kbd_event(d);
         /* the device may have been closed, its port unbound */
-        if (dev_by_port(b, port))
+        d = dev_by_port(b, port);
+        if (!d)
+            continue;
+        if (xfb_dev_budget(d))
             xenevtchn_unmask(b->xce, port);
+        else
+            xfb_back_arm_timer(b);
     }
     return 0;
 }
 
+/* A guest fires watches (its state node) far faster than we can handle
+ * them, each handler reading and writing xenstore: taken one by one, the
+ * queue would grow without end and hold up every other guest. Handlers
+ * look at the store as it is now, not at the event, so the events of one
+ * batch that repeat an earlier one are dropped unhandled; what is left in
+ * the queue keeps the fd readable for the next dispatch. */
 static int dispatch_watches(struct xfb_back *b)
 {
-    char **w;
-    while ((w = xs_check_watch(b->xs))) {
-        xfb_xenbus_handle_watch(b, w[XS_WATCH_PATH], w[XS_WATCH_TOKEN]);
-        free(w);
+    char **batch[XFB_WATCHES_PER_DISPATCH];
+    int n = 0, taken = 0, rc = 0;
+    char **w = NULL;
+    while (taken < XFB_WATCHES_PER_DISPATCH && (w = xs_check_watch(b->xs))) {
+        taken++;
+        bool seen = false;
+        for (int i = 0; i < n && !seen; i++)
+            seen = !strcmp(batch[i][XS_WATCH_PATH], w[XS_WATCH_PATH]) &&
+                   !strcmp(batch[i][XS_WATCH_TOKEN], w[XS_WATCH_TOKEN]);
+        if (seen)
+            free(w);
+        else
+            batch[n++] = w;
     }
-    if (errno != EAGAIN) {
+    if (taken < XFB_WATCHES_PER_DISPATCH && errno != EAGAIN) {
         xfb_log_ctx(b, XFB_LOG_ERROR, "xenstore watches: %s", strerror(errno));
-        return -1;
+        rc = -1;
     }
-    return 0;
+    for (int i = 0; i < n; i++) {
+        if (rc == 0)
+            xfb_xenbus_handle_watch(b, batch[i][XS_WATCH_PATH], batch[i][XS_WATCH_TOKEN]);
+        free(batch[i]);
+    }
+    return rc;
+}
+
+/* One timer for every deadline: a throttled device's slice, a muted
+ * device, a xenstore write to try again. */
+void xfb_back_arm_timer(struct xfb_back *b)
+{
+    int64_t next = b->retry_at;
+    for (struct xfb_back_guest *g = b->guests; g; g = g->next)
+        for (struct xfb_dev *d = &g->fb; d; d = d == &g->fb ? &g->kbd : NULL) {
+            int64_t t = d->throttled ? d->slice_start + XFB_SLICE_NS : 0;
+            int64_t m = (int64_t)d->muted_until * 1000000000;
+            if (m && (!t || m < t))
+                t = m;
+            if (t && (!next || t < next))
+                next = t;
+        }
+    /* one-shot; all zero disarms it */
+    struct itimerspec it = {
+        .it_value = {.tv_sec = next / 1000000000, .tv_nsec = next % 1000000000}};
+    timerfd_settime(b->timer_fd, TFD_TIMER_ABSTIME, &it, NULL);
+}
+
+/* Unmask the ports of the throttled devices whose slice is over, and
+ * look at their rings: a frontend need not notify again for what it added
+ * meanwhile. */
+static void unthrottle(struct xfb_back *b)
+{
+    int64_t now = xfb_mono_ns();
+    for (struct xfb_back_guest *g = b->guests; g; g = g->next)
+        for (struct xfb_dev *d = &g->fb; d; d = d == &g->fb ? &g->kbd : NULL) {
+            if (!d->throttled || now - d->slice_start < XFB_SLICE_NS)
+                continue;
+            d->throttled = false;
+            if (d->port < 0)
+                continue;
+            xenevtchn_unmask(b->xce, (evtchn_port_t)d->port);
+            if (d->kind == XFB_DEV_FB)
+                xfb_fb_event(d);
+            else
+                xfb_kbd_event(d);
+        }
 }
 
 int xfb_back_dispatch(struct xfb_back *b)
 {
+    uint64_t fired;
+    if (read(b->timer_fd, &fired, sizeof(fired)) == sizeof(fired)) {
+        unthrottle(b);
+        if (b->retry_at && xfb_mono_ns() >= b->retry_at) {
+            b->retry_at = 0;
+            xfb_xenbus_retry(b); /* asks again while something is still refused */
+        }
+        xfb_xenbus_unmute(b); /* and sets the timer again */
+    }
     if (dispatch_watches(b) < 0)
         return -1;
-    dispatch_retry(b);
     resume_busy(b);
     if (dispatch_events(b) < 0)
         return -1;

@@ -92,8 +92,8 @@ struct xfb_back *xfb_back_open(const struct xfb_back_opts *opts);
  * new backend can take the guests over (protocol.md section 5). */
 void xfb_back_close(struct xfb_back *b);
 
-/* The fds to poll for reading (xenstore, event channels and a retry timer:
- * three); returns how many (at most max). */
+/* The fds to poll for reading (3: xenstore, event channels and a timer);
+ * returns how many (at most max). */
 int xfb_back_fds(const struct xfb_back *b, int *fds, int max);
 
 /* Handle whatever is ready on any fd, without blocking, a bounded amount

@@ -40,6 +40,10 @@ int xfb_dev_map_page(struct xfb_dev *d, unsigned long gref, unsigned long port)
     d->front_alive = __atomic_load_n(&d->page[XFB_ALIVE_FRONT_OFFS], __ATOMIC_ACQUIRE) != 0;
     __atomic_store_n(&d->page[XFB_ALIVE_BACK_OFFS], 1, __ATOMIC_RELEASE);
     d->idle_events = 0;
+    d->idle_run = 0;
+    d->slice_start = 0;
+    d->slice_wakeups = 0;
+    d->throttled = false;
     clock_gettime(CLOCK_MONOTONIC, &d->idle_since);
     return 0;
 }
@@ -68,8 +72,16 @@ bool xfb_dev_front_alive(struct xfb_dev *d)
     return __atomic_load_n(&d->page[XFB_ALIVE_FRONT_OFFS], __ATOMIC_ACQUIRE) != 0;
 }
 
-bool xfb_dev_idle_event(struct xfb_dev *d)
+bool xfb_dev_wakeup(struct xfb_dev *d, bool progress)
 {
+    if (progress) {
+        d->idle_run = 0;
+        return true;
+    }
+    /* a flood slower than the rate below, which a loaded machine may
+     * not even let a frontend reach, still costs a wakeup each */
+    if (++d->idle_run > XFB_IDLE_EVENTS_IN_A_ROW)
+        return false;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (now.tv_sec != d->idle_since.tv_sec) {
@@ -77,6 +89,25 @@ bool xfb_dev_idle_event(struct xfb_dev *d)
         d->idle_events = 0;
     }
     return ++d->idle_events <= XFB_IDLE_EVENTS_PER_SEC;
+}
+
+bool xfb_dev_budget(struct xfb_dev *d)
+{
+    int64_t now = xfb_mono_ns();
+    if (now - d->slice_start >= XFB_SLICE_NS) {
+        d->slice_start = now;
+        d->slice_wakeups = 0;
+    }
+    if (++d->slice_wakeups <= XFB_WAKEUPS_PER_SLICE)
+        return true;
+    d->throttled = true;
+    time_t sec = (time_t)(now / 1000000000);
+    if (!d->throttle_logged || sec - d->throttle_logged >= 10) {
+        xfb_log(XFB_LOG_WARNING, d, "throttled: more than %d wakeups in %lld ms",
+                XFB_WAKEUPS_PER_SLICE, XFB_SLICE_NS / 1000000);
+        d->throttle_logged = sec;
+    }
+    return false;
 }
 
 void xfb_dev_notify(struct xfb_dev *d)

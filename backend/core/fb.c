@@ -280,6 +280,6 @@ void xfb_fb_event(struct xfb_dev *d)
     xfb_fb_send_refresh(d);
     if (!d->connected)
         return;
-    if (!progress && !xfb_dev_idle_event(d))
+    if (!xfb_dev_wakeup(d, progress))
         xfb_dev_fail(d, "flood of event notifications");
 }

@@ -122,7 +122,7 @@ void xfb_kbd_event(struct xfb_dev *d)
     d->seen_in_cons = cons;
     if (!flush(d))
         return;
-    if (!progress && !xfb_dev_idle_event(d))
+    if (!xfb_dev_wakeup(d, progress))
         xfb_dev_fail(d, "flood of event notifications");
 }
 

@@ -23,10 +23,28 @@
 #define XFB_FB_PASSES 4
 /* Event channel ports handled per dispatch, over all guests. */
 #define XFB_PORTS_PER_DISPATCH 64
+/* Watch events taken from the queue per dispatch, over all guests. */
+#define XFB_WATCHES_PER_DISPATCH 256
 /* Wakeups without any ring progress a frontend may cause per second
  * before it counts as a flood. A frontend notifies after producing or
  * consuming, never otherwise. */
 #define XFB_IDLE_EVENTS_PER_SEC 5000
+/* Wakeups in a row without any progress that count as a flood however
+ * slowly they come: each notification of an honest frontend comes with
+ * progress, and causes at most one wakeup that finds it already handled. */
+#define XFB_IDLE_EVENTS_IN_A_ROW 1000
+/* Changes of a frontend's state per second before it counts as flapping
+ * (an honest one makes a handful per connection), and how long its state
+ * watch is then ignored. */
+#define XFB_STATE_CHANGES_PER_SEC 100
+#define XFB_FLAP_MUTE_SEC         1
+/* Wakeups one device may cause per slice, with progress or without (5000
+ * a second): past that its port stays masked until the slice is over, and
+ * the notifications meanwhile fold into one. A frontend that makes
+ * progress on every notification is within the protocol, but on Xen a
+ * notification is a cheap hypercall and would keep a dom0 core busy. */
+#define XFB_SLICE_NS          10000000LL
+#define XFB_WAKEUPS_PER_SLICE 50
 
 enum xfb_dev_kind { XFB_DEV_FB, XFB_DEV_KBD };
 
@@ -41,7 +59,10 @@ struct xfb_dev {
     int state;                            /* what we last wrote to bpath/state */
     int fstate;                           /* the frontend's state when we last looked */
     unsigned long tried_gref, tried_port; /* what the last connect used */
-    bool closed; /* went to Closed; waits for the frontend's Initialising */
+    bool closed;        /* went to Closed; waits for the frontend's Initialising */
+    time_t flap_sec;    /* the second state changes are counted in */
+    unsigned flaps;     /* state changes seen in it */
+    time_t muted_until; /* state watch ignored before this second; 0: not */
     bool connected;
     bool unwritten;    /* xenstore refused our state or features: retry them */
     unsigned refusals; /* in a row, for logging once */
@@ -52,6 +73,11 @@ struct xfb_dev {
     uint32_t seen_in_cons; /* the frontend's in_cons at the last wakeup */
     struct timespec idle_since;
     unsigned idle_events;
+    unsigned idle_run;   /* wakeups since the last one with progress */
+    int64_t slice_start; /* xfb_mono_ns() when the current slice began */
+    unsigned slice_wakeups;
+    bool throttled; /* port left masked until the slice is over */
+    time_t throttle_logged;
 
     /* vfb */
     uint32_t max_width, max_height;
@@ -85,6 +111,7 @@ struct xfb_back {
     struct xs_handle *xs;
     xenevtchn_handle *xce;
     xengnttab_handle *xgt;
+    int timer_fd; /* fires when a muted device is due (see xenbus.c) */
     int domid;
     char *base; /* /local/domain/B/backend */
     struct xfb_back_guest *guests;
@@ -94,9 +121,19 @@ struct xfb_back {
     xfb_back_log_fn log_fn;
     void *log_data;
     enum xfb_log_level log_level;
-    int retry_fd; /* timerfd, armed only while some device is unwritten */
-    bool retry_armed;
+    int64_t retry_at; /* monotonic ns: try refused writes again; 0: none */
 };
+
+static inline int64_t xfb_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- back.c ---- */
+/* Set the timer for the earliest muted or throttled device that is due. */
+void xfb_back_arm_timer(struct xfb_back *b);
 
 /* ---- log.c ---- */
 void xfb_log_(struct xfb_back *b, enum xfb_log_level level, const struct xfb_dev *d,
@@ -114,6 +151,8 @@ void xfb_xenbus_handle_watch(struct xfb_back *b, const char *path, const char *t
 void xfb_xenbus_retry(struct xfb_back *b);
 /* back.c: run xfb_xenbus_retry soon */
 void xfb_back_retry_later(struct xfb_back *b);
+/* The timer fired: look again at the devices whose mute is over. */
+void xfb_xenbus_unmute(struct xfb_back *b);
 /* Close a device the guest broke: log why, unmap, go Closed. */
 void xfb_dev_fail(struct xfb_dev *d, const char *why);
 void xfb_dev_disconnect(struct xfb_dev *d);
@@ -136,8 +175,12 @@ int xfb_dev_map_page(struct xfb_dev *d, unsigned long gref, unsigned long port);
 void xfb_dev_unmap_page(struct xfb_dev *d);
 /* The frontend is still there (its liveness byte, once seen set). */
 bool xfb_dev_front_alive(struct xfb_dev *d);
-/* Count a wakeup that moved nothing; false when the frontend floods. */
-bool xfb_dev_idle_event(struct xfb_dev *d);
+/* Count a wakeup, with or without progress on the rings; false when the
+ * frontend floods. */
+bool xfb_dev_wakeup(struct xfb_dev *d, bool progress);
+/* Count a wakeup against the device's slice; false when it is over
+ * budget: leave its port masked, the timer unmasks it. */
+bool xfb_dev_budget(struct xfb_dev *d);
 void xfb_dev_notify(struct xfb_dev *d);
 
 /* ---- fb.c ---- */

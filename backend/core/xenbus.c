@@ -367,6 +367,58 @@ static int connect_or_close(struct xfb_dev *d)
     }
 }
 
+static time_t mono_sec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec;
+}
+
+/* Count a change of the frontend's state. Each costs us a connect or a
+ * disconnect (mapping and unmapping every framebuffer page), and a guest
+ * can write its state node as fast as xenstored lets it: past the limit
+ * the device is closed and the guest's state changes are ignored for a
+ * while (the first one after that is handled as usual). */
+static bool flapping(struct xfb_dev *d)
+{
+    time_t now = mono_sec();
+    if (now != d->flap_sec) {
+        d->flap_sec = now;
+        d->flaps = 0;
+    }
+    if (++d->flaps <= XFB_STATE_CHANGES_PER_SEC)
+        return false;
+    d->muted_until = now + XFB_FLAP_MUTE_SEC + 1;
+    xfb_dev_fail(d, "the frontend's state changes too fast");
+    xfb_back_arm_timer(d->g->b);
+    return true;
+}
+
+/* A muted frontend may have changed its state once more and then waited
+ * for us: look at every device whose mute is over, as if its watch had
+ * fired. */
+void xfb_xenbus_unmute(struct xfb_back *b)
+{
+    time_t now = mono_sec();
+    for (struct xfb_back_guest *g = b->guests, *next; g; g = next) {
+        next = g->next;
+        int domid = g->domid, devid = g->devid;
+        for (int k = 0; k < 2; k++) {
+            /* checking the first device may have forgotten the guest */
+            struct xfb_back_guest *h = xfb_back_find(b, domid, devid);
+            if (!h)
+                break;
+            struct xfb_dev *d = k ? &h->kbd : &h->fb;
+            if (!d->muted_until || d->muted_until > now)
+                continue;
+            d->muted_until = 0;
+            if (d->present)
+                dev_check(d);
+        }
+    }
+    xfb_back_arm_timer(b);
+}
+
 static void dev_check(struct xfb_dev *d)
 {
     struct xfb_back *b = d->g->b;
@@ -392,6 +444,8 @@ static void dev_check(struct xfb_dev *d)
     }
     int prev = d->fstate;
     d->fstate = (int)fs;
+    if ((int)fs != prev && flapping(d))
+        return;
     switch (fs) {
     case XenbusStateInitialising:
     case XenbusStateInitWait:
@@ -544,14 +598,16 @@ static void backend_event(struct xfb_back *b, const char *path)
 static void frontend_event(struct xfb_back *b, const char *path)
 {
     for (struct xfb_back_guest *g = b->guests; g; g = g->next) {
-        if (g->fb.present && g->fb.fwatch && !strcmp(g->fb.fwatch, path)) {
-            dev_check(&g->fb);
-            return;
-        }
-        if (g->kbd.present && g->kbd.fwatch && !strcmp(g->kbd.fwatch, path)) {
-            dev_check(&g->kbd);
-            return;
-        }
+        struct xfb_dev *d = NULL;
+        if (g->fb.present && g->fb.fwatch && !strcmp(g->fb.fwatch, path))
+            d = &g->fb;
+        else if (g->kbd.present && g->kbd.fwatch && !strcmp(g->kbd.fwatch, path))
+            d = &g->kbd;
+        if (!d)
+            continue;
+        if (mono_sec() >= d->muted_until)
+            dev_check(d);
+        return;
     }
 }
 

@@ -4,7 +4,8 @@
  *   xfb-evil-front [--devid N] [--width W --height H] [--max-width W
  *                  --max-height H] [--depth 16|32] [--no-fb] [--no-kbd]
  *                  [--slow MS] [--set FIELD=VALUE]... [--node NAME=VALUE]...
- *                  [--pd0 ungranted|foreign] [--fb-foreign]
+ *                  [--pd0 ungranted|foreign] [--fb-foreign] [--page-foreign]
+ *                  [--page-ro] [--kbd-node NAME=VALUE]... [--start-index N]
  *
  * It allocates memory for the max mode (default: the initial mode),
  * publishes both devices once the backend is in InitWait, and follows the
@@ -18,6 +19,11 @@
  *   --pd0 ungranted     pd[0] names a grant that does not exist
  *   --pd0 foreign       pd[0] names a page granted to domain 99
  *   --fb-foreign        the directory names pages granted to domain 99
+ *   --page-foreign      page-gref names a page granted to domain 99
+ *   --page-ro           page-gref names a page granted read-only
+ *   --kbd-node NAME=VALUE   the same as --node for the vkbd
+ *   --start-index N     both rings of both devices start at index N (a
+ *                       legal choice: 0xfffffff0 makes them wrap soon)
  * Output on stdout, one line each:
  *   fb connected / kbd connected     the backend reached Connected
  *   fb backend-gone / kbd backend-gone
@@ -32,6 +38,29 @@
  *   crc X Y W H            -> "crc X Y W H = %08x" of our own pixels
  *   poke fb|kbd OFFSET VALUE   write a u32 into the shared page, notify
  *   flood fb|kbd N         notify the backend N times
+ *   floodfor fb|kbd MS     notify as fast as we can for MS ms
+ *                          -> "flooded N in MS ms: R per second"
+ *   busy fb|kbd MS         for MS ms, as fast as we can: move in_cons
+ *                          between two legal values (and, on the vfb, add
+ *                          a 1x1 update when the ring has room), notify:
+ *                          a flood that always shows progress
+ *                          -> "busy N in MS ms: R per second"
+ *   ring fb|kbd in_cons|out_prod DELTA   write our own index + DELTA
+ *                          (mod 2^32) to the page, notify
+ *   race MS                a second thread flips the geometry fields,
+ *                          pd[0] and every out-ring slot between the truth
+ *                          and lies for MS ms, while this one keeps the
+ *                          ring full of events and reconnects each time
+ *                          the backend closes the device
+ *                          -> "raced N events, M reconnects"
+ *   revoke fb|page         end our grants of the framebuffer (and its
+ *                          directory) or of the shared page, mid-session
+ *   flipstate MS           write random states (and garbage) to both
+ *                          devices' state nodes as fast as we can
+ *                          -> "flipped N in MS ms: R per second"
+ *   animate FPS            fill the whole surface with a new colour FPS
+ *                          times a second (0 stops); frame K is colour
+ *                          0xKK4080 (KK = K mod 256)
  *   close                  close the devices as an X server would
  *   reopen                 start over from Initialising
  *   sync                   -> "sync"
@@ -43,6 +72,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -50,6 +81,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <xen/io/fbif.h>
 #include <xen/io/kbdif.h>
@@ -75,9 +107,10 @@ struct dev {
     int bdom;
     enum fstate st;
     int port;
-    uint32_t page_ref;
+    uint32_t page_ref, pub_ref; /* pub_ref: what we publish as page-gref */
     volatile uint8_t *page;
     uint32_t in_cons, out_prod; /* ours */
+    int bs;                     /* the backend's state when last read */
 };
 
 static struct xs_handle *xs;
@@ -103,8 +136,15 @@ static struct {
     const char *name, *value;
 } nodes[16];
 static int n_nodes;
+static struct {
+    const char *name, *value;
+} kbd_nodes[16];
+static int n_kbd_nodes;
 static const char *pd0_lie;
-static bool fb_foreign;
+static bool fb_foreign, page_foreign, page_ro;
+static uint32_t start_index;
+static unsigned anim_fps, anim_frame;
+static double anim_next;
 
 static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void out(const char *fmt, ...)
@@ -137,7 +177,7 @@ static void write_node(xs_transaction_t t, const char *dir, const char *node, co
     __attribute__((format(printf, 4, 5)));
 static void write_node(xs_transaction_t t, const char *dir, const char *node, const char *fmt, ...)
 {
-    char path[200], val[64];
+    char path[200], val[4096];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(val, sizeof(val), fmt, ap);
@@ -295,7 +335,20 @@ static void publish(struct dev *d)
                                               XFB_ALIVE_FRONT_OFFS, (evtchn_port_t)d->port);
         if (!d->page)
             die("share page");
-        d->in_cons = d->out_prod = 0;
+        d->in_cons = d->out_prod = start_index;
+        /* the indices at connect are the frontend's choice (the backend
+         * starts from what it finds) */
+        volatile uint32_t *idx = (volatile uint32_t *)d->page;
+        for (int i = 0; i < 4; i++)
+            idx[i] = start_index;
+        d->pub_ref = d->page_ref;
+        if (page_foreign || page_ro) {
+            uint32_t ref;
+            if (!xengntshr_share_pages(xgs, page_foreign ? FOREIGN_DOMID : (uint32_t)d->bdom, 1,
+                                       &ref, page_ro ? 0 : 1))
+                die("share a decoy page");
+            d->pub_ref = ref;
+        }
         if (d == &fb) {
             alloc_fb();
             fill_header();
@@ -304,7 +357,7 @@ static void publish(struct dev *d)
     }
     for (;;) {
         xs_transaction_t t = xs_transaction_start(xs);
-        write_node(t, d->fdir, XFB_NODE_PAGE_GREF, "%u", d->page_ref);
+        write_node(t, d->fdir, XFB_NODE_PAGE_GREF, "%u", d->pub_ref);
         write_node(t, d->fdir, "event-channel", "%d", d->port);
         if (d == &fb) {
             write_node(t, d->fdir, "protocol", "%s", xfb_layout_native_protocol());
@@ -317,6 +370,9 @@ static void publish(struct dev *d)
         if (d == &fb)
             for (int i = 0; i < n_nodes; i++)
                 write_node(t, d->fdir, nodes[i].name, "%s", nodes[i].value);
+        else
+            for (int i = 0; i < n_kbd_nodes; i++)
+                write_node(t, d->fdir, kbd_nodes[i].name, "%s", kbd_nodes[i].value);
         if (xs_transaction_end(xs, t, false))
             break;
         if (errno != EAGAIN)
@@ -377,6 +433,7 @@ static void check_backend(struct dev *d)
     if (!d->enabled)
         return;
     int bs = read_int(d->bdir, "state", 0);
+    d->bs = bs;
     static int last[2] = {-1, -1};
     int *l = &last[d == &kbd];
     if (bs != *l)
@@ -470,6 +527,225 @@ static void kbd_event(void)
     }
 }
 
+/* ---- attacks ---- */
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void flood_for(struct dev *d, long ms)
+{
+    double t0 = now_ms(), el;
+    long n = 0;
+    while ((el = now_ms() - t0) < (double)ms) {
+        for (int i = 0; i < 64; i++)
+            notify(d);
+        n += 64;
+    }
+    out("flooded %ld in %.0f ms: %.0f per second", n, el, (double)n * 1000 / el);
+}
+
+/* Notifications that each show progress, so that no idle-wakeup count
+ * ever sees them: in_cons steps back and forth by one (both legal while
+ * the in ring is not full), and the vfb gets a 1x1 update when there is
+ * room. */
+static void busy_for(struct dev *d, long ms)
+{
+    if (!d->page || d->st != F_CONNECTED) {
+        out("err busy: not connected");
+        return;
+    }
+    volatile uint32_t *idx =
+        (volatile uint32_t *)d->page; /* in_cons, in_prod, out_cons, out_prod */
+    double t0 = now_ms(), el;
+    long n = 0;
+    while ((el = now_ms() - t0) < (double)ms) {
+        for (int i = 0; i < 64; i++, n++) {
+            xfb_ring_store(&idx[0], d->in_cons - (uint32_t)(n & 1));
+            if (d == &fb && xfb_ring_can_produce(fb.out_prod, xfb_ring_load(&idx[2]),
+                                                 XENFB_OUT_RING_LEN, NULL)) {
+                union xenfb_out_event ev = {.update = {XENFB_TYPE_UPDATE, 0, 0, 1, 1}};
+                memcpy(&XENFB_OUT_RING_REF((struct xenfb_page *)fb.page, fb.out_prod), &ev,
+                       sizeof(ev));
+                xfb_ring_store(&idx[3], ++fb.out_prod);
+            }
+            notify(d);
+        }
+    }
+    xfb_ring_store(&idx[0], d->in_cons);
+    out("busy %ld in %.0f ms: %.0f per second", n, el, (double)n * 1000 / el);
+}
+
+/* The double fetch race: lies that come and go while the backend reads. */
+static bool racing;
+static double race_end;
+static long race_events, race_reconnects;
+static pthread_t race_tid;
+
+static void *race_thread(void *arg)
+{
+    (void)arg;
+    volatile struct xenfb_page *pg = (volatile struct xenfb_page *)fb.page;
+    uint32_t pd0 = xfb_layout_pd_get(&layout, fb.page, 0, NULL);
+    uint32_t r = 1;
+    for (unsigned k = 0; __atomic_load_n(&racing, __ATOMIC_RELAXED); k++) {
+        /* each field lies on its own (one time in four), so that a
+         * reader meets every mix, and now and then all the truth */
+        r ^= r << 13;
+        r ^= r >> 17;
+        r ^= r << 5;
+        bool alt = r & 1u << 12;
+#define TRUE_(n) ((r >> (2 * (n)) & 3) != 0)
+        pg->width = TRUE_(0) ? (int32_t)width : alt ? 100000 : -1;
+        pg->height = TRUE_(1) ? (int32_t)height : 1 << 30;
+        pg->line_length = TRUE_(2) ? stride : alt ? 1 : 0x7fffffff;
+        pg->depth = (uint8_t)(TRUE_(3) ? depth : alt ? 24 : 16);
+        pg->mem_length = TRUE_(4) ? mem_length : alt ? 0xffffffffu : 4096;
+        xfb_layout_pd_set(&layout, fb.page, 0, TRUE_(5) ? pd0 : 77777);
+#undef TRUE_
+        for (uint32_t i = 0; i < XENFB_OUT_RING_LEN; i++) {
+            volatile union xenfb_out_event *ev =
+                (volatile union xenfb_out_event *)&XENFB_OUT_RING_REF((struct xenfb_page *)fb.page,
+                                                                      i);
+            switch ((k + i) % 4) {
+            case 0: /* the truth */
+                ev->update.type = XENFB_TYPE_UPDATE;
+                ev->update.x = ev->update.y = 0;
+                ev->update.width = (int32_t)width;
+                ev->update.height = (int32_t)height;
+                break;
+            case 1:
+                ev->update.type = XENFB_TYPE_UPDATE;
+                ev->update.x = INT32_MIN + 1;
+                ev->update.y = -5;
+                ev->update.width = ev->update.height = INT32_MAX;
+                break;
+            case 2: /* a resize to the mode we have */
+                ev->resize.type = XENFB_TYPE_RESIZE;
+                ev->resize.width = (int32_t)width;
+                ev->resize.height = (int32_t)height;
+                ev->resize.stride = (int32_t)stride;
+                ev->resize.depth = (int32_t)depth;
+                ev->resize.offset = 0;
+                break;
+            default: /* a resize past the granted memory */
+                ev->resize.type = XENFB_TYPE_RESIZE;
+                ev->resize.width = (int32_t)width;
+                ev->resize.height = (int32_t)height;
+                ev->resize.stride = 0x7fffffff;
+                ev->resize.depth = 32;
+                ev->resize.offset = (int32_t)mem_length;
+                break;
+            }
+        }
+        sched_yield(); /* a busy guest, not one that starves its host */
+    }
+    fill_header();
+    xfb_layout_pd_set(&layout, fb.page, 0, pd0);
+    return NULL;
+}
+
+static void race_start(long ms)
+{
+    if (!fb.page || racing) {
+        out("err race: not published, or racing already");
+        return;
+    }
+    race_events = race_reconnects = 0;
+    race_end = now_ms() + (double)ms;
+    racing = true;
+    if (pthread_create(&race_tid, NULL, race_thread, NULL)) {
+        racing = false;
+        out("err race: no thread");
+    }
+}
+
+/* One step of the main thread's part: keep the ring full, and start over
+ * whenever the backend closed the device. */
+static void race_step(void)
+{
+    if (now_ms() >= race_end) {
+        __atomic_store_n(&racing, false, __ATOMIC_RELAXED);
+        pthread_join(race_tid, NULL);
+        out("raced %ld events, %ld reconnects", race_events, race_reconnects);
+        return;
+    }
+    if (fb.bs == XenbusStateClosed && fb.st != F_INIT) {
+        fb.st = F_INIT;
+        set_state(&fb, XenbusStateInitialising);
+        race_reconnects++;
+        return;
+    }
+    if (fb.st != F_CONNECTED)
+        return;
+    volatile struct xenfb_page *pg = (volatile struct xenfb_page *)fb.page;
+    bool sent = false;
+    while (
+        xfb_ring_can_produce(fb.out_prod, xfb_ring_load(&pg->out_cons), XENFB_OUT_RING_LEN, NULL)) {
+        xfb_ring_store(&pg->out_prod, ++fb.out_prod); /* the other thread writes the slots */
+        race_events++;
+        sent = true;
+    }
+    if (sent)
+        notify(&fb);
+}
+
+static void flip_states(long ms)
+{
+    static const char *const states[] = {"0", "1", "2", "3",  "4", "5", "6",
+                                         "7", "8", "9", "-1", "x", "",  "4294967297"};
+    double t0 = now_ms(), el;
+    long n = 0;
+    unsigned seed = 1;
+    while ((el = now_ms() - t0) < (double)ms) {
+        for (int i = 0; i < 16; i++, n++) {
+            struct dev *d = rand_r(&seed) & 1 ? &fb : &kbd;
+            if (!d->enabled)
+                continue;
+            const char *v = states[(unsigned)rand_r(&seed) % (sizeof(states) / sizeof(states[0]))];
+            char path[200];
+            snprintf(path, sizeof(path), "%s/state", d->fdir);
+            xs_write(xs, XBT_NULL, path, v, (unsigned)strlen(v));
+        }
+    }
+    out("flipped %ld in %.0f ms: %.0f per second", n, el, (double)n * 1000 / el);
+}
+
+static void revoke_grant(const char *what)
+{
+    if (!strcmp(what, "fb") && fbmem) {
+        /* the backend keeps what it mapped; the pages are no longer ours */
+        xengntshr_unshare(xgs, (void *)fbmem, n_fb);
+        xengntshr_unshare(xgs, (void *)dirmem, n_dir);
+        fbmem = dirmem = NULL;
+        out("revoked fb");
+    } else if (!strcmp(what, "page") && fb.page) {
+        /* the grant device clears our liveness byte and notifies */
+        xengntshr_unshare(xgs, (void *)fb.page, 1);
+        fb.page = NULL;
+        fb.st = F_CLOSED;
+        out("revoked page");
+    } else {
+        out("err revoke: fb or page, while we have it");
+    }
+}
+
+static void fill(long x, long y, long w, long h, unsigned long color);
+
+static void animate_step(void)
+{
+    double now = now_ms();
+    if (!anim_fps || now < anim_next)
+        return;
+    anim_next = now - anim_next > 1000 ? now : anim_next;
+    anim_next += 1000.0 / anim_fps;
+    if (fb.st == F_CONNECTED && fbmem)
+        fill(0, 0, width, height, (anim_frame++ & 0xff) << 16 | 0x4080);
+}
+
 /* ---- commands ---- */
 
 static void fill(long x, long y, long w, long h, unsigned long color)
@@ -498,8 +774,9 @@ static struct dev *which(const char *s)
 
 static bool run(char *line)
 {
-    char cmd[16] = "", word[16] = "";
+    char cmd[16] = "", word[16] = "", field[16] = "";
     long a[5] = {0};
+    long long delta;
     int n = sscanf(line, "%15s %ld %ld %ld %ld %ld", cmd, &a[0], &a[1], &a[2], &a[3], &a[4]) - 1;
     if (n < 0)
         return true;
@@ -546,6 +823,30 @@ static bool run(char *line)
             memcpy((void *)(d->page + a[0]), &v, 4);
             notify(d);
         }
+    } else if (!strcmp(cmd, "floodfor") && sscanf(line, "%*s %15s %ld", word, &a[0]) == 2) {
+        flood_for(which(word), a[0]);
+    } else if (!strcmp(cmd, "busy") && sscanf(line, "%*s %15s %ld", word, &a[0]) == 2) {
+        busy_for(which(word), a[0]);
+    } else if (!strcmp(cmd, "ring") &&
+               sscanf(line, "%*s %15s %15s %lld", word, field, &delta) == 3) {
+        struct dev *d = which(word);
+        volatile uint32_t *idx = (volatile uint32_t *)d->page;
+        if (!idx || (strcmp(field, "in_cons") && strcmp(field, "out_prod"))) {
+            out("err ring: fb|kbd in_cons|out_prod DELTA, while published");
+        } else {
+            bool cons = !strcmp(field, "in_cons");
+            xfb_ring_store(&idx[cons ? 0 : 3], (cons ? d->in_cons : d->out_prod) + (uint32_t)delta);
+            notify(d);
+        }
+    } else if (!strcmp(cmd, "race") && n == 1) {
+        race_start(a[0]);
+    } else if (!strcmp(cmd, "revoke") && sscanf(line, "%*s %15s", word) == 1) {
+        revoke_grant(word);
+    } else if (!strcmp(cmd, "flipstate") && n == 1) {
+        flip_states(a[0]);
+    } else if (!strcmp(cmd, "animate") && n == 1) {
+        anim_fps = (unsigned)a[0];
+        anim_next = now_ms();
     } else if (!strcmp(cmd, "flood") && sscanf(line, "%*s %15s %ld", word, &a[0]) == 2) {
         struct dev *d = which(word);
         for (long i = 0; i < a[0]; i++)
@@ -619,6 +920,10 @@ int main(int argc, char **argv)
         {"node", required_argument, NULL, 'N'},
         {"pd0", required_argument, NULL, 'p'},
         {"fb-foreign", no_argument, NULL, 'f'},
+        {"page-foreign", no_argument, NULL, 'P'},
+        {"page-ro", no_argument, NULL, 'R'},
+        {"kbd-node", required_argument, NULL, 'k'},
+        {"start-index", required_argument, NULL, 'x'},
         {NULL, 0, NULL, 0},
     };
     int o;
@@ -671,6 +976,21 @@ int main(int argc, char **argv)
         case 'f':
             fb_foreign = true;
             break;
+        case 'P':
+            page_foreign = true;
+            break;
+        case 'R':
+            page_ro = true;
+            break;
+        case 'k':
+            if (n_kbd_nodes == 16)
+                exit(2);
+            parse_assign(optarg, &kbd_nodes[n_kbd_nodes].name, &kbd_nodes[n_kbd_nodes].value);
+            n_kbd_nodes++;
+            break;
+        case 'x':
+            start_index = (uint32_t)strtoul(optarg, NULL, 0);
+            break;
         default:
             fprintf(stderr, "xfb-evil-front: bad usage (see the top of its source)\n");
             return 2;
@@ -703,8 +1023,19 @@ int main(int argc, char **argv)
         };
         /* a slow reader takes a few events per wakeup and comes back on
          * its own for the rest */
-        if (poll(p, 3, slow_ms ? slow_ms : -1) < 0 && errno != EINTR)
+        int timeout = slow_ms ? slow_ms : -1;
+        if (racing)
+            timeout = 1;
+        else if (anim_fps) {
+            double left = anim_next - now_ms();
+            int t = left <= 0 ? 0 : (int)left + 1;
+            timeout = timeout < 0 || t < timeout ? t : timeout;
+        }
+        if (poll(p, 3, timeout) < 0 && errno != EINTR)
             die("poll");
+        if (racing)
+            race_step();
+        animate_step();
         if (slow_ms && kbd.st == F_CONNECTED)
             kbd_event();
         if (p[0].revents & POLLIN) {

@@ -1,0 +1,21 @@
+# Hostile guests against `xenfb-backend serve` (tests/hostile/README.md).
+hostile_tests = \
+	tests/hostile/flood.sh \
+	tests/hostile/geometry.sh \
+	tests/hostile/grants.sh \
+	tests/hostile/xenstore.sh
+EXTRA_DIST += tests/hostile/README.md tests/hostile/lib-hostile.sh tests/hostile/rfbtimes.py \
+	tests/hostile/readonly.sh \
+	$(hostile_tests)
+if BACKEND
+TESTS += $(hostile_tests)
+endif
+
+if BACKEND
+TESTS += tests/hostile/readonly.sh
+check_PROGRAMS += tests/hostile/xfb-ro-check
+tests_hostile_xfb_ro_check_SOURCES = tests/hostile/xfb-ro-check.c
+tests_hostile_xfb_ro_check_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
+tests_hostile_xfb_ro_check_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_hostile_xfb_ro_check_LDADD = backend/libxfbback.la $(XEN_LIBS)
+endif
