@@ -27,7 +27,7 @@ fps0=$(fps "$TEST_TMP/fps0")
 [ -n "$fps0" ] || bail "no frame rate to compare with: $(cat "$TEST_TMP/fps0")"
 rss0=$(serve_rss)
 
-rfb stuck 127.0.0.1 "$PORT" >"$TEST_TMP/stuck.out" 2>&1 &
+"$PY" "$RFBBAD" stuck 127.0.0.1 "$PORT" >"$TEST_TMP/stuck.out" 2>&1 &
 stuck=$!
 at_exit "kill $stuck 2>/dev/null"
 wait_line "$TEST_TMP/stuck.out" '^stuck' 1 20 || bail "the stuck client did not get stuck"

@@ -50,6 +50,8 @@ serve_rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$SERVE_PID
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
+# (in the foreground: a function put in the background is a subshell,
+# and killing it would leave the client running)
 rfb() { "$PY" "$RFBBAD" "$@"; }
 
 # xorg_pid NAME: the pid of a guest's X server

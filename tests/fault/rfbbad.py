@@ -184,8 +184,8 @@ def stuck(host, port):
         if sent % 1000 == 0:
             time.sleep(0.01)
     print("stuck requests=%d" % sent, flush=True)
-    while True:
-        time.sleep(3600)
+    # until the test kills it; a test that died first must not leave it
+    time.sleep(600)
 
 
 def keys(host, port, text):
