@@ -9,11 +9,12 @@
 # is the short version that asserts).
 #
 #   bench/load/soak.sh [--builddir DIR] [--minutes N] [--viewers N]
-#                      [--fps N] [--interval S] [--encoding raw|zrle]
+#                      [--fps N] [--interval S] [--encoding raw|zrle] [--nice N]
 #
-# Defaults: build/, 10 minutes, 16 viewers, 25 fps, 10 s, raw.
+# Defaults: build/, 10 minutes, 16 viewers, 25 fps, 10 s, raw, the
+# animation and the viewers at nice 10 (below the daemon: lib-load.sh).
 top_srcdir=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=$top_srcdir/build MINUTES=10 VIEWERS=16 FPS=25 INTERVAL=10 ENC=raw
+BUILD=$top_srcdir/build MINUTES=10 VIEWERS=16 FPS=25 INTERVAL=10 ENC=raw NICENESS=10
 while [ $# -gt 0 ]; do
     case $1 in
     --builddir) BUILD=$2 ;;
@@ -22,7 +23,8 @@ while [ $# -gt 0 ]; do
     --fps) FPS=$2 ;;
     --interval) INTERVAL=$2 ;;
     --encoding) ENC=$2 ;;
-    *) echo "usage: soak.sh [--builddir DIR] [--minutes N] [--viewers N] [--fps N] [--interval S] [--encoding raw|zrle]" >&2
+    --nice) NICENESS=$2 ;;
+    *) echo "usage: soak.sh [--builddir DIR] [--minutes N] [--viewers N] [--fps N] [--interval S] [--encoding raw|zrle] [--nice N]" >&2
        exit 2 ;;
     esac
     shift 2
@@ -32,13 +34,14 @@ export top_srcdir top_builddir
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 . "$top_srcdir/tests/load/lib-load.sh"
+LOAD_NICE="nice -n $NICENESS"
 [ -x "$XANIM" ] || bail "build the check programs first: make -C $BUILD check TESTS="
 SECS=$(awk -v m="$MINUTES" 'BEGIN { printf "%d", m * 60 }')
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "neatvnc $(dpkg-query -W -f '${Version}' libneatvnc0 2>/dev/null), xenfb $(cd "$top_srcdir" && git describe --always --dirty 2>/dev/null)"
-echo "run: $VIEWERS viewers ($ENC), guest 1024x768 at $FPS fps, $MINUTES min, samples every $INTERVAL s"
+echo "run: $VIEWERS viewers ($ENC), guest 1024x768 at $FPS fps, $MINUTES min, samples every $INTERVAL s, load at nice $NICENESS"
 
 load_setup 1
 serve_start
@@ -48,11 +51,11 @@ XORG=$(real_pid "$(cat "$TEST_TMP/xorg-dom1/pid")" Xorg)
 XSIMD=$(cat "$XSIM_DIR/xsimd.pid")
 echo "daemon RSS before any viewer: $(rss_kb "$SERVE") kB"
 
-"$XANIM" "$FPS" $((SECS + 120)) >"$TEST_TMP/anim.out" 2>&1 &
+$LOAD_NICE "$XANIM" "$FPS" $((SECS + 120)) >"$TEST_TMP/anim.out" 2>&1 &
 ANIM=$!
 at_exit "kill $ANIM 2>/dev/null"
 for i in $(seq 1 "$VIEWERS"); do
-    "$PY" "$RFBWATCH" 127.0.0.1 "$(vnc_port 1)" "$SECS" "$INTERVAL" "$ENC" >"$TEST_TMP/v$i.out" 2>&1 &
+    $LOAD_NICE "$PY" "$RFBWATCH" 127.0.0.1 "$(vnc_port 1)" "$SECS" "$INTERVAL" "$ENC" >"$TEST_TMP/v$i.out" 2>&1 &
     _watch_pids="$_watch_pids $!"
 done
 all_connected() {

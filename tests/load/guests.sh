@@ -15,7 +15,7 @@
 GUESTS=16
 XORGS=2
 SECS=20
-INTERVAL=5
+INTERVAL=10
 FPS=20
 plan 10
 rate() { if [ $(($1 % 2)) = 1 ]; then echo "$FPS"; else echo 0.2; fi; }
@@ -24,7 +24,7 @@ serve_start
 for d in $(seq 1 "$GUESTS"); do
     if [ "$d" -le "$XORGS" ]; then
         guest_up "$d" 1024 768 '"1024x768"'
-        "$XANIM" "$(rate "$d")" $((SECS + 60)) >"$TEST_TMP/anim-$d.out" 2>&1 &
+        $LOAD_NICE "$XANIM" "$(rate "$d")" $((SECS + 60)) >"$TEST_TMP/anim-$d.out" 2>&1 &
         at_exit "kill $! 2>/dev/null"
     else
         front_guest "$d" 1024 768 "$(rate "$d")" $((SECS + 60))
@@ -37,8 +37,9 @@ for d in $(seq 1 "$GUESTS"); do watch_start "$d" "$SECS" "$INTERVAL" "v$d"; done
 all_connected() {
     for d in $(seq 1 "$GUESTS"); do grep -q '^connected \|^total ' "$TEST_TMP/v$d.out" || return 1; done
 }
-wait_for 30 all_connected
-ok $? "every viewer got its first update"
+wait_for 40 all_connected
+n=$(grep -l '^connected ' "$TEST_TMP"/v*.out | wc -l)
+is "$n" "$GUESTS" "every viewer got its first update"
 sampler_start "$SERVE" 1 "$TEST_TMP/samples"
 watch_wait
 sampler_stop
@@ -46,6 +47,10 @@ sampler_stop
 bad=
 for d in $(seq 1 "$GUESTS"); do
     [ "$(watch_total "v$d" status)" = OK ] || bad="$bad $d"
+done
+for v in $bad; do
+    sed "s/^/# viewer $v: /" "$TEST_TMP/v$v.out"
+    grep "domain $v:" "$SERVE_LOG" | sed "s/^/# serve: /"
 done
 [ -z "$bad" ]
 ok $? "every viewer ran to the end${bad:+ (not guests:$bad)}"
@@ -76,14 +81,18 @@ diag "quiet guests, frames in $SECS s: $(for d in $quiet; do printf '%s ' "$(wat
 [ -z "$few" ]
 ok $? "every quiet guest's changes reach its viewer${few:+ (not:$few)}"
 
-awk -v h=$((SECS / 2)) '$1 < 2 { next } $1 < h { if ($2 > a) a = $2; next } { if ($2 > b) b = $2 }
-    END { print a + 0, b + 0 }' "$TEST_TMP/samples" >"$TEST_TMP/rss"
+# memory: each viewer may have one 3 MB frame in flight (neatvnc's output
+# queue), so single samples swing by tens of MB with how fast the viewers
+# read; a leak shows as a rising median instead. The second half's median
+# must stay within 10% (+8 MB) of the first half's (after 2 s: the
+# viewers' first frames).
+rss_halves "$TEST_TMP/samples" "$SECS" >"$TEST_TMP/rss"
 read -r rss0 rss1 <"$TEST_TMP/rss"
 diag "daemon VmRSS every second: $(awk '{ printf "%s ", $2 }' "$TEST_TMP/samples")kB"
 awk 'NR == 1 { t = $1; a = $3 } END { s = $1 - t; if (s > 0)
     printf "# daemon CPU over %d s: %.0f%% of a core\n", s, 100 * ($3 - a) / '"$TCK"' / s }' "$TEST_TMP/samples"
-[ "$rss0" -gt 0 ] && [ "$rss1" -le $((rss0 + rss0 / 10 + 4096)) ]
-ok $? "the daemon's RSS stays flat: peak $rss0 kB in the first half, $rss1 kB in the second"
+[ "$rss0" -gt 0 ] && [ "$rss1" -le $((rss0 + rss0 / 10 + 8192)) ]
+ok $? "the daemon's RSS stays flat: median $rss0 kB in the first half, $rss1 kB in the second"
 
 kill -0 "$SERVE" 2>/dev/null
 ok $? "the daemon is still running"

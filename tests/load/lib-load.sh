@@ -8,17 +8,24 @@
 #   rss_kb PID / cpu_ticks PID   VmRSS in kB / user+system clock ticks
 #   watch_start D SECS INTERVAL NAME   a bench/load/rfbwatch.py viewer of
 #                             domain D; output in $TEST_TMP/NAME.out
+#                             ($LOAD_NICE, if set, prefixes it)
 #   watch_wait                wait for every viewer started
 #   watch_total NAME KEY      KEY's value on NAME's "total" line
 #   sampler_start PID SECS FILE   every SECS, append "T RSS_KB TICKS ..."
 #                             (T in seconds since the start, one decimal)
 #                             for PID (and for the PIDs in $SAMPLE_MORE)
 #   sampler_stop
+#   rss_halves FILE SECS      the median RSS of FILE's samples in [2, SECS/2)
+#                             and in [SECS/2, end), as "A B"
 
 RFBWATCH="$top_srcdir/bench/load/rfbwatch.py"
 XANIM="$top_builddir/tests/load/xanim"
 FRONT="$top_builddir/tests/front/xfb-front-tool"
 TCK=$(getconf CLK_TCK)
+# The load (viewers, animations, frontends) yields to the daemon under
+# test: on a small machine many viewers would otherwise take the CPU from
+# it, where real viewers run elsewhere.
+LOAD_NICE=${LOAD_NICE-nice -n 10}
 _watch_pids=
 
 # A base port with BASE+1 .. BASE+N free on loopback
@@ -62,7 +69,7 @@ rss_kb() { awk '/^VmRSS/ { print $2 }' /proc/"$1"/status 2>/dev/null; }
 cpu_ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat 2>/dev/null; }
 
 watch_start() {
-    "$PY" "$RFBWATCH" 127.0.0.1 "$(vnc_port "$1")" "$2" "$3" >"$TEST_TMP/$4.out" 2>&1 &
+    ${LOAD_NICE:-} "$PY" "$RFBWATCH" 127.0.0.1 "$(vnc_port "$1")" "$2" "$3" >"$TEST_TMP/$4.out" 2>&1 &
     _watch_pids="$_watch_pids $!"
     at_exit "kill $! 2>/dev/null"
 }
@@ -113,18 +120,26 @@ sampler_stop() {
 #
 #   front_guest D W H FPS SECS   a frame every 1/FPS s (plus the time to
 #                                paint it) for SECS; FPS may be below 1
-# Returns once the daemon logs the guest's framebuffer.
+# Returns once the daemon logs the guest's framebuffer. $LOAD_NICE, if
+# set, is a command prefix for it (e.g. "nice -n 10").
 front_guest() {
     local d=$1 w=$2 h=$3 n
     attach --domid "$d" --max-width "$w" --max-height "$h" || bail "attach $d failed"
     n=$(count "$SERVE_LOG" "domain $d: framebuffer connected")
     awk -v f="$4" -v s="$5" 'BEGIN { ms = int(1000 / f); for (i = 0; i < f * s; i++)
         printf "pattern %d\nrun %d\n", i, ms; print "quit" }' >"$TEST_TMP/front-$d.cmds"
-    "$XSIM" run --domid "$d" -- "$FRONT" vfb --width "$w" --height "$h" --max-width "$w" \
+    ${LOAD_NICE:-} "$XSIM" run --domid "$d" -- "$FRONT" vfb --width "$w" --height "$h" --max-width "$w" \
         --max-height "$h" --wait-connected 30000 --stdin <"$TEST_TMP/front-$d.cmds" \
         >"$TEST_TMP/front-$d.out" 2>&1 &
     eval "FRONT_PID_$d=\$!"
     at_exit "kill $! 2>/dev/null"
     wait_line "$SERVE_LOG" "domain $d: framebuffer connected" $((n + 1)) 30 ||
         { show_serve_log; bail "the daemon did not see domain $d's framebuffer"; }
+}
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] + 0 }'; }
+
+rss_halves() {
+    echo "$(awk -v h=$(($2 / 2)) '$1 >= 2 && $1 < h { print $2 }' "$1" | median)" \
+        "$(awk -v h=$(($2 / 2)) '$1 >= h { print $2 }' "$1" | median)"
 }

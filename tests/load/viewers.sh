@@ -13,15 +13,16 @@
 
 VIEWERS=16
 SECS=20
-INTERVAL=5
+INTERVAL=10
 plan 9
 load_setup 1
 serve_start
 guest_up 1 1024 768 '"1024x768"'
 SERVE=$(real_pid "$SERVE_PID" "xenfb-backend serve")
 XORG=$(real_pid "$(cat "$TEST_TMP/xorg-dom1/pid")" Xorg)
+RSS_IDLE=$(rss_kb "$SERVE")
 
-"$XANIM" 25 $((SECS + 40)) >"$TEST_TMP/anim.out" 2>&1 &
+$LOAD_NICE "$XANIM" 25 $((SECS + 40)) >"$TEST_TMP/anim.out" 2>&1 &
 ANIM=$!
 at_exit "kill $ANIM 2>/dev/null"
 
@@ -30,10 +31,11 @@ for i in $(seq 1 $VIEWERS); do watch_start 1 "$SECS" "$INTERVAL" "v$i"; done
 wait_line "$SERVE_LOG" "domain 1: VNC viewer connected from" $((n + VIEWERS)) 30
 ok $? "the daemon logs $VIEWERS viewers connected"
 all_connected() {
-    for i in $(seq 1 $VIEWERS); do grep -q '^connected ' "$TEST_TMP/v$i.out" || return 1; done
+    for i in $(seq 1 $VIEWERS); do grep -q '^connected \|^total ' "$TEST_TMP/v$i.out" || return 1; done
 }
-wait_for 30 all_connected
-ok $? "every viewer got its first update"
+wait_for 40 all_connected
+n=$(grep -l '^connected ' "$TEST_TMP"/v*.out | wc -l)
+is "$n" "$VIEWERS" "every viewer got its first update"
 
 SAMPLE_MORE=$XORG sampler_start "$SERVE" 1 "$TEST_TMP/samples"
 watch_wait
@@ -41,10 +43,11 @@ sampler_stop
 
 bad=
 for i in $(seq 1 $VIEWERS); do
-    [ "$(watch_total "v$i" status)" = OK ] || bad="$bad v$i"
+    [ "$(watch_total "v$i" status)" = OK ] || bad="$bad $i"
 done
+for v in $bad; do sed "s/^/# viewer $v: /" "$TEST_TMP/v$v.out"; done
 [ -z "$bad" ]
-ok $? "every viewer ran to the end${bad:+ (not:$bad)}"
+ok $? "every viewer ran to the end${bad:+ (not viewers:$bad)}"
 
 # every interval of every viewer had updates: nobody stalled for long
 zero=$(cat "$TEST_TMP"/v*.out | grep -c '^at=.* frames=0 ')
@@ -62,19 +65,22 @@ diag "frames per viewer in $SECS s: min $min, median $med, max $max"
 [ "${min:-0}" -gt 0 ] && [ $((min * 3)) -ge "$med" ]
 ok $? "the slowest viewer gets at least a third of the median ($min vs $med)"
 
-# memory: the peak RSS of the second half of the run is within 10% (+4
-# MB) of the first half's (after 2 s: the viewers' first frames)
-awk -v h=$((SECS / 2)) '$1 < 2 { next } $1 < h { if ($2 > a) a = $2; next } { if ($2 > b) b = $2 }
-    END { print a + 0, b + 0 }' "$TEST_TMP/samples" >"$TEST_TMP/rss"
+# memory: each viewer may have one 3 MB frame in flight (neatvnc's output
+# queue), so single samples swing by tens of MB with how fast the viewers
+# read; a leak shows as a rising median instead. The second half's median
+# must stay within 10% (+8 MB) of the first half's (after 2 s: the
+# viewers' first frames).
+rss_halves "$TEST_TMP/samples" "$SECS" >"$TEST_TMP/rss"
 read -r rss0 rss1 <"$TEST_TMP/rss"
 diag "daemon VmRSS every second: $(awk '{ printf "%s ", $2 }' "$TEST_TMP/samples")kB"
-[ "$rss0" -gt 0 ] && [ "$rss1" -le $((rss0 + rss0 / 10 + 4096)) ]
-ok $? "the daemon's RSS stays flat: peak $rss0 kB in the first half, $rss1 kB in the second"
+[ "$rss0" -gt 0 ] && [ "$rss1" -le $((rss0 + rss0 / 10 + 8192)) ]
+ok $? "the daemon's RSS stays flat: median $rss0 kB in the first half, $rss1 kB in the second"
 awk -v k="$TCK" 'NR == 1 { t = $1; a = $3; x = $5 } END {
     s = $1 - t; if (s > 0) printf "# CPU over %d s: daemon %.0f%%, Xorg %.0f%% of a core\n",
         s, 100 * ($3 - a) / k / s, 100 * ($5 - x) / k / s }' "$TEST_TMP/samples"
 
 kill -0 "$SERVE" 2>/dev/null
 ok $? "the daemon is still running"
-n=$(count "$SERVE_LOG" "domain 1: VNC viewer from .* left")
-is "$n" "$VIEWERS" "and it logs all $VIEWERS viewers leaving"
+wait_line "$SERVE_LOG" "domain 1: VNC viewer from .* left" "$VIEWERS" 20
+ok $? "and it logs all $VIEWERS viewers leaving"
+diag "daemon VmRSS once they left: $(rss_kb "$SERVE") kB (before any viewer: $RSS_IDLE kB)"
