@@ -36,7 +36,7 @@ export top_srcdir top_builddir
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 . "$top_srcdir/tests/load/lib-load.sh"
-[ -x "$XANIM" ] || bail "build the check programs first: make -C $BUILD check TESTS="
+[ -x "$XANIM" ] || bail "build the animation first: make -C $BUILD tests/load/xanim"
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"

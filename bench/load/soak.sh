@@ -35,7 +35,7 @@ export top_srcdir top_builddir
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 . "$top_srcdir/tests/load/lib-load.sh"
 LOAD_NICE="nice -n $NICENESS"
-[ -x "$XANIM" ] || bail "build the check programs first: make -C $BUILD check TESTS="
+[ -x "$XANIM" ] || bail "build the animation first: make -C $BUILD tests/load/xanim"
 SECS=$(awk -v m="$MINUTES" 'BEGIN { printf "%d", m * 60 }')
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
