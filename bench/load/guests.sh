@@ -59,6 +59,7 @@ for d in $(seq 1 "$GUESTS"); do
         front_guest "$d" 1024 768 "$(rate "$d")" $((SECS + 30 * GUESTS))
     fi
 done
+vnc_ports_ok
 SERVE=$(real_pid "$SERVE_PID" "xenfb-backend serve")
 XSIMD=$(cat "$XSIM_DIR/xsimd.pid")
 echo "$GUESTS guests up in $(($(date +%s) - t0)) s; daemon RSS $(rss_kb "$SERVE") kB before any viewer"

@@ -2,6 +2,7 @@
 """rfbwatch: a VNC viewer that reports, interval by interval, what it gets.
 
     rfbwatch.py HOST PORT SECONDS [INTERVAL [raw|zrle]]
+    rfbwatch.py /SOCKET - SECONDS [INTERVAL [raw|zrle]]
 
 Asks for the whole screen, then keeps one incremental update request
 outstanding, as viewers do, and reads every FramebufferUpdate without
@@ -109,18 +110,24 @@ def reader(s, f, c):
 
 
 def main():
-    host, port, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    host, seconds = sys.argv[1], float(sys.argv[3])
+    port = 0 if host.startswith("/") else int(sys.argv[2])
     interval = float(sys.argv[4]) if len(sys.argv) > 4 else 10.0
     c = Counts()
     c.enc = sys.argv[5] if len(sys.argv) > 5 else "raw"
     try:
-        s = socket.create_connection((host, port), timeout=30)
+        if host.startswith("/"):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(30)
+            s.connect(host)
+        else:
+            s = socket.create_connection((host, port), timeout=30)
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     except OSError as e:
         print("total frames=0 seconds=0 fps=0 mbytes=0 max_gap=0 first=0 status=error:connect_%s"
               % e.errno, flush=True)
         return 1
     s.settimeout(None)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     f = s.makefile("rb", buffering=1 << 20)
     threading.Thread(target=reader, args=(s, f, c), daemon=True).start()
     t_open = time.monotonic()

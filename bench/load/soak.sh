@@ -49,6 +49,7 @@ guest_up 1 1024 768 '"1024x768"'
 SERVE=$(real_pid "$SERVE_PID" "xenfb-backend serve")
 XORG=$(real_pid "$(cat "$TEST_TMP/xorg-dom1/pid")" Xorg)
 XSIMD=$(cat "$XSIM_DIR/xsimd.pid")
+vnc_ports_ok
 echo "daemon RSS before any viewer: $(rss_kb "$SERVE") kB"
 
 $LOAD_NICE "$XANIM" "$FPS" $((SECS + 120)) >"$TEST_TMP/anim.out" 2>&1 &

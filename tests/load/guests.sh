@@ -20,7 +20,7 @@ FPS=20
 plan 10
 rate() { if [ $(($1 % 2)) = 1 ]; then echo "$FPS"; else echo 0.2; fi; }
 load_setup "$GUESTS"
-serve_start
+load_serve_start
 for d in $(seq 1 "$GUESTS"); do
     if [ "$d" -le "$XORGS" ]; then
         guest_up "$d" 1024 768 '"1024x768"'

@@ -4,10 +4,13 @@
 #
 #   load_setup N              viewer_setup, with VNC ports BASE+1..BASE+N
 #                             free (one per domain id up to N)
+#   load_serve_start ARGS...  serve_start, VNC on a Unix socket per guest
+#                             ($TEST_TMP/vnc-D.sock): the tests use it
 #   real_pid PID NAME         the process NAME that `xsim run` (PID) started
 #   rss_kb PID / cpu_ticks PID   VmRSS in kB / user+system clock ticks
 #   watch_start D SECS INTERVAL NAME   a bench/load/rfbwatch.py viewer of
-#                             domain D; output in $TEST_TMP/NAME.out
+#                             domain D (its socket after load_serve_start,
+#                             else its port); output in $TEST_TMP/NAME.out
 #                             ($LOAD_NICE, if set, prefixes it)
 #   watch_wait                wait for every viewer started
 #   watch_total NAME KEY      KEY's value on NAME's "total" line
@@ -68,8 +71,28 @@ real_pid() {
 rss_kb() { awk '/^VmRSS/ { print $2 }' /proc/"$1"/status 2>/dev/null; }
 cpu_ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat 2>/dev/null; }
 
+# The VNC servers on Unix sockets (load_serve_start): no port another
+# program on the machine could take between choosing it and listening,
+# which with a port per guest happens on a shared machine.
+load_serve_start() {
+    LOAD_UNIX=1
+    serve_start --vnc "$TEST_TMP/vnc-%d.sock" "$@"
+}
+
+# vnc_ports_ok: no guest lost its VNC port to another program (the
+# benchmarks listen on TCP ports, as real viewers would connect)
+vnc_ports_ok() {
+    ! grep -q 'cannot listen for VNC' "$SERVE_LOG" ||
+        bail "another program took a VNC port meanwhile: run again ($(grep -m 1 'cannot listen for VNC' "$SERVE_LOG"))"
+}
+
 watch_start() {
-    ${LOAD_NICE:-} "$PY" "$RFBWATCH" 127.0.0.1 "$(vnc_port "$1")" "$2" "$3" >"$TEST_TMP/$4.out" 2>&1 &
+    if [ -n "${LOAD_UNIX:-}" ]; then
+        set -- "$TEST_TMP/vnc-$1.sock" - "$2" "$3" "$4"
+    else
+        set -- 127.0.0.1 "$(vnc_port "$1")" "$2" "$3" "$4"
+    fi
+    ${LOAD_NICE:-} "$PY" "$RFBWATCH" "$1" "$2" "$3" "$4" >"$TEST_TMP/$5.out" 2>&1 &
     _watch_pids="$_watch_pids $!"
     at_exit "kill $! 2>/dev/null"
 }

@@ -16,7 +16,7 @@ SECS=20
 INTERVAL=10
 plan 9
 load_setup 1
-serve_start
+load_serve_start
 guest_up 1 1024 768 '"1024x768"'
 SERVE=$(real_pid "$SERVE_PID" "xenfb-backend serve")
 XORG=$(real_pid "$(cat "$TEST_TMP/xorg-dom1/pid")" Xorg)
