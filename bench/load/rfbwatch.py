@@ -83,14 +83,15 @@ def read_updates(s, f, c):
                 else:
                     raise EOFError("unexpected encoding %d" % e)
             now = time.monotonic()
-            if c.last is None:
-                c.w, c.h = w, h
-                c.connected.set()
-            else:
+            first = c.last is None
+            if not first:
                 c.max_gap = max(c.max_gap, now - c.last)
             c.last = now
             c.frames += 1
             c.nbytes += got
+            if first:  # only now: the timer thread reads the fields above
+                c.w, c.h = w, h
+                c.connected.set()
             s.sendall(struct.pack(">BBHHHH", 3, 1, 0, 0, w, h))
         elif t == 2:
             pass
