@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """report.py RESULTS_DIR: raw.txt -> results.csv, results.md and plots.
+report.py --combine DIR...: one markdown table of the ranges over runs.
 
 raw.txt holds one line of NAME=VALUE per run (bench/compare/run.sh); the
 figures derived here:
@@ -145,6 +146,33 @@ def xside(rows, out):
                                                " | ".join(cells)))
 
 
+def summary(rows, out):
+    """One compact table: each workload a row, each system its figures."""
+    out.append("| mode | workload | enc | fps: xenfb / Xvnc / x11vnc | latency median, p99 (ms): "
+               "xenfb / Xvnc / x11vnc | CPU ms per frame, X + exporter: xenfb (of it the "
+               "daemon) / Xvnc / Xvfb + x11vnc |")
+    out.append("|---|---|---|---|---|---|")
+    keys = []
+    for d in rows:
+        k = (d["mode"], d["workload"], d["enc"])
+        if d["workload"] != "idle" and k not in keys:
+            keys.append(k)
+    for k in keys:
+        by = {d["system"]: d for d in rows if (d["mode"], d["workload"], d["enc"]) == k}
+        x, v, w = by.get("xenfb"), by.get("xvnc"), by.get("x11vnc")
+        if not (x and v and w):
+            continue
+
+        def lat(d):
+            return "%.1f, %.0f" % (d["lat_med_ms"], d["lat_p99_ms"]) if d["lat_n"] else "–"
+
+        def cpu(d):
+            return fmt(d["cpu_frame_ms"], 1)
+        out.append("| %s | %s | %s | %s / %s / %s | %s / %s / %s | %s (%s) / %s / %s |" % (
+            k[0], WORKLOAD.get(k[1], k[1]), k[2], fmt(x["fps"]), fmt(v["fps"]), fmt(w["fps"]),
+            lat(x), lat(v), lat(w), cpu(x), fmt(x["exp_frame_ms"], 1), cpu(v), cpu(w)))
+
+
 def bars(rows, keys, metric, ylabel, title, path, systems=SYSTEMS, log=False, err=None):
     fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(keys) + 2), 4.2))
     n = len(systems)
@@ -174,7 +202,41 @@ def bars(rows, keys, metric, ylabel, title, path, systems=SYSTEMS, log=False, er
     plt.close(fig)
 
 
+def combine(dirs):
+    """report.py --combine DIR...: ranges over several runs, as markdown."""
+    runs = [[derive(r) for r in parse(os.path.join(d, "raw.txt"))] for d in dirs]
+    keys = []
+    for d in runs[0]:
+        k = (d["mode"], d["workload"], d["enc"])
+        if d["workload"] != "idle" and k not in keys:
+            keys.append(k)
+
+    def rng(k, s, f, p=1):
+        v = [d[f] for rows in runs for d in rows
+             if d["system"] == s and (d["mode"], d["workload"], d["enc"]) == k
+             and d[f] not in ("", None) and (f[:3] != "lat" or d["lat_n"])]
+        if not v:
+            return "–"
+        lo, hi = min(v), max(v)
+        return ("%.*f" % (p, lo)) if "%.*f" % (p, lo) == "%.*f" % (p, hi) else \
+            "%.*f–%.*f" % (p, lo, p, hi)
+
+    out = ["| mode | workload | enc | fps at the client: xenfb / Xvnc / x11vnc "
+           "| latency median (ms) | latency p99 (ms) | CPU ms per frame (X + exporter) "
+           "| of it xenfb's daemon |",
+           "|---|---|---|---|---|---|---|---|"]
+    for k in keys:
+        cells = []
+        for f, p in (("fps", 1), ("lat_med_ms", 1), ("lat_p99_ms", 0), ("cpu_frame_ms", 1)):
+            cells.append(" / ".join(rng(k, s, f, p) for s in ("xenfb", "xvnc", "x11vnc")))
+        cells.append(rng(k, "xenfb", "exp_frame_ms", 1))
+        out.append("| %s | %s | %s | %s |" % (k[0], WORKLOAD.get(k[1], k[1]), k[2], " | ".join(cells)))
+    print("\n".join(out))
+
+
 def main():
+    if sys.argv[1] == "--combine":
+        return combine(sys.argv[2:])
     out_dir = sys.argv[1]
     rows = [derive(r) for r in parse(os.path.join(out_dir, "raw.txt"))]
     cols = list(rows[0].keys()) if rows else []
@@ -189,6 +251,9 @@ def main():
     md.append("# Comparison results\n")
     md += ["    " + line for line in env]
     md.append("")
+    md.append("Summary (details below):\n")
+    summary(rows, md)
+    md.append("\nEvery run:\n")
     table(rows, md)
     md.append("\nThe X side against Xorg's dummy driver (frames the X client completed per second):\n")
     xside(rows, md)
