@@ -26,6 +26,7 @@ static const char *const published_nodes[] = {
     "feature-update",
     XENKBD_FIELD_REQ_ABS_POINTER,
     XENKBD_FIELD_REQ_RAW_POINTER,
+    XFB_NODE_REQUEST_HWHEEL,
 };
 
 static char *read_node(struct xfb_front *f, const char *dir, const char *node)
