@@ -87,9 +87,11 @@ for h in $harnesses; do
     mkdir -p "$work"
     log=$out/$h.log
     set -- "$work" "$srcdir/tests/fuzz/corpus/$h"
-    [ -d "$srcdir/tests/fuzz/regress/$h" ] && set -- "$@" "$srcdir/tests/fuzz/regress/$h"
+    for d in regress grown; do
+        [ -d "$srcdir/tests/fuzz/$d/$h" ] && set -- "$@" "$srcdir/tests/fuzz/$d/$h"
+    done
     # the first directory receives what the run finds; the committed
-    # corpus and regression inputs are only read
+    # seeds, regression inputs and grown corpus are only read
     "$out/fuzz-$h" -max_total_time="$time" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -close_fd_mask=3 -artifact_prefix="$out/$h-" \
         "$@" >"$log" 2>&1

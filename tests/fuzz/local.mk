@@ -63,4 +63,4 @@ tests_fuzz_fuzz_back_LDADD = xenfb-agent/proto/libxfbproto.la
 endif
 
 EXTRA_DIST += tests/fuzz/README.md tests/fuzz/fuzz.sh tests/fuzz/make-seeds.py \
-	tests/fuzz/corpus tests/fuzz/regress
+	tests/fuzz/corpus tests/fuzz/regress tests/fuzz/grown
