@@ -9,7 +9,7 @@
 #
 # HARNESS is back, front or xsimd (default: all three). SECONDS defaults
 # to 60 per harness. The build directory defaults to build-fuzz/ in the
-# source tree. Installs nothing; needs clang and libclang-rt-dev (the
+# source tree. Installs nothing; needs clang and libclang-rt-14-dev (the
 # libFuzzer and sanitizer runtimes), and what ./configure needs.
 #
 # What a run leaves in DIR/tests/fuzz/: NAME.log (libFuzzer's output),
@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
     --time=*) time=${1#--time=}; shift ;;
     --builddir) builddir=${2:?--builddir needs DIR}; shift 2 ;;
     --builddir=*) builddir=${1#--builddir=}; shift ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     back|front|xsimd) harnesses="$harnesses $1"; shift ;;
     *) echo "fuzz.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
