@@ -34,8 +34,12 @@ int xfb_kbd_connect(struct xfb_dev *d)
             return -1;
         }
     }
-    if (xfb_dev_map_page(d, gref, port) < 0)
+    if (xfb_dev_map_page(d, gref, port) < 0) {
+        /* only a disconnect frees it, and we never connected */
+        free(d->queue);
+        d->queue = NULL;
         return -1;
+    }
     volatile struct xenkbd_page *pg = (volatile struct xenkbd_page *)d->page;
     d->in_prod = xfb_ring_load(&pg->in_prod);
     d->out_cons = xfb_ring_load(&pg->out_cons);

@@ -1,0 +1,364 @@
+/* Fuzzing the backend core (libxfbback) with a hostile guest: the input
+ * is a program of operations a guest (and a confused toolstack) can do,
+ * run against the real core through xfb_back_open / xfb_back_dispatch:
+ * write or remove its xenstore nodes, fire watches with any path, write
+ * any bytes into the pages it grants (the shared vfb and vkbd pages, the
+ * grant directory, the rings), notify its ports, flood them; and the
+ * viewer's side: keys, pointer, wheels, refresh periods; and failures of
+ * the Xen libraries. See README.md for the format.
+ *
+ * Besides crashes, leaks and sanitizer reports, the harness checks what
+ * the core promises its viewers (back.h): a surface lies inside memory
+ * the guest granted (its first and last pixel are read), a damaged
+ * rectangle lies inside the surface (every row's ends are read), and
+ * after xfb_back_close() no grant map, port or handle is left.
+ */
+#include "fake_xen.h"
+#include "input.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xen/io/fbif.h>
+#include <xen/io/kbdif.h>
+
+#include "core/back.h"
+
+#define FE_VFB  "/local/domain/1/device/vfb/0"
+#define FE_VKBD "/local/domain/1/device/vkbd/0"
+#define BASE    "/local/domain/0/backend"
+#define BE_VFB  BASE "/vfb/1/0"
+#define BE_VKBD BASE "/vkbd/1/0"
+
+static const char *const nodes[] = {
+    FE_VFB "/state",
+    FE_VFB "/page-gref",
+    FE_VFB "/event-channel",
+    FE_VFB "/protocol",
+    FE_VFB "/feature-update",
+    FE_VFB "/page-ref",
+    FE_VKBD "/state",
+    FE_VKBD "/page-gref",
+    FE_VKBD "/event-channel",
+    FE_VKBD "/request-abs-pointer",
+    FE_VKBD "/request-raw-pointer",
+    FE_VKBD "/request-hwheel",
+    BE_VFB "/max-width",
+    BE_VFB "/max-height",
+    BE_VFB "/frontend",
+    BE_VFB "/state",
+    BE_VKBD "/frontend",
+    BE_VKBD "/state",
+    BASE "/vinput/1/0/frontend",
+    BASE "/vfb/2/0/frontend",
+    BASE "/vfb/1/1/frontend",
+    "/local/domain/1",
+    FE_VFB,
+    FE_VKBD,
+    BE_VFB,
+    BE_VKBD,
+    "/local/domain/0/domid",
+};
+#define N_NODES (sizeof(nodes) / sizeof(nodes[0]))
+
+static const char *const values[] = {
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "x86_64-abi",
+    "x86_32-abi",
+    "arm-abi",
+    "",
+    "-1",
+    "+1",
+    " 1",
+    "4294967295",
+    "4294967296",
+    "99999999999999999999",
+    "1x",
+    FE_VFB,
+    FE_VKBD,
+    "/local/domain/1/device/vfb/0/../../x",
+    "/local/domain/2/device/vfb/0",
+    "256",
+    "192",
+    "32768",
+    "32769",
+    "0x10",
+};
+#define N_VALUES (sizeof(values) / sizeof(values[0]))
+
+static const char *const fire_paths[] = {
+    BASE,
+    BASE "/vfb",
+    BASE "/vfb/1",
+    BE_VFB,
+    BE_VFB "/frontend",
+    BE_VFB "/online",
+    BE_VFB "/state",
+    BE_VKBD,
+    BASE "/vinput/1/0",
+    BASE "/vkbd",
+    FE_VFB "/state",
+    FE_VKBD "/state",
+    "@releaseDomain",
+    BASE "/vfb/01/0",
+    BASE "/vfb/1/99999999999",
+    BASE "/vfb/1/0/",
+};
+#define N_FIRE (sizeof(fire_paths) / sizeof(fire_paths[0]))
+
+static const char *const tokens[] = {"b", "f", "r", "x"};
+
+enum op {
+    OP_WRITE,      /* node, value */
+    OP_RM,         /* node */
+    OP_FIRE,       /* token, path */
+    OP_PAGE_W32,   /* page, offset u16, value u32 */
+    OP_PAGE_BYTES, /* page, offset u16, len u8, bytes */
+    OP_NOTIFY,     /* the guest's port u8 */
+    OP_DISPATCH,
+    OP_VIEWER, /* what, args */
+    OP_FAULT,  /* which */
+    OP_RESTART,
+    OP_FLOOD,     /* port u8, rounds u8 */
+    OP_OUT_EVENT, /* page, 40 bytes: one vfb out event, out_prod++ */
+    OP_COUNT
+};
+
+static volatile uint8_t sink;
+
+static void touch(const void *p)
+{
+    sink ^= *(const volatile uint8_t *)p;
+}
+
+static void check_surface(struct xfb_back_guest *g, const struct xfb_back_surface *s)
+{
+    if (!s || s != xfb_back_guest_surface(g) || (s->depth != 16 && s->depth != 32) || !s->width ||
+        !s->height || s->stride < s->width * (s->depth / 8)) {
+        fprintf(stderr, "fuzz-back: a surface the viewer cannot use\n");
+        abort();
+    }
+    const uint8_t *px = s->pixels;
+    touch(px);
+    touch(px + (size_t)(s->height - 1) * s->stride + (size_t)s->width * (s->depth / 8) - 1);
+}
+
+static void on_surface(void *data, struct xfb_back_guest *g, const struct xfb_back_surface *s)
+{
+    (void)data;
+    if (getenv("FUZZ_VERBOSE"))
+        fprintf(stderr, "back: surface %ux%u depth %u stride %u\n", s ? s->width : 0,
+                s ? s->height : 0, s ? s->depth : 0, s ? s->stride : 0);
+    check_surface(g, s);
+}
+
+static void on_damaged(void *data, struct xfb_back_guest *g, int x, int y, int w, int h)
+{
+    (void)data;
+    const struct xfb_back_surface *s = xfb_back_guest_surface(g);
+    if (!s || x < 0 || y < 0 || w <= 0 || h <= 0 || (uint32_t)x + (uint32_t)w > s->width ||
+        (uint32_t)y + (uint32_t)h > s->height) {
+        fprintf(stderr, "fuzz-back: damage %d,%d %dx%d outside the surface\n", x, y, w, h);
+        abort();
+    }
+    if (getenv("FUZZ_VERBOSE"))
+        fprintf(stderr, "back: damaged %d,%d %dx%d\n", x, y, w, h);
+    const uint8_t *px = s->pixels;
+    size_t bpp = s->depth / 8;
+    for (int r = y; r < y + h; r++) {
+        touch(px + (size_t)r * s->stride + (size_t)x * bpp);
+        touch(px + (size_t)r * s->stride + (size_t)(x + w) * bpp - 1);
+    }
+}
+
+static void on_log(void *data, enum xfb_log_level level, int domid, const char *file, int line,
+                   const char *msg)
+{
+    (void)data;
+    (void)level;
+    (void)domid;
+    (void)file;
+    (void)line;
+    (void)msg;
+    if (getenv("FUZZ_VERBOSE"))
+        fprintf(stderr, "back: %s\n", msg);
+}
+
+static const struct xfb_back_ops ops = {
+    .fb_connected = on_surface,
+    .resized = on_surface,
+    .damaged = on_damaged,
+};
+
+static const struct xfb_back_opts opts = {
+    .ops = &ops,
+    .backend_domid = 0,
+    .refresh_ms = 30,
+    .log_fn = on_log,
+    .log_level = XFB_LOG_DEBUG,
+};
+
+/* What attach leaves for a guest with a vfb and a vkbd. */
+static void attach(void)
+{
+    fx_set_home("/local/domain/0");
+    fx_write_str("/local/domain/1/name", "guest");
+    fx_write_str(FE_VFB "/backend", BE_VFB);
+    fx_write_str(FE_VFB "/backend-id", "0");
+    fx_write_str(FE_VFB "/state", "1");
+    fx_write_str(FE_VKBD "/backend", BE_VKBD);
+    fx_write_str(FE_VKBD "/backend-id", "0");
+    fx_write_str(FE_VKBD "/state", "1");
+    fx_write_str(BE_VFB "/frontend", FE_VFB);
+    fx_write_str(BE_VFB "/frontend-id", "1");
+    fx_write_str(BE_VFB "/online", "1");
+    fx_write_str(BE_VFB "/max-width", "256");
+    fx_write_str(BE_VFB "/max-height", "192");
+    fx_write_str(BE_VFB "/state", "1");
+    fx_write_str(BE_VKBD "/frontend", FE_VKBD);
+    fx_write_str(BE_VKBD "/frontend-id", "1");
+    fx_write_str(BE_VKBD "/online", "1");
+    fx_write_str(BE_VKBD "/state", "1");
+}
+
+static void viewer(struct xfb_back *b, struct fin *in)
+{
+    uint8_t what = fin_u8(in);
+    int16_t a = (int16_t)fin_u16(in), c = (int16_t)fin_u16(in);
+    struct xfb_back_guest *g = xfb_back_find(b, 1, 0);
+    if (!g)
+        return;
+    switch (what % 8) {
+    case 0:
+        xfb_back_key(g, (uint16_t)a, c & 1);
+        break;
+    case 1:
+        xfb_back_pointer(g, a, c);
+        break;
+    case 2:
+        xfb_back_pointer_raw(g, a, c);
+        break;
+    case 3:
+        xfb_back_motion(g, a, c);
+        break;
+    case 4:
+        xfb_back_wheel(g, a);
+        break;
+    case 5:
+        xfb_back_hwheel(g, a);
+        break;
+    case 6:
+        xfb_back_set_refresh(g, (uint16_t)a);
+        break;
+    case 7:
+        /* a viewer typing fast: many keys at once fill the queue */
+        for (int i = 0; i < (uint8_t)a * 32; i++)
+            xfb_back_key(g, (unsigned)i % 128, i & 1);
+        break;
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct fin in = {data, size};
+    fx_reset();
+    attach();
+    struct xfb_back *b = xfb_back_open(&opts);
+    char buf[64], buf2[64];
+
+    while (fin_more(&in)) {
+        uint8_t op = fin_u8(&in) % OP_COUNT;
+        switch (op) {
+        case OP_WRITE: {
+            const char *node = nodes[fin_u8(&in) % N_NODES];
+            const char *val = fin_str(&in, values, N_VALUES, buf);
+            fx_write_str(node, val);
+            break;
+        }
+        case OP_RM:
+            fx_rm(nodes[fin_u8(&in) % N_NODES]);
+            break;
+        case OP_FIRE: {
+            const char *token = tokens[fin_u8(&in) % 4];
+            fx_fire(fin_str(&in, fire_paths, N_FIRE, buf2), token);
+            break;
+        }
+        case OP_PAGE_W32: {
+            uint8_t *pg = fx_guest_page(fin_u8(&in));
+            uint16_t off = fin_u16(&in) % (FX_PAGE - 3);
+            uint32_t v = fin_u32(&in);
+            memcpy(pg + off, &v, 4);
+            break;
+        }
+        case OP_PAGE_BYTES: {
+            uint8_t *pg = fx_guest_page(fin_u8(&in));
+            uint16_t off = fin_u16(&in) % FX_PAGE;
+            size_t len = fin_u8(&in);
+            if (len > FX_PAGE - off)
+                len = FX_PAGE - off;
+            fin_bytes(&in, pg + off, len);
+            break;
+        }
+        case OP_NOTIFY:
+            fx_notify_remote(fin_u8(&in));
+            break;
+        case OP_DISPATCH:
+            if (b && xfb_back_dispatch(b) < 0) {
+                /* the daemon's context failed: it exits, a new one starts */
+                xfb_back_close(b);
+                b = NULL;
+            }
+            break;
+        case OP_VIEWER:
+            if (b)
+                viewer(b, &in);
+            else
+                fin_bytes(&in, buf, 5);
+            break;
+        case OP_FAULT:
+            fx_fail((enum fx_fault)(fin_u8(&in) % FX_FAULTS));
+            break;
+        case OP_RESTART:
+            xfb_back_close(b);
+            b = xfb_back_open(&opts);
+            break;
+        case OP_FLOOD: {
+            uint8_t port = fin_u8(&in);
+            unsigned rounds = (fin_u8(&in) % 100u) * 64u;
+            for (unsigned i = 0; b && i < rounds; i++) {
+                fx_notify_remote(port);
+                if (xfb_back_dispatch(b) < 0) {
+                    xfb_back_close(b);
+                    b = NULL;
+                }
+            }
+            break;
+        }
+        case OP_OUT_EVENT: {
+            struct xenfb_page *pg = (struct xenfb_page *)(void *)fx_guest_page(fin_u8(&in));
+            union xenfb_out_event ev;
+            fin_bytes(&in, &ev, sizeof(ev));
+            memcpy(&XENFB_OUT_RING_REF(pg, pg->out_prod), &ev, sizeof(ev));
+            pg->out_prod++;
+            break;
+        }
+        }
+    }
+    if (b)
+        xfb_back_dispatch(b);
+    fx_clear_faults();
+    xfb_back_close(b);
+    unsigned live = fx_reset();
+    if (live) {
+        fprintf(stderr, "fuzz-back: %u handles, grant maps or ports left after close\n", live);
+        abort();
+    }
+    return 0;
+}
