@@ -169,29 +169,6 @@ void ctl_register(const char *verb, const char *usage, ctl_fn fn)
     }
 }
 
-const char *ctl_errf(const char *fmt, ...)
-{
-    static char buf[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    return buf;
-}
-
-int ctl_parse_uint(const char *s, unsigned long max, unsigned long *val)
-{
-    if (!s || *s < '0' || *s > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno || *end || v > max)
-        return -1;
-    *val = v;
-    return 0;
-}
-
 static int run_verb(const char *verb, int argc, char **argv)
 {
     for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {

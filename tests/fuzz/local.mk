@@ -24,7 +24,8 @@ fuzz_front_cppflags = $(XFB_FRONT_CPPFLAGS) -I$(top_srcdir)/tests/fuzz
 fuzz_xsimd_sources = tests/fuzz/fuzz_xsimd.c $(fuzz_common) $(xs_store_sources) \
 	tests/xsim/xsimd/xs_conn.c tests/xsim/xsimd/xs_conn.h \
 	tests/xsim/xsimd/xs_req.c tests/xsim/xsimd/xs_watch.c tests/xsim/xsimd/xs_domain.c \
-	tests/xsim/xsimd/ctl.h tests/xsim/xsimd/domain.h tests/xsim/xsimd/loop.h
+	tests/xsim/xsimd/ctl.h tests/xsim/xsimd/ctl_args.c tests/xsim/xsimd/domain.h \
+	tests/xsim/xsimd/loop.h
 fuzz_xsimd_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/xsim/xsimd -I$(top_srcdir)/tests/fuzz
 
 check_PROGRAMS += tests/fuzz/replay-front tests/fuzz/replay-xsimd

@@ -32,7 +32,6 @@ struct client {
 };
 
 static struct verb *verbs;
-static char errbuf[512];
 
 void ctl_register(const char *verb, const char *usage, ctl_fn fn)
 {
@@ -48,28 +47,6 @@ void ctl_register(const char *verb, const char *usage, ctl_fn fn)
         p = &(*p)->next;
     v->next = *p;
     *p = v;
-}
-
-const char *ctl_errf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
-    va_end(ap);
-    return errbuf;
-}
-
-int ctl_parse_uint(const char *s, unsigned long max, unsigned long *val)
-{
-    if (!s || *s < '0' || *s > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno || *end || v > max)
-        return -1;
-    *val = v;
-    return 0;
 }
 
 static int help(int argc, char **argv, FILE *out, const char **err)
