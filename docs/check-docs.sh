@@ -7,10 +7,10 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/guest/lib-guest.sh"
 
-GUIDES="docs/guest.md docs/dom0.md docs/troubleshooting.md docs/comparison.md"
+GUIDES="docs/guest.md docs/dom0.md docs/troubleshooting.md docs/comparison.md docs/robustness.md"
 AGENT="$top_builddir/xenfb-agent/xenfb-agent"
 
-plan 10
+plan 11
 cd "$top_srcdir" || bail "no source tree"
 
 # links: every relative target of [text](target) exists
