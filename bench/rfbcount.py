@@ -13,10 +13,14 @@ whole screen. idle: after the first frame, keeps a request outstanding
 and counts the updates that arrive in SECONDS (printed as idle_frames=N),
 for a screen that does not change.
 """
+import os
 import socket
 import struct
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+import rfbsession  # noqa: E402
 
 
 def skip_update(recv):
@@ -55,30 +59,7 @@ def main():
     enc = sys.argv[4] if len(sys.argv) > 4 else "raw"
     s = socket.create_connection((host, port), timeout=30)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    f = s.makefile("rb", buffering=1 << 20)
-
-    def recv(n):
-        b = f.read(n)
-        if len(b) != n:
-            raise EOFError
-        return b
-
-    recv(12)
-    s.sendall(b"RFB 003.008\n")
-    n = recv(1)[0]
-    recv(n)
-    s.sendall(bytes([1]))
-    recv(4)
-    s.sendall(bytes([1]))
-    init = recv(24)
-    w, h = struct.unpack(">HH", init[:4])
-    recv(struct.unpack(">I", init[20:24])[0])
-    # 32 bpp, depth 24, little endian, true colour, r/g/b at 16/8/0
-    s.sendall(struct.pack(">BxxxBBBBHHHBBBxxx", 0, 32, 24, 0, 1, 255, 255, 255, 16, 8, 0))
-    encs = [0] if enc == "raw" else [16, 0]
-    encs.append(-223)  # DesktopSize
-    s.sendall(struct.pack(">BxH%di" % len(encs), 2, len(encs), *encs))
-    s.sendall(struct.pack(">BBHHHH", 3, 0, 0, 0, w, h))
+    f, recv, w, h = rfbsession.start(s, [0] if enc == "raw" else [16, 0])
     if enc == "idle":
         return idle(s, f, recv, w, h, seconds)
     start = time.monotonic() + 1.0

@@ -20,11 +20,15 @@ early (then the counts are those up to that moment). The interval lines
 come from a timer thread, so a viewer that gets nothing still prints
 them, with frames=0.
 """
+import os
 import socket
 import struct
 import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests"))
+import rfbsession  # noqa: E402
 
 
 class Counts:
@@ -37,32 +41,8 @@ class Counts:
         self.connected = threading.Event()
 
 
-def read_updates(s, f, c):
-    def recv(n):
-        b = f.read(n)
-        if len(b) != n:
-            raise EOFError("connection closed")
-        return b
-
-    recv(12)
-    s.sendall(b"RFB 003.008\n")
-    n = recv(1)[0]
-    if n == 0:
-        raise EOFError("refused: " + recv(struct.unpack(">I", recv(4))[0]).decode(errors="replace"))
-    if 1 not in recv(n):
-        raise EOFError("security type None not offered")
-    s.sendall(bytes([1]))
-    recv(4)
-    s.sendall(bytes([1]))  # shared: other viewers stay connected
-    init = recv(24)
-    w, h = struct.unpack(">HH", init[:4])
-    recv(struct.unpack(">I", init[20:24])[0])
-    # 32 bpp, depth 24, little endian, true colour, r/g/b at 16/8/0
-    s.sendall(struct.pack(">BxxxBBBBHHHBBBxxx", 0, 32, 24, 0, 1, 255, 255, 255, 16, 8, 0))
-    encs = [0] if c.enc == "raw" else [16, 0]
-    encs.append(-223)  # DesktopSize
-    s.sendall(struct.pack(">BxH%di" % len(encs), 2, len(encs), *encs))
-    s.sendall(struct.pack(">BBHHHH", 3, 0, 0, 0, w, h))
+def read_updates(s, c):
+    f, recv, w, h = rfbsession.start(s, [0] if c.enc == "raw" else [16, 0])
     while True:
         t = recv(1)[0]
         if t == 0:
@@ -102,9 +82,9 @@ def read_updates(s, f, c):
             raise EOFError("unexpected message %d" % t)
 
 
-def reader(s, f, c):
+def reader(s, c):
     try:
-        read_updates(s, f, c)
+        read_updates(s, c)
     except Exception as e:  # any end is reported by the timer thread
         c.status = "error:" + str(e).replace(" ", "_")
         c.connected.set()
@@ -129,8 +109,7 @@ def main():
               % e.errno, flush=True)
         return 1
     s.settimeout(None)
-    f = s.makefile("rb", buffering=1 << 20)
-    threading.Thread(target=reader, args=(s, f, c), daemon=True).start()
+    threading.Thread(target=reader, args=(s, c), daemon=True).start()
     t_open = time.monotonic()
     if not c.connected.wait(30) or c.status != "OK":
         print("total frames=0 seconds=0 fps=0 mbytes=0 max_gap=0 first=0 status=%s"

@@ -11,10 +11,14 @@ TIME in seconds since the epoch (as `date +%s.%N`), RRGGBB the first
 pixel of its first rectangle ("-" when it carried none). Runs until the
 server closes the connection or it is killed.
 """
+import os
 import socket
 import struct
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import rfbsession  # noqa: E402
 
 
 def main():
@@ -22,32 +26,10 @@ def main():
     s = socket.create_connection((host, port), timeout=30)
     s.settimeout(None)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    f = s.makefile("rb", buffering=1 << 20)
-
-    def recv(n):
-        b = f.read(n)
-        if len(b) != n:
-            raise EOFError
-        return b
-
-    recv(12)
-    s.sendall(b"RFB 003.008\n")
-    n = recv(1)[0]
-    if n == 0:
-        sys.exit("rfbtimes: refused: " + recv(struct.unpack(">I", recv(4))[0]).decode())
-    if 1 not in recv(n):
-        sys.exit("rfbtimes: the server wants authentication")
-    s.sendall(bytes([1]))
-    if struct.unpack(">I", recv(4))[0] != 0:
-        sys.exit("rfbtimes: security handshake failed")
-    s.sendall(bytes([1]))  # shared: other viewers stay connected
-    init = recv(24)
-    w, h = struct.unpack(">HH", init[:4])
-    recv(struct.unpack(">I", init[20:24])[0])
-    # 32 bpp, depth 24, little endian, true colour, r/g/b at 16/8/0
-    s.sendall(struct.pack(">BxxxBBBBHHHBBBxxx", 0, 32, 24, 0, 1, 255, 255, 255, 16, 8, 0))
-    s.sendall(struct.pack(">BxHii", 2, 2, 0, -223))  # raw, DesktopSize
-    s.sendall(struct.pack(">BBHHHH", 3, 0, 0, 0, w, h))
+    try:
+        f, recv, w, h = rfbsession.start(s, [0])
+    except EOFError as e:
+        sys.exit("rfbtimes: %s" % e)
     while True:
         t, = struct.unpack(">B", recv(1))
         if t == 0:

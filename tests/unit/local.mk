@@ -3,7 +3,7 @@ unit_tests = tests/unit/test-ring tests/unit/test-rect tests/unit/test-layout
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 noinst_HEADERS += tests/tap.h
-EXTRA_DIST += tests/lib.sh
+EXTRA_DIST += tests/lib.sh tests/rfbsession.py
 
 tests_unit_test_ring_LDADD = xenfb-agent/proto/libxfbproto.la
 tests_unit_test_rect_LDADD = xenfb-agent/proto/libxfbproto.la
