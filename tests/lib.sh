@@ -3,6 +3,8 @@
 # The harness sets top_srcdir and top_builddir (absolute paths).
 
 set -u
+# no byte code next to the Python helpers (the source tree may be read-only)
+export PYTHONDONTWRITEBYTECODE=1
 
 : "${top_srcdir:?run this test through make check}"
 : "${top_builddir:?run this test through make check}"

@@ -17,8 +17,9 @@ attach() { x0 "$BACKEND" attach "$@"; }
 detach() { x0 "$BACKEND" detach "$@"; }
 
 # has_n FILE REGEX N: at least N lines of FILE match
-has_n() { [ "$(grep -c -e "$2" "$1" 2>/dev/null)" -ge "$3" ]; }
-count() { grep -c -e "$2" "$1" 2>/dev/null; }
+has_n() { [ "$(count "$1" "$2")" -ge "$3" ]; }
+# count FILE REGEX: how many lines match (0 when FILE does not exist yet)
+count() { [ -f "$1" ] || { echo 0; return; }; grep -c -e "$2" "$1"; }
 # wait_line FILE REGEX [N [SECONDS]]: until N lines match (default 1, 10 s)
 wait_line() { wait_for "${4:-10}" has_n "$1" "$2" "${3:-1}"; }
 

@@ -44,8 +44,8 @@ term=$(DISPLAY=$d timeout 20 xdotool search --sync --onlyvisible --name "xenfb d
 DISPLAY=$d xdotool mousemove --window "$term" 100 100
 
 chromium_start "$devtools"
-"$PY" "$top_srcdir/tests/viewer/webdrive.py" "$devtools" "$url" "demo-guest" "$TEST_TMP/page.png" \
-    "touch typed in the browser" >"$TEST_TMP/drive.out" 2>&1
+webdrive "$devtools" "$url" "demo-guest" "$TEST_TMP/page.png" \
+    "touch typed in the browser"
 ok $? "the page connects and shows the guest's name" || sed 's/^/# /' "$TEST_TMP/drive.out"
 set -- $(sed -n 's/^canvas //p' "$TEST_TMP/drive.out")
 is "${3:-0}x${4:-0}" "1024x768" "the page shows the guest's 1024x768 screen"

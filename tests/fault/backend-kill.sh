@@ -1,15 +1,16 @@
 #!/bin/sh
 # kill -9 of the serving daemon while the guest animates full screen and a
-# viewer is busy, then a new daemon: within 2 s of its start the picture
-# (a VNC capture equals xwd -root, every pixel) and the keyboard (a key
-# sent by a VNC client reaches an X client) are back, the X server never
-# restarted, and once the guest's X server exits xsimd holds no grant and
-# no event channel of the guest. Twice, and the recovery time is printed.
+# viewer is busy, then a new daemon: the picture (a VNC capture equals
+# xwd -root, every pixel) and the keyboard (a key sent by a VNC client
+# reaches an X client) come back, the X server never restarted, and once
+# the guest's X server exits xsimd holds no grant and no event channel of
+# the guest. Twice. The recovery time is printed, never asserted (10 s is
+# only the give-up limit): tests/fault/README.md has the figures.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/fault/lib-fault.sh"
 
 ROUNDS=2
-plan $((ROUNDS * 5 + 3))
+plan $((ROUNDS * 4 + 3))
 viewer_setup
 serve_start
 guest_up 1 1024 768 '"1024x768"'
@@ -57,8 +58,7 @@ for r in $(seq 1 $ROUNDS); do
     t_key=$(cat "$TEST_TMP/key.t" 2>/dev/null || now_ms)
     t_all=$((t_pix > t_key ? t_pix : t_key))
     diag "round $r: connected after $((t_conn - t0)) ms, picture after $((t_pix - t0)) ms, key after $((t_key - t0)) ms"
-    [ $((t_all - t0)) -le 2000 ]
-    ok $? "round $r: picture and input within 2 s of the restart ($((t_all - t0)) ms)"
+    diag "round $r: picture and input back $((t_all - t0)) ms after the restart"
     capture_matches 1
     ok $? "round $r: gvnccapture's picture equals the guest's too" || sed 's/^/# /' "$TEST_TMP/cmp.out"
 done

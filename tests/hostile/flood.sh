@@ -5,7 +5,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/hostile/lib-hostile.sh"
 
-plan 46
+plan 37
 hostile_setup
 
 evil_connect

@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/hostile/lib-hostile.sh"
 
-plan 37
+plan 30
 hostile_setup
 
 # 3. Pages granted to domain 99 instead of the backend, or read-only

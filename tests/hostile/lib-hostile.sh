@@ -8,9 +8,9 @@
 #   evil_start ARGS...         (re)start domain 1's frontend with ARGS
 #   evil_connect ARGS...       the same, and wait until it connected
 #   attack_begin NAME          start measuring
-#   attack_end REGEX [SECS]    after the attack: five checks (the daemon
-#                              is up, RSS and CPU bounded, the healthy
-#                              viewer's frame rate held, and a log line
+#   attack_end REGEX [SECS]    after the attack: four checks (the daemon
+#                              is up, its RSS bounded, the healthy viewer
+#                              still getting frames, and a log line
 #                              "domain 1: ...REGEX" within SECS; REGEX "-":
 #                              legal traffic, no error logged)
 #
@@ -18,16 +18,17 @@
 #   RSS: the daemon's VmRSS grows by at most $RSS_BOUND_KB kB (32 MiB
 #   when it runs under AddressSanitizer, whose quarantine, 8 MiB here,
 #   keeps freed memory; LeakSanitizer checks for leaks at its exit);
-#   CPU: the daemon's utime+stime stays under $CPU_CAP % of one core;
-#   frames: the healthy viewer gets at least $FPS_RATIO % of the frame
-#   rate it got before any attack.
+#   frames: the healthy viewer receives $MIN_FRAMES new frames after the
+#   attack began, while the attacker goes on (a daemon stuck on the
+#   attacker gives none; 30 s is only the give-up limit).
+# The daemon's CPU and the healthy viewer's frame rate in each window are
+# figures (show_figures), not checks: a loaded machine changes both.
 
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
 HEALTHY_FPS=${HEALTHY_FPS:-25}
 RSS_BOUND_KB=${RSS_BOUND_KB:-4096}
-CPU_CAP=${CPU_CAP:-50}
-FPS_RATIO=${FPS_RATIO:-30}
+MIN_FRAMES=${MIN_FRAMES:-25}
 WINDOW_MIN=${WINDOW_MIN:-2}
 TIMES="$TEST_TMP/frames-2"
 TCK=$(getconf CLK_TCK)
@@ -40,6 +41,8 @@ wakeups() { awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$SERVE_PID/stat
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$SERVE_PID/status"; }
 # frames T0 T1: frames the healthy viewer received between T0 and T1
 frames() { awk -v a="$1" -v b="$2" '$1 >= a && $1 < b { n++ } END { print n + 0 }' "$TIMES"; }
+# frames_since T N: the healthy viewer has received N frames since T
+frames_since() { [ "$(frames "$1" 9999999999)" -ge "$2" ]; }
 # since START REGEX: a line of the daemon's log after line START matches
 since() { tail -n "+$(($1 + 1))" "$SERVE_LOG" | grep -q -e "$2"; }
 elapsed_ge() { awk -v a="$1" -v b="$(now)" -v m="$2" 'BEGIN { exit !(b - a >= m) }'; }
@@ -140,8 +143,10 @@ attack_end() {
         logged=$?
     fi
     wait_for 10 elapsed_ge "$A_T0" "$WINDOW_MIN"
-    local t1 k1 r1 w1 alive=1
+    local t1 k1 r1 w1 alive=1 progress
     t1=$(now)
+    kill -0 "$SERVE_PID" 2>/dev/null && wait_for 30 frames_since "$A_T0" "$MIN_FRAMES"
+    progress=$?
     if kill -0 "$SERVE_PID" 2>/dev/null; then
         alive=0
         k1=$(ticks)
@@ -160,10 +165,7 @@ attack_end() {
     ok $alive "$A_NAME: the daemon is still running"
     [ $((r1 - A_RSS)) -le "$RSS_BOUND_KB" ]
     ok $? "  its RSS grew by $((r1 - A_RSS)) kB (bound $RSS_BOUND_KB kB; now $r1 kB)"
-    awk -v c="$cpu" -v m="$CPU_CAP" 'BEGIN { exit !(c <= m) }'
-    ok $? "  it used $cpu % of a core over $secs s (cap $CPU_CAP %)"
-    awk -v f="$fps" -v b="$BASE_FPS" -v r="$FPS_RATIO" 'BEGIN { exit !(f * 100 >= b * r) }'
-    ok $? "  the healthy guest's viewer got $fps frames/s (baseline $BASE_FPS, at least $FPS_RATIO %)"
+    ok $progress "  the healthy guest's viewer still gets frames ($(frames "$A_T0" "$(now)") since the attack began; $fps/s in the window, $BASE_FPS/s before; the daemon used $cpu % of a core)"
     if [ "$1" = - ]; then
         ok $logged "  legal traffic: the daemon logged no error about domain 1"
     else

@@ -162,6 +162,19 @@ chromium_start() {
     at_exit "kill -- -$CHROME_PID 2>/dev/null; wait $CHROME_PID 2>/dev/null"
 }
 
+# webdrive DEVTOOLS_PORT URL TITLE PNG [TEXT]: tests/viewer/webdrive.py,
+# output in $TEST_TMP/drive.out. A browser that refuses to be driven
+# stops the test with its reason rather than failing every check after.
+webdrive() {
+    "$PY" "$top_srcdir/tests/viewer/webdrive.py" "$@" >"$TEST_TMP/drive.out" 2>&1
+    local rc=$?
+    if grep -q '^webdrive: DevTools refused' "$TEST_TMP/drive.out"; then
+        sed 's/^/# chromium: /' "$TEST_TMP/chromium.log" | tail -n 5
+        bail "$(grep '^webdrive: DevTools refused' "$TEST_TMP/drive.out")"
+    fi
+    return $rc
+}
+
 # vx CMD...: run CMD on the viewer side's display
 vx() { DISPLAY=$VIEWER_DISPLAY "$@"; }
 

@@ -36,8 +36,8 @@ focus_window xfbcat || diag "the xterm did not get the focus"
 
 chromium_start "$devtools"
 
-"$PY" "$top_srcdir/tests/viewer/webdrive.py" "$devtools" "$url" "webguest" "$TEST_TMP/page.png" \
-    "hello from the web 42" >"$TEST_TMP/drive.out" 2>&1
+webdrive "$devtools" "$url" "webguest" "$TEST_TMP/page.png" \
+    "hello from the web 42"
 ok $? "the page connects by itself and shows the guest's name: $(head -n 1 "$TEST_TMP/drive.out")"
 set -- $(sed -n 's/^canvas //p' "$TEST_TMP/drive.out")
 is "${3:-0}x${4:-0}" "1024x768" "the page's canvas is the guest's 1024x768 screen"

@@ -30,7 +30,14 @@ class Page:
                 if time.time() > deadline:
                     raise
                 time.sleep(0.2)
-        self.ws = websocket.create_connection(tab["webSocketDebuggerUrl"], timeout=20)
+        # No Origin header: Chromium (since 111) refuses DevTools
+        # connections whose Origin it was not told to allow, and a client
+        # that sends none is not a web page.
+        try:
+            self.ws = websocket.create_connection(tab["webSocketDebuggerUrl"], timeout=20,
+                                                  suppress_origin=True)
+        except (OSError, websocket.WebSocketException) as e:
+            sys.exit("webdrive: DevTools refused the connection (%s); see chromium.log" % e)
         self.n = 0
 
     def call(self, method, **params):

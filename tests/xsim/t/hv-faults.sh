@@ -60,13 +60,17 @@ is "$(field 2 "$r")" "$p0" "the event arrives"
 ok $? "late: after $(field 3 "$r") ms (delay 500 ms, counted from the notify)"
 peer a notify "$p1" 3 >/dev/null
 is "$(peer b count 1000)" "ok 1" "three notifications during the delay arrive as one event"
+# a delay of a minute, then cleared: had it stayed, the next event would
+# not arrive within the wait (the time is printed, not bounded: a loaded
+# machine may take a while)
+hvctl fault-evtchn-delay 0 "$p0" 60000 >/dev/null
 hvctl fault-evtchn-delay 0 "$p0" 0 >/dev/null
 ok $? "fault-evtchn-delay 0 $p0 0 clears the delay"
 peer a notify "$p1" >/dev/null
-r=$(peer b wait 5000)
+r=$(peer b wait 30000)
 is "$(field 2 "$r")" "$p0" "the event arrives"
-[ "$(field 3 "$r")" -lt 400 ]
-ok $? "on time: after $(field 3 "$r") ms"
+[ -n "$(field 3 "$r")" ] && [ "$(field 3 "$r")" -lt 30000 ]
+ok $? "not held back by the cleared delay: after $(field 3 "$r") ms"
 hvctl fault-evtchn-delay 0 "$p0" 10000 >/dev/null
 peer a notify "$p1" >/dev/null
 is "$(peer b unbind "$p0")" ok "a port with a delayed event pending can be unbound"
