@@ -140,7 +140,7 @@ tiger_start() {
         "127.0.0.1::$(vnc_port "$1")" >"$TEST_TMP/tiger.log" 2>&1 &
     TIGER_PID=$!
     at_exit "tiger_stop"
-    VIEWER_WIN=$(DISPLAY=$VIEWER_DISPLAY timeout 20 xdotool search --sync --onlyvisible --name "TigerVNC" | head -n 1)
+    VIEWER_WIN=$(DISPLAY=$VIEWER_DISPLAY timeout 60 xdotool search --sync --onlyvisible --name "TigerVNC" | head -n 1)
     [ -n "$VIEWER_WIN" ] || { sed 's/^/# tiger: /' "$TEST_TMP/tiger.log"; bail "no TigerVNC window"; }
 }
 
@@ -192,7 +192,7 @@ viewer_matches() {
 # give it the focus (there is no window manager to do it)
 focus_window() {
     local w
-    w=$(timeout 20 xdotool search --sync --onlyvisible --name "$1" 2>/dev/null | head -n 1)
+    w=$(timeout 60 xdotool search --sync --onlyvisible --name "$1" 2>/dev/null | head -n 1)
     [ -n "$w" ] || return 1
     timeout 10 xdotool windowfocus --sync "$w"
 }
