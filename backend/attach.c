@@ -1,9 +1,12 @@
-/* attach / detach: the device nodes with the permissions libxl gives
- * them: the guest owns its frontend directory and the backend domain its
- * backend directory; each may read the other's. */
+/* attach / detach: xenfb's device nodes (types xenfb and xenkbd, see
+ * proto/layout.h) with the permissions libxl gives devices: the guest
+ * owns its frontend directory and the backend domain its backend
+ * directory; each may read the other's. */
 #include "config.h"
 
 #include "attach.h"
+
+#include "proto/layout.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -79,7 +82,7 @@ static int one_device(struct xs_handle *xs, xs_transaction_t t, const struct xfb
               put_u(xs, t, bdir, "frontend-id", (unsigned)o->domid) &&
               put_u(xs, t, bdir, "online", 1) &&
               put_u(xs, t, bdir, "state", XenbusStateInitialising);
-    if (ok && !strcmp(type, "vfb")) {
+    if (ok && !strcmp(type, XFB_TYPE_FB)) {
         unsigned long long px = (unsigned long long)o->max_width * o->max_height * 4;
         unsigned mib = (unsigned)((px + (1u << 20) - 1) >> 20);
         ok = put_u(xs, t, bdir, "max-width", o->max_width) &&
@@ -98,7 +101,7 @@ static int one_device(struct xs_handle *xs, xs_transaction_t t, const struct xfb
         if (!perms(xs, t, path, o->domid, o->backend_domid))
             goto fail;
     }
-    size_t nb = strcmp(type, "vfb") ? 4 : sizeof(bnodes) / sizeof(bnodes[0]);
+    size_t nb = strcmp(type, XFB_TYPE_FB) ? 4 : sizeof(bnodes) / sizeof(bnodes[0]);
     for (size_t i = 0; i < nb; i++) {
         snprintf(path, sizeof(path), "%s/%s", bdir, bnodes[i]);
         if (!perms(xs, t, path, o->backend_domid, o->domid))
@@ -152,8 +155,8 @@ static int in_transaction(int (*body)(struct xs_handle *, xs_transaction_t, void
 static int attach_body(struct xs_handle *xs, xs_transaction_t t, void *ctx, const char **err)
 {
     const struct xfb_attach_opts *o = ctx;
-    if ((o->vfb && one_device(xs, t, o, "vfb", err) < 0) ||
-        (o->vkbd && one_device(xs, t, o, "vkbd", err) < 0))
+    if ((o->vfb && one_device(xs, t, o, XFB_TYPE_FB, err) < 0) ||
+        (o->vkbd && one_device(xs, t, o, XFB_TYPE_KBD, err) < 0))
         return -1;
     return 0;
 }
@@ -204,8 +207,8 @@ static int detach_body(struct xs_handle *xs, xs_transaction_t t, void *ctx, cons
 {
     struct detach_ctx *c = ctx;
     (void)err;
-    c->removed = detach_type(xs, t, "vfb", c->domid, c->devid, c->backend_domid) +
-                 detach_type(xs, t, "vkbd", c->domid, c->devid, c->backend_domid);
+    c->removed = detach_type(xs, t, XFB_TYPE_FB, c->domid, c->devid, c->backend_domid) +
+                 detach_type(xs, t, XFB_TYPE_KBD, c->domid, c->devid, c->backend_domid);
     return 0;
 }
 

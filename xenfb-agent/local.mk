@@ -58,7 +58,8 @@ xenfb_agent_xenfb_agent_SOURCES = \
 	xenfb-agent/agent/check.c
 xenfb_agent_xenfb_agent_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
 xenfb_agent_xenfb_agent_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
-xenfb_agent_xenfb_agent_LDADD = xenfb-agent/libxenfbfront.la $(XEN_LIBS)
+xenfb_agent_xenfb_agent_LDADD = xenfb-agent/libxenfbfront.la xenfb-agent/proto/libxfbproto.la \
+	$(XEN_LIBS)
 if GUEST
 man_MANS += man/xenfb-agent.8
 endif

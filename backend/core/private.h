@@ -51,7 +51,8 @@ enum xfb_dev_kind { XFB_DEV_FB, XFB_DEV_KBD };
 struct xfb_dev {
     struct xfb_back_guest *g;
     enum xfb_dev_kind kind;
-    const char *type;                     /* xenstore name: vfb, vkbd or vinput */
+    const char *type;                     /* xenstore type: xenfb, xenkbd or vinput */
+    const char *name;                     /* in messages: vfb, vkbd or vinput */
     bool present;                         /* backend directory seen */
     char *bpath;                          /* our directory for this device */
     char *fpath;                          /* the frontend's directory */

@@ -1,6 +1,6 @@
 /* Finding guests and walking each device through the XenbusState machine
  * (protocol.md sections 4 and 5). Watches:
- *   "b" on base/{vfb,vkbd,vinput}: devices added and removed by attach;
+ *   "b" on base/{xenfb,xenkbd,vinput}: devices added and removed by attach;
  *   "f" on each frontend's state node;
  *   "r" on @releaseDomain: a guest destroyed.
  */
@@ -16,7 +16,9 @@
 #include <string.h>
 #include <xen/io/xenbus.h>
 
-static const char *const dev_types[] = {"vfb", "vkbd", "vinput"};
+/* Our own device types (layout.h), and libxl's vkbd with a non-QEMU
+ * backend (vkb = ["backend-type=linux"]), whose backend is "vinput". */
+static const char *const dev_types[] = {XFB_TYPE_FB, XFB_TYPE_KBD, "vinput"};
 
 char *xfb_xs_read(struct xfb_back *b, const char *dir, const char *node)
 {
@@ -129,11 +131,13 @@ static struct xfb_back_guest *guest_get(struct xfb_back *b, int domid, int devid
     g->refresh_ms = b->refresh_ms;
     g->fb.g = g;
     g->fb.kind = XFB_DEV_FB;
-    g->fb.type = "vfb";
+    g->fb.type = XFB_TYPE_FB;
+    g->fb.name = "vfb";
     g->fb.port = -1;
     g->kbd.g = g;
     g->kbd.kind = XFB_DEV_KBD;
-    g->kbd.type = "vkbd";
+    g->kbd.type = XFB_TYPE_KBD;
+    g->kbd.name = "vkbd";
     g->kbd.port = -1;
     g->next = b->guests;
     b->guests = g;
@@ -253,7 +257,7 @@ static void read_limits(struct xfb_dev *d)
     unsigned long w, h;
     /* vfb and vkbd of a guest share the limits attach wrote for the vfb */
     char vfb[128];
-    snprintf(vfb, sizeof(vfb), "%s/vfb/%d/%d", b->base, d->g->domid, d->g->devid);
+    snprintf(vfb, sizeof(vfb), "%s/" XFB_TYPE_FB "/%d/%d", b->base, d->g->domid, d->g->devid);
     if (xfb_xs_read_uint(b, vfb, "max-width", 32768, &w) < 0 || w == 0)
         w = XFB_DEFAULT_MAX_WIDTH;
     if (xfb_xs_read_uint(b, vfb, "max-height", 32768, &h) < 0 || h == 0)
@@ -286,7 +290,7 @@ static void dev_found(struct xfb_back *b, const char *type, int domid, int devid
     if (b->only_domid > 0 && domid != b->only_domid)
         return;
     struct xfb_back_guest *g = xfb_back_find(b, domid, devid);
-    bool is_fb = !strcmp(type, "vfb");
+    bool is_fb = !strcmp(type, XFB_TYPE_FB);
     if (g) {
         struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
         if (d->present) {
@@ -310,7 +314,9 @@ static void dev_found(struct xfb_back *b, const char *type, int domid, int devid
         return;
     }
     struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
-    d->type = is_fb ? "vfb" : (!strcmp(type, "vinput") ? "vinput" : "vkbd");
+    bool vinput = !strcmp(type, "vinput");
+    d->type = is_fb ? XFB_TYPE_FB : vinput ? "vinput" : XFB_TYPE_KBD;
+    d->name = is_fb ? "vfb" : vinput ? "vinput" : "vkbd";
     d->bpath = bpath;
     d->fpath = fpath;
     d->present = true;
@@ -527,7 +533,7 @@ static void scan_domain(struct xfb_back *b, const char *type, int domid)
     }
     free(ids);
     /* devices of ours that are no longer listed */
-    bool is_fb = !strcmp(type, "vfb");
+    bool is_fb = !strcmp(type, XFB_TYPE_FB);
     for (struct xfb_back_guest *g = b->guests, *next; g; g = next) {
         next = g->next;
         struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
@@ -549,7 +555,7 @@ static void scan_type(struct xfb_back *b, const char *type)
             scan_domain(b, type, domid);
     }
     free(doms);
-    bool is_fb = !strcmp(type, "vfb");
+    bool is_fb = !strcmp(type, XFB_TYPE_FB);
     for (struct xfb_back_guest *g = b->guests, *next; g; g = next) {
         next = g->next;
         struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;

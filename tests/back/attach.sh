@@ -15,8 +15,8 @@ perms() { "$XSIM" ctl dump-store | grep -e "^$1 = " | sed 's/.*(\(.*\))$/\1/'; }
 
 attach --domid 3 --max-width 800 --max-height 600
 ok $? "attach succeeds"
-F=/local/domain/3/device/vfb/0
-B=/local/domain/0/backend/vfb/3/0
+F=/local/domain/3/device/xenfb/0
+B=/local/domain/0/backend/xenfb/3/0
 is "$(rd $F/backend) $(rd $F/backend-id) $(rd $F/state)" "$B 0 1" "frontend dir names the backend, state 1"
 is "$(rd $B/frontend) $(rd $B/frontend-id) $(rd $B/online) $(rd $B/state)" "$F 3 1 1" \
     "backend dir names the frontend, online, state 1"
@@ -24,7 +24,7 @@ is "$(rd $B/max-width)x$(rd $B/max-height) $(rd $B/videoram)" "800x600 2" "limit
 is "$(perms $F)" "n3,r0" "guest owns its frontend dir, backend may read"
 is "$(perms $B)" "n0,r3" "backend owns its backend dir, guest may read"
 is "$(perms $B/max-width)" "n0,r3" "the guest cannot change the limits"
-is "$(rd /local/domain/0/backend/vkbd/3/0/state)" "1" "vkbd attached too by default"
+is "$(rd /local/domain/0/backend/xenkbd/3/0/state)" "1" "vkbd attached too by default"
 
 attach --domid 3 2>"$TEST_TMP/err"
 [ $? -eq 1 ] && grep -q "already attached" "$TEST_TMP/err"
@@ -36,8 +36,8 @@ rd $B/state >/dev/null || rd $F/state >/dev/null
 [ $? -ne 0 ]
 ok $? "detach removed both directories"
 
-attach --domid 3 --vkbd --devid 1 && [ -z "$(rd /local/domain/0/backend/vfb/3/1/state)" ] &&
-    [ "$(rd /local/domain/0/backend/vkbd/3/1/state)" = 1 ]
+attach --domid 3 --vkbd --devid 1 && [ -z "$(rd /local/domain/0/backend/xenfb/3/1/state)" ] &&
+    [ "$(rd /local/domain/0/backend/xenkbd/3/1/state)" = 1 ]
 ok $? "--vkbd --devid 1 attaches that device only"
 
 one_line() {

@@ -17,7 +17,7 @@ expect kbd attached || bail "vkbd not attached"
 
 out=$(check)
 ok $([ $? -eq 1 ]; echo $?) "no backend: exit 1"
-echo "$out" | grep -qxF "error: [XFB-006] vfb 0: no backend running ($B/vfb/$GUEST/0 state 1): start xenfb-backend in domain 0"
+echo "$out" | grep -qxF "error: [XFB-006] vfb 0: no backend running ($B/xenfb/$GUEST/0 state 1): start xenfb-backend in domain 0"
 ok $? "no backend: [XFB-006] with what to do" || echo "$out" | sed 's/^/# /'
 
 send back state 2

@@ -418,8 +418,11 @@ int main(int argc, char **argv)
     }
     const char *me = getenv("XSIM_DOMID");
     back_id = me ? (unsigned)atol(me) : 0;
-    snprintf(fe, sizeof(fe), "/local/domain/%u/device/%s/%u", front_id, type, devid);
-    snprintf(be, sizeof(be), "/local/domain/%u/backend/%s/%u/%u", back_id, type, front_id, devid);
+    /* the vfb and vkbd protocols, on xenfb's device types */
+    const char *xstype = is_vfb() ? XFB_TYPE_FB : XFB_TYPE_KBD;
+    snprintf(fe, sizeof(fe), "/local/domain/%u/device/%s/%u", front_id, xstype, devid);
+    snprintf(be, sizeof(be), "/local/domain/%u/backend/%s/%u/%u", back_id, xstype, front_id,
+             devid);
     xs = xs_open(0);
     xce = xenevtchn_open(NULL, 0);
     xgt = xengnttab_open(NULL, 0);

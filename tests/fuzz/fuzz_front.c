@@ -24,10 +24,10 @@
 
 #include "xenfb/front.h"
 
-#define FE_VFB  "/local/domain/1/device/vfb/0"
-#define FE_VKBD "/local/domain/1/device/vkbd/0"
-#define BE_VFB  "/local/domain/0/backend/vfb/1/0"
-#define BE_VKBD "/local/domain/0/backend/vkbd/1/0"
+#define FE_VFB  "/local/domain/1/device/xenfb/0"
+#define FE_VKBD "/local/domain/1/device/xenkbd/0"
+#define BE_VFB  "/local/domain/0/backend/xenfb/1/0"
+#define BE_VKBD "/local/domain/0/backend/xenkbd/1/0"
 
 static const char *const be_nodes[] = {
     "state",
@@ -59,7 +59,7 @@ static const char *const values[] = {
     "",           "-1",         "+1",         " 1",
     "4294967295", "2147483647", "2147483648", "99999999999999999999",
     "1x",         "800",        "600",        "32767",
-    "32768",      BE_VFB,       BE_VKBD,      "/local/domain/0/backend/vfb/1/1",
+    "32768",      BE_VFB,       BE_VKBD,      "/local/domain/0/backend/xenfb/1/1",
     "0x4",
 };
 #define N_VALUES (sizeof(values) / sizeof(values[0]))

@@ -35,7 +35,7 @@ is "$(cat "$TEST_TMP/refresh")" "VNC viewer connected |refresh period 40 ms|VNC 
 
 xterm -geometry 40x8+50+60 -fa '' -fn fixed -T xfbterm -e sh -c 'echo "hello from the guest"; exec cat' &
 at_exit "kill $! 2>/dev/null"
-timeout 20 xdotool search --sync --onlyvisible --name xfbterm >/dev/null 2>&1
+timeout 60 xdotool search --sync --onlyvisible --name xfbterm >/dev/null 2>&1
 wait_match capture_matches 1
 ok $? "an xterm with text: gvnccapture still equals xwd -root"
 
@@ -63,5 +63,5 @@ grep -q "info: signal 15: stopping" "$SERVE_LOG"
 ok $? "and says so"
 "$XSIM" run --domid 0 -- xenstore-read /local/domain/1/console/vnc-port >/dev/null 2>&1
 ok $((! $?)) "console/vnc-port is removed on exit"
-is "$("$XSIM" run --domid 0 -- xenstore-read /local/domain/0/backend/vfb/1/0/state 2>/dev/null)" "4" \
+is "$("$XSIM" run --domid 0 -- xenstore-read /local/domain/0/backend/xenfb/1/0/state 2>/dev/null)" "4" \
     "the vfb node stays Connected for the next backend"

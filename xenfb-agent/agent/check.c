@@ -4,6 +4,8 @@
  * frontend uses, rather than testing paths, so it sees what they see. */
 #include "agent.h"
 
+#include "proto/layout.h"
+#include "proto/sysfs.h"
 #include "xenfb/front.h"
 
 #include <errno.h>
@@ -117,27 +119,40 @@ static long rd_long(struct check *c, const char *dir, const char *node)
     return bad ? -1 : n;
 }
 
-static void check_kernel(struct check *c, const char *type, const char *fe, long state)
+/* xenfb's own device: no kernel driver may hold it (the library refuses
+ * it the same way, by sysfs). */
+static void check_kernel(struct check *c, const char *type, const char *name)
 {
-    char path[128];
-    bool vfb = !strcmp(type, "vfb");
-    const char *drv = vfb ? "xen-fbfront" : "xen-kbdfront";
-    const char *mod = vfb ? "xen_fbfront" : "xen_kbdfront";
-    snprintf(path, sizeof(path), "/sys/bus/xen/drivers/%s/%s-%u", type, type, c->devid);
-    char *ref = rd(c, fe, "page-ref");
-    bool bound = access(path, F_OK) == 0 || (ref && state > 1 && state < 5);
-    free(ref);
-    if (bound)
+    char drv[64];
+    if (xfb_sysfs_driver(type, c->devid, drv, sizeof(drv)))
         problem(c,
-                "[XFB-005] %s %u: a kernel frontend (%s) drives it: modprobe -r %s and add "
-                "'blacklist %s' to /etc/modprobe.d",
-                type, c->devid, drv, mod, mod);
+                "[XFB-005] %s %u: a kernel driver (%s) drives device/%s/%u: unbind it "
+                "(/sys/bus/xen/drivers/%s/unbind)",
+                name, c->devid, drv, type, c->devid, drv);
     else
-        ok("%s %u: no kernel frontend bound", type, c->devid);
+        ok("%s %u: no kernel driver bound to device/%s/%u", name, c->devid, type, c->devid);
 }
 
-/* One device: present, backend running, features, kernel frontend. */
-static void check_device(struct check *c, const char *type)
+/* The stock kernel frontends, where the kernel has bound them: they drive
+ * the standard vfb and vkbd devices (the guest's console), beside
+ * xenfb's own devices. */
+static void report_kernel_frontends(struct check *c)
+{
+    static const char *const types[] = {"vfb", "vkbd"};
+    if (!xfb_sysfs_has_xen_bus())
+        return;
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        char drv[64];
+        if (xfb_sysfs_driver(types[i], c->devid, drv, sizeof(drv)))
+            ok("%s %u: the kernel's %s drives it (the console; xenfb's X screen uses its own "
+               "device beside it)",
+               types[i], c->devid, !strcmp(types[i], "vfb") ? "xen-fbfront" : "xen-kbdfront");
+    }
+}
+
+/* One device: present, backend running, features, kernel driver. name is
+ * its protocol ("vfb" or "vkbd"), type its xenstore device type. */
+static void check_device(struct check *c, const char *name, const char *type)
 {
     char fe[64];
     snprintf(fe, sizeof(fe), "device/%s/%u", type, c->devid);
@@ -145,23 +160,23 @@ static void check_device(struct check *c, const char *type)
     long be_id = rd_long(c, fe, "backend-id");
     if (!be || be_id < 0) {
         problem(c,
-                "[XFB-004] %s %u: not in xenstore (%s): add a %s to the guest (xenfb-backend "
-                "attach in the backend domain)",
-                type, c->devid, fe, type);
+                "[XFB-004] %s %u: not in xenstore (%s): name this guest in the backend "
+                "domain's xenfb guests.conf, or run xenfb-backend attach there",
+                name, c->devid, fe);
         free(be);
         return;
     }
     c->be_id = (unsigned)be_id;
     long fe_state = rd_long(c, fe, "state");
-    ok("%s %u: present, backend %s (domain %ld), frontend state %ld", type, c->devid, be, be_id,
-       fe_state);
+    ok("%s %u: present (%s), backend %s (domain %ld), frontend state %ld", name, c->devid, fe,
+       be, be_id, fe_state);
     long st = rd_long(c, be, "state");
     if (st != 2 && st != 4) {
         problem(c,
                 "[XFB-006] %s %u: no backend running (%s state %ld): start xenfb-backend in "
                 "domain %ld",
-                type, c->devid, be, st, be_id);
-    } else if (!strcmp(type, "vfb")) {
+                name, c->devid, be, st, be_id);
+    } else if (!strcmp(name, "vfb")) {
         if (rd_long(c, be, "feature-gref") != 1)
             problem(c,
                     "[XFB-007] vfb %u: the backend has no feature-gref (stock QEMU?): it "
@@ -179,9 +194,9 @@ static void check_device(struct check *c, const char *type)
            rd_long(c, be, "feature-abs-pointer") == 1 ? ", feature-abs-pointer" : "",
            rd_long(c, be, "feature-raw-pointer") == 1 ? ", feature-raw-pointer" : "");
     }
-    if (!strcmp(type, "vfb") && fe_state == 4 && st == 4)
+    if (!strcmp(name, "vfb") && fe_state == 4 && st == 4)
         c->vfb_connected = true;
-    check_kernel(c, type, fe, fe_state);
+    check_kernel(c, type, name);
     free(be);
 }
 
@@ -259,8 +274,9 @@ int agent_check(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     xengntshr_handle *xgs = check_devices(&c);
     if (c.xs) {
-        check_device(&c, "vfb");
-        check_device(&c, "vkbd");
+        check_device(&c, "vfb", XFB_TYPE_FB);
+        check_device(&c, "vkbd", XFB_TYPE_KBD);
+        report_kernel_frontends(&c);
     }
     if (xgs) {
         check_gntalloc(&c, xgs);

@@ -96,6 +96,7 @@ XFB_EXPORT struct xfb_front *xfb_front_open(const struct xfb_front_opts *opts)
     f->kind = opts->kind;
     f->devid = opts->devid;
     f->name = f->kind == XFB_FRONT_VFB ? "vfb" : "vkbd";
+    f->type = f->kind == XFB_FRONT_VFB ? XFB_TYPE_FB : XFB_TYPE_KBD;
     f->log_fn = opts->log_fn;
     f->log_data = opts->log_data;
     f->log_level = xfb_log_level_from_env();

@@ -33,8 +33,9 @@ struct xentoollog_logger;
 struct xfb_front {
     enum xfb_front_kind kind;
     unsigned devid;
-    const char *name; /* "vfb" or "vkbd" */
-    char fe_path[48]; /* relative to our domain: device/vfb/0 */
+    const char *name; /* the protocol, for messages: "vfb" or "vkbd" */
+    const char *type; /* the xenstore device type: XFB_TYPE_FB or _KBD */
+    char fe_path[48]; /* relative to our domain: device/xenfb/0 */
     char *be_path;    /* the backend directory, absolute */
     unsigned be_id;
 

@@ -4,6 +4,8 @@
  * backend's (we go back to Initialised and wait for the next one). */
 #include "private.h"
 
+#include "proto/sysfs.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -28,8 +30,6 @@ static const char *const published_nodes[] = {
     XENKBD_FIELD_REQ_ABS_POINTER,
     XENKBD_FIELD_REQ_RAW_POINTER,
     XFB_NODE_REQUEST_HWHEEL,
-    /* not ours: what a kernel frontend unbound from the device left */
-    "page-ref",
 };
 
 static char *read_node(struct xfb_front *f, const char *dir, const char *node)
@@ -98,28 +98,6 @@ static void remove_published(struct xfb_front *f)
     f->published = false;
 }
 
-static bool sysfs_bound(struct xfb_front *f)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof(path), "/sys/bus/xen/drivers/%s/%s-%u", f->name, f->name, f->devid);
-    return access(path, F_OK) == 0;
-}
-
-/* Is a kernel frontend driving the device? Where the Xen bus is in sysfs
- * only a driver bound to the device counts: xen-fbfront and xen-kbdfront
- * leave their nodes behind when unbound. Elsewhere their nodes tell: they
- * write page-ref (a frame number) and move the state past 1. */
-static bool kernel_frontend(struct xfb_front *f, long state)
-{
-    if (access("/sys/bus/xen/drivers", F_OK) == 0)
-        return sysfs_bound(f);
-    if (state <= XenbusStateInitialising || state >= XenbusStateClosing)
-        return false;
-    char *ref = read_node(f, f->fe_path, "page-ref");
-    free(ref);
-    return ref != NULL;
-}
-
 int xfb_xenbus_open(struct xfb_front *f)
 {
     f->xs = xs_open(0);
@@ -132,26 +110,27 @@ int xfb_xenbus_open(struct xfb_front *f)
         errno = err;
         return -1;
     }
-    snprintf(f->fe_path, sizeof(f->fe_path), "device/%s/%u", f->name, f->devid);
+    snprintf(f->fe_path, sizeof(f->fe_path), "device/%s/%u", f->type, f->devid);
     f->be_path = read_node(f, f->fe_path, "backend");
     long be_id = read_long(f, f->fe_path, "backend-id");
     if (!f->be_path || be_id < 0 || be_id > 0x7fef) {
         xfb_log(f, XFB_LOG_ERROR,
-                "[XFB-004] %s %u: no device in xenstore (%s/backend and backend-id): add a %s to "
-                "the guest (xenfb-backend attach in the backend domain)",
-                f->name, f->devid, f->fe_path, f->name);
+                "[XFB-004] %s %u: no device in xenstore (%s/backend and backend-id): name this "
+                "guest in the backend domain's xenfb guests.conf, or run xenfb-backend attach there",
+                f->name, f->devid, f->fe_path);
         errno = ENODEV;
         return -1;
     }
     f->be_id = (unsigned)be_id;
     long state = read_long(f, f->fe_path, "state");
-    if (kernel_frontend(f, state)) {
+    char drv[64];
+    /* no stock kernel driver claims xenfb's device types, but a kernel
+     * that did would own the device */
+    if (xfb_sysfs_driver(f->type, f->devid, drv, sizeof(drv))) {
         xfb_log(f, XFB_LOG_ERROR,
-                "[XFB-005] %s %u: a kernel frontend (%s) drives this device: unload it or keep "
-                "it from loading (modprobe -r %s; blacklist %s), then retry",
-                f->name, f->devid, f->kind == XFB_FRONT_VFB ? "xen-fbfront" : "xen-kbdfront",
-                f->kind == XFB_FRONT_VFB ? "xen_fbfront" : "xen_kbdfront",
-                f->kind == XFB_FRONT_VFB ? "xen_fbfront" : "xen_kbdfront");
+                "[XFB-005] %s %u: a kernel driver (%s) drives %s: unbind it "
+                "(/sys/bus/xen/drivers/%s/unbind), then retry",
+                f->name, f->devid, drv, f->fe_path, drv);
         errno = EBUSY;
         return -1;
     }

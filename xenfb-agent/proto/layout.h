@@ -13,6 +13,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* xenfb's device types in xenstore (frontend device/TYPE/ID, backend
+ * backend/TYPE/DOMID/ID). The protocol on them is vfb's and vkbd's with
+ * the grant extension, but under types of their own: no kernel frontend
+ * claims them (Linux's xen-fbfront and xen-kbdfront bind "vfb" and
+ * "vkbd", often built in) and no QEMU scans them (it watches
+ * backend/vfb and backend/vkbd), so nothing races X for the device and a
+ * guest may have the kernel's vfb beside it. */
+#define XFB_TYPE_FB  "xenfb"
+#define XFB_TYPE_KBD "xenkbd"
+
 /* xenstore nodes of the grant extension */
 #define XFB_NODE_FEATURE_GREF "feature-gref" /* backend: 1 = understands page-gref */
 #define XFB_NODE_PAGE_GREF    "page-gref"    /* frontend: grant of the shared page */

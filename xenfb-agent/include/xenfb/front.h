@@ -29,8 +29,8 @@
  *   [XFB-002] a /dev/xen device is not permitted: run as root or fix its mode
  *   [XFB-003] gntalloc limit reached: the message names the pages needed and
  *             the module parameter to raise (xen_gntalloc's `limit`)
- *   [XFB-004] the device is not in xenstore (no vfb/vkbd configured)
- *   [XFB-005] a kernel frontend (xen-fbfront, xen-kbdfront) drives the device
+ *   [XFB-004] the device is not in xenstore (no xenfb/xenkbd configured)
+ *   [XFB-005] a kernel driver is bound to the device (sysfs)
  *   [XFB-006] no backend connected within the timeout
  *   [XFB-007] the backend has no feature-gref (e.g. stock QEMU)
  *   [XFB-008] a mode larger than the memory granted at open
@@ -127,7 +127,7 @@ typedef void (*xfb_front_event_fn)(void *data, const struct xfb_front_event *ev)
 
 struct xfb_front_opts {
     enum xfb_front_kind kind;
-    unsigned devid; /* N of device/vfb/N or device/vkbd/N */
+    unsigned devid; /* N of device/xenfb/N or device/xenkbd/N (layout.h) */
 
     /* vfb: the mode at open and the largest one the caller will use. The
      * memory for the largest mode at 32 bits per pixel is granted once, at
@@ -154,7 +154,7 @@ struct xfb_front_opts {
  * xfb_front_dispatch(), as the backend answers.
  *
  * Returns a handle, or NULL + errno: EINVAL (bad options), ENODEV (the
- * device is not in xenstore, [XFB-004]), EBUSY (a kernel frontend drives
+ * device is not in xenstore, [XFB-004]), EBUSY (a kernel driver is bound to
  * it, [XFB-005]), E2BIG (the largest mode needs more grant directory pages
  * than the shared page holds, [XFB-008]), ENOSPC (gntalloc limit,
  * [XFB-003]), ENOENT/EACCES/EPERM (/dev/xen, [XFB-001]/[XFB-002]), or what
