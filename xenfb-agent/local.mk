@@ -96,3 +96,30 @@ front_shell_tests = \
 	tests/front/agent-check.sh
 TESTS += $(front_unit_tests) $(front_shell_tests)
 EXTRA_DIST += $(front_shell_tests) tests/front/front-lib.sh
+
+# The guest's system integration: the modules loaded at boot, gntalloc's
+# page limit, the opt-in udev rule for X servers not running as root, and
+# xenfb-guest-setup, which does the same on a running guest (the package
+# runs it when it is installed).
+if GUEST
+modulesload_DATA = xenfb-agent/system/xenfb.conf
+modprobe_DATA = xenfb-agent/system/modprobe/xenfb.conf
+udevrules_DATA = xenfb-agent/system/60-xenfb.rules
+sbin_SCRIPTS = xenfb-agent/system/xenfb-guest-setup
+man_MANS += man/xenfb-guest-setup.8
+endif
+xenfb-agent/system/xenfb.conf: $(top_srcdir)/xenfb-agent/system/xenfb.modules-load
+	$(AM_V_GEN)$(MKDIR_P) xenfb-agent/system && cp $(top_srcdir)/xenfb-agent/system/xenfb.modules-load $@
+xenfb-agent/system/modprobe/xenfb.conf: $(top_srcdir)/xenfb-agent/system/xenfb.modprobe.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) xenfb-agent/system/modprobe && \
+	    sed -e 's|@GNTALLOC_LIMIT[@]|$(GNTALLOC_LIMIT)|g' \
+	    $(top_srcdir)/xenfb-agent/system/xenfb.modprobe.in >$@
+xenfb-agent/system/xenfb-guest-setup: $(top_srcdir)/xenfb-agent/system/xenfb-guest-setup.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) xenfb-agent/system && \
+	    sed -e 's|@GNTALLOC_LIMIT[@]|$(GNTALLOC_LIMIT)|g' \
+	    $(top_srcdir)/xenfb-agent/system/xenfb-guest-setup.in >$@ && chmod +x $@
+CLEANFILES += xenfb-agent/system/xenfb.conf xenfb-agent/system/modprobe/xenfb.conf \
+	xenfb-agent/system/xenfb-guest-setup
+EXTRA_DIST += xenfb-agent/system/xenfb.modules-load xenfb-agent/system/xenfb.modprobe.in \
+	xenfb-agent/system/60-xenfb.rules xenfb-agent/system/xenfb-guest-setup.in \
+	man/xenfb-guest-setup.8

@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 12
+plan 15
 need dpkg-query xsetroot xterm xdotool
 
 owner() { dpkg-query -S "$1" 2>/dev/null | cut -d: -f1; }
@@ -21,6 +21,15 @@ is "$(owner /usr/lib/xorg/modules/input/xenkbd_drv.so) $(owner "$(command -v xen
 
 getent passwd _xenfb >/dev/null
 ok $? "installing xenfb-backend created its system user _xenfb"
+getent group xenfb >/dev/null
+ok $? "installing xenfb-guest created the opt-in group xenfb of its udev rule"
+
+# the guest is configured at boot: the modules the drivers need, and a
+# gntalloc limit for 3840x2160 twice over
+is "$(grep -v '^#' /lib/modules-load.d/xenfb.conf | tr '\n' ' ')" "xen-gntalloc xen-evtchn " \
+    "xenfb-guest loads xen-gntalloc and xen-evtchn at boot"
+is "$(grep -v '^#' /lib/modprobe.d/xenfb.conf)" "options xen_gntalloc limit=16384" \
+    "and gives gntalloc a limit of 16384 pages"
 is "$(sed -n 's/^ExecStart=//p' /lib/systemd/system/xenfb-backend.service)" \
     "/usr/sbin/xenfb-backend serve --foreground --user _xenfb" \
     "the systemd unit runs the daemon as _xenfb"
