@@ -406,6 +406,9 @@ static size_t message(struct fin *in, char *msg)
     return sizeof(h) + len;
 }
 
+static const struct domain_config guest_cfg = {
+    .name = "guest", .uuid = "6a1d5b0e-3c2f-4e8a-9b7d-0f1e2d3c4b5a", .type = DOMAIN_PV};
+
 static void reset_store(void)
 {
     /* what xs_init leaves: dom0's home */
@@ -433,7 +436,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         ready = true;
     }
-    if (xs_domain_created(1, "guest") < 0)
+    if (xs_domain_created(1, &guest_cfg) < 0)
         abort();
     while (fin_more(&in)) {
         uint8_t op = fin_u8(&in) % OP_COUNT;
@@ -473,8 +476,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case OP_GUEST:
             if (guest)
-                xs_domain_destroyed(1);
-            else if (xs_domain_created(1, "guest") < 0)
+                xs_domain_destroyed(1, guest_cfg.uuid);
+            else if (xs_domain_created(1, &guest_cfg) < 0)
                 abort();
             guest = !guest;
             settle();
@@ -512,7 +515,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     if (guest)
-        xs_domain_destroyed(1);
+        xs_domain_destroyed(1, guest_cfg.uuid);
     reset_store();
     return 0;
 }

@@ -23,6 +23,7 @@ tests_xsim_t_test_store_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/xsim/xsi
 # protocol messages.
 xs_tests = \
 	tests/xsim/t/xs-utils.sh \
+	tests/xsim/t/xs-domain.sh \
 	tests/xsim/t/xs-conformance.sh \
 	tests/xsim/t/xs-protocol.sh
 TESTS += tests/xsim/t/test-store $(xs_tests)

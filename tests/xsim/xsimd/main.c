@@ -78,7 +78,8 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
 
     if (ctl_init(state_dir) < 0 || domain_init(state_dir) < 0 || xs_init(state_dir) < 0 ||
-        hv_init(state_dir) < 0 || domain_create(0, "Domain-0") < 0) {
+        hv_init(state_dir) < 0 ||
+        domain_create(0, &(struct domain_config){.name = "Domain-0"}) < 0) {
         fprintf(stderr, "xsimd: start-up in %s failed: %s\n", state_dir, strerror(errno));
         return 1;
     }
