@@ -82,6 +82,16 @@ xsim_setup() {
     at_exit "_xsim_teardown"
 }
 
+# gntalloc_limit DOMID PAGES: set a guest kernel's gntalloc page limit (1024
+# at boot) the way an administrator does, through the guest's
+# /sys/module/xen_gntalloc/parameters/limit; creates the domain if needed.
+# The limit is per kernel: a domain destroyed and created again starts at
+# 1024 again.
+gntalloc_limit() {
+    "$XSIM" run --domid "$1" -- sh -c "echo $2 >/sys/module/xen_gntalloc/parameters/limit" ||
+        bail "cannot set the gntalloc limit of domain $1 to $2"
+}
+
 _xsim_teardown() {
     if [ "$_tap_failed" -gt 0 ] && [ -f "$XSIM_DIR/xsimd.log" ]; then
         sed 's/^/# xsimd: /' "$XSIM_DIR/xsimd.log" | tail -n 40

@@ -30,13 +30,13 @@ send back write feature-gref 1
 send kbd write feature-abs-pointer 1
 send kbd state 2
 expect kbd ok
-"$XSIM" ctl gntalloc-limit 100 >/dev/null
+gntalloc_limit $GUEST 100
 out=$(check)
-echo "$out" | grep -qxF "error: [XFB-003] gntalloc: 1024x768x32 needs 771 grant pages, not available (limit unknown): modprobe xen-gntalloc limit=1024, or echo 1024 > /sys/module/xen_gntalloc/parameters/limit"
+echo "$out" | grep -qxF "error: [XFB-003] gntalloc: 1024x768x32 needs 771 grant pages, not available (limit 100): modprobe xen-gntalloc limit=1024, or echo 1024 > /sys/module/xen_gntalloc/parameters/limit"
 ok $? "gntalloc limit too low: [XFB-003] with the module parameter" || echo "$out" | sed 's/^/# /'
 is "$(grants_of $GUEST)" "" "the probe leaves no grant behind"
 
-"$XSIM" ctl gntalloc-limit 1024 >/dev/null
+gntalloc_limit $GUEST 1024
 out=$(check)
 ok $? "all well: exit 0" || echo "$out" | sed 's/^/# /'
 is "$(echo "$out" | tail -n 1)" "all is well" "all well: says so"

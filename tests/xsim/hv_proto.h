@@ -19,6 +19,12 @@
  * HV_FRAME_MAX bytes, each starting with struct hv_frame. File descriptors
  * ride on frames as SCM_RIGHTS, at most HV_FRAME_FDS per frame, in order.
  * All integers are in host byte order: both ends run on the same machine.
+ *
+ * Each domain's kernel also has a sysfs: xsimd keeps it as files in
+ * DIR/HV_SYSFS_DIR/<domid>/, laid out as under /sys, and the shim sends a
+ * process's look at /sys/bus/xen, /sys/module/xen_gntalloc or a Xen device
+ * in /sys/devices there. Writing a module parameter is a request
+ * (HV_OP_PARAM_WRITE), answered as the kernel's store() would.
  */
 #ifndef XSIM_HV_PROTO_H
 #define XSIM_HV_PROTO_H
@@ -27,6 +33,7 @@
 #include <stdint.h>
 
 #define HV_SOCKET_NAME   "hv.sock"
+#define HV_SYSFS_DIR     "sys"
 #define HV_PROTO_MAGIC   0x78736876u /* "vhsx" */
 #define HV_PROTO_VERSION 1u
 
@@ -105,6 +112,10 @@ enum hv_op {
     /* munmap of part of a mapping: arg[0] = mapping id, arg[1] = first
      * page, arg[2] = pages. handle = 0. */
     HV_OP_MUNMAP = 31,
+
+    /* A write to /sys/module/MODULE/parameters/PARAM of the sender's
+     * domain: data = "MODULE\0PARAM\0" then the bytes written. */
+    HV_OP_PARAM_WRITE = 40,
 };
 
 struct hv_req {

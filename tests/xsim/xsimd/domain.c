@@ -195,7 +195,13 @@ int domain_create(unsigned domid, const struct domain_config *cfg)
     doms = d;
     struct domain_config made = {.name = d->name, .type = d->type};
     memcpy(made.uuid, d->uuid, sizeof(made.uuid));
-    if (xs_domain_created(domid, &made) < 0) {
+    int rc = xs_domain_created(domid, &made);
+    if (rc == 0 && (rc = hv_domain_created(domid)) < 0) {
+        int e = errno;
+        xs_domain_destroyed(domid, d->uuid);
+        errno = e;
+    }
+    if (rc < 0) {
         int e = errno;
         doms = d->next;
         free(d);

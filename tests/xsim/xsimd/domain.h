@@ -55,9 +55,15 @@ int xs_domain_created(unsigned domid, const struct domain_config *cfg);
  * remove /local/domain/N, /vm/UUID and /libxl/N, fire @releaseDomain. */
 void xs_domain_destroyed(unsigned domid, const char *uuid);
 
+/* hypervisor and guest kernel: domain created: its sysfs, its kernel's
+ * xen_gntalloc loaded. 0 or -1 + errno. */
+int hv_domain_created(unsigned domid);
 /* hypervisor: domain destroyed: close its event channels (remote ends
- * become unbound), refuse new maps of its grants, keep existing maps. */
+ * become unbound), refuse new maps of its grants, keep existing maps;
+ * its kernel and sysfs are gone. */
 void hv_domain_destroyed(unsigned domid);
+/* Stopping: remove what xsimd keeps on disk beside the sockets. */
+void hv_fini(void);
 
 /* Module start-up, given the state directory; 0 or -1 + errno. */
 int xs_init(const char *dir);

@@ -32,6 +32,7 @@ struct gnt_entry {
     struct gnt_mem *mem;
     uint32_t page;
     uint32_t users; /* the gntalloc file's hold + pages the granter maps */
+    uint64_t boot;  /* the granter's life: whose gntalloc counts it */
     uint32_t maps;  /* gntdev maps of it */
     uint64_t file_index;
     uint8_t notify; /* UNMAP_NOTIFY_* */
@@ -84,5 +85,17 @@ void gd_map_vma_closed(struct gd_map *m);
 void gd_domain_destroyed(unsigned domid);
 /* fault-map-fail: the errno the next gntdev mmap fails with, or 0. */
 int gnt_fault_map_take(void);
+
+/* ---- grant_module.c: each guest kernel's xen_gntalloc ---- */
+/* The loaded module's life (boot) in that domain, or 0 when not loaded. */
+uint64_t ga_module_boot(unsigned domid);
+/* Count n more pages against the limit of that life: 0, -ENOSPC, or
+ * -ESRCH when the module went away. */
+int ga_module_charge(unsigned domid, uint64_t boot, uint32_t n);
+void ga_module_uncharge(unsigned domid, uint64_t boot, uint32_t n);
+/* Open files of the device (rmmod refuses a module in use). */
+void ga_module_files(unsigned domid, uint64_t boot, int delta);
+/* The domain is gone, and so is its kernel. */
+void ga_module_destroyed(unsigned domid);
 
 #endif

@@ -98,5 +98,6 @@ int main(int argc, char **argv)
 
     int rc = loop_run();
     domain_kill_all();
+    hv_fini();
     return rc < 0 ? 1 : 0;
 }
