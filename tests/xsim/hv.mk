@@ -57,6 +57,7 @@ hv_tests = \
 	tests/xsim/t/hv-destroy.sh \
 	tests/xsim/t/hv-faults.sh \
 	tests/xsim/t/hv-fork.sh \
+	tests/xsim/t/hv-linux.sh \
 	tests/xsim/t/hv-garbage.sh
 TESTS += $(hv_tests)
 EXTRA_DIST += $(hv_tests) tests/xsim/t/hv-lib.sh

@@ -48,6 +48,10 @@
 #define HV_MAX_PAGES_PER_CALL 65536u /* gntalloc ALLOC, gntdev MAP, one mmap */
 #define HV_MAX_COPY_SEGS      64u    /* grant-copy segments per request */
 
+/* The mapping is not inherited by a child at fork: xsimd does not copy it
+ * to the child's connection, the shim marks it MADV_DONTFORK. */
+#define HV_MMAP_DONTFORK 1u
+
 enum hv_frame_flags {
     HV_FRAME_MORE = 1, /* more frames of the same message follow */
 };
@@ -105,9 +109,9 @@ enum hv_op {
     HV_OP_GD_COPY = 25,
 
     /* mmap of a gntalloc or gntdev handle: arg[0] = offset (bytes), arg[1] =
-     * pages, arg[2] = PROT_* bits. Reply: val[0] = mapping id, data =
-     * struct hv_run[], descriptors as the runs name them. The runs cover the
-     * pages in order. */
+     * pages, arg[2] = PROT_* bits. Reply: val[0] = mapping id, val[1] =
+     * HV_MMAP_* flags, data = struct hv_run[], descriptors as the runs name
+     * them. The runs cover the pages in order. */
     HV_OP_MMAP = 30,
     /* munmap of part of a mapping: arg[0] = mapping id, arg[1] = first
      * page, arg[2] = pages. handle = 0. */

@@ -126,6 +126,7 @@ struct shim_map {
     int kind;
     uint64_t index; /* gntdev: what GET_OFFSET_FOR_VADDR reports */
     uint32_t count;
+    bool dontfork; /* a child does not inherit it (VM_DONTCOPY) */
 };
 int shim_map_add(const struct shim_map *m);
 /* [addr, addr+len) is no longer mapped: tell xsimd, forget it. */
@@ -137,6 +138,8 @@ size_t shim_map_count(void);
 /* After fork when the child could not get a connection: its pages are
  * unknown to xsimd, so stop reporting them. */
 void shim_map_clear(void);
+/* In a child after fork: forget the mappings it did not inherit. */
+void shim_map_forget_dontfork(void);
 
 /* ---- /sys (sysfs.c) ---- */
 /* The path to give the kernel: path itself, or (written to buf) its place

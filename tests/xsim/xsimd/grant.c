@@ -1,9 +1,10 @@
 /* Grant tables and /dev/xen/gntalloc, after Linux's drivers/xen/gntalloc.c:
  * ALLOC_GREF makes zeroed pages with one grant each, at a page-aligned
  * index of the file; the file and every page mapped by the granter hold
- * the grant; when the last of them lets go, the grant is revoked, its unmap
- * notification fires and it stops counting against the limit of that
- * kernel's gntalloc (grant_module.c), even while a grantee still maps it. */
+ * the grant; when the last of them lets go, its unmap notification fires
+ * and it stops counting against the limit of that kernel's gntalloc
+ * (grant_module.c), even while a grantee still maps it; the grant itself
+ * ends once no grantee maps it (see grant_int.h). */
 #define _GNU_SOURCE 1
 #include "grant_int.h"
 
@@ -149,7 +150,6 @@ void gnt_entry_unuse(struct gnt_entry *e)
 {
     if (--e->users)
         return;
-    e->revoked = true;
     ga_module_uncharge(e->granter, e->boot, 1);
     if ((e->notify & UNMAP_NOTIFY_CLEAR_BYTE) && !e->dead)
         gnt_clear_byte(e, e->notify_off);
@@ -345,14 +345,37 @@ int ga_mmap(struct gnt_space *s, struct ga_file *f, uint64_t offset, uint32_t np
     int err = gnt_reply_runs(r, ents, npages, false);
     if (err)
         return err;
+    /* gntalloc_mmap: the mmap holds each page once, until its last VMA
+     * closes; gntalloc VMAs are copied at fork */
+    struct ga_vma *v = calloc(1, sizeof(*v));
+    if (!v || !(v->ents = malloc(npages * sizeof(*ents)))) {
+        free(v);
+        return -ENOMEM;
+    }
+    memcpy(v->ents, ents, npages * sizeof(*ents));
+    v->n = npages;
+    v->users = 1;
     uint32_t id;
-    err = gnt_space_add(s, ents, npages, NULL, &id);
-    if (err)
+    err = gnt_space_add(s, ents, npages, NULL, v, false, &id);
+    if (err) {
+        free(v->ents);
+        free(v);
         return err;
+    }
     for (uint32_t i = 0; i < npages; i++)
         ents[i]->users++;
     r->rep.val[0] = id;
     return 0;
+}
+
+void ga_vma_put(struct ga_vma *v)
+{
+    if (--v->users)
+        return;
+    for (uint32_t i = 0; i < v->n; i++)
+        gnt_entry_unuse(v->ents[i]);
+    free(v->ents);
+    free(v);
 }
 
 void gnt_domain_destroyed(unsigned domid)
@@ -368,6 +391,7 @@ void gnt_domain_destroyed(unsigned domid)
     gd_domain_destroyed(domid);
 }
 
+/* released: the granter let go, a grantee still maps it (deferred) */
 static const char *entry_state(const struct gnt_entry *e)
 {
     if (e->dead)
