@@ -5,7 +5,8 @@
  * of every type (paths, values, permission lists, transactions, watches)
  * or any bytes at all, cut messages anywhere, hang up, reconnect; and the
  * test tool's side: destroy and re-create the guest, set quotas, inject
- * commit failures. See README.md for the format.
+ * commit failures, switch between C xenstored's and oxenstored's commit
+ * rules. See README.md for the format.
  *
  * xsimd's event loop is replaced by a table (loop_* below), so the
  * harness calls the real socket callbacks itself; the sockets are real
@@ -490,6 +491,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                                 "transactions", "perms",   "bogus"};
             snprintf(a2, sizeof(a2), "%s", kinds[fin_u8(&in) % 6]);
             snprintf(a3, sizeof(a3), "%u", fin_u8(&in));
+            /* either commit rule: oxenstored's replays what clients sent */
+            xs_set_rule(which & 2 ? "oxenstored" : "xenstored");
             if (which & 1) {
                 char *argv[] = {"fault-commit-eagain", a3, NULL};
                 run_verb(argv[0], 2, argv);

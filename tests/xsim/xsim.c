@@ -35,7 +35,10 @@ static void die(const char *fmt, ...)
 static void usage(FILE *f)
 {
     fputs("usage: xsim [--dir DIR] COMMAND [ARGS...]\n"
-          "  start                      start the simulation (xsimd) in DIR\n"
+          "  start [--xenstored xenstored|oxenstored]\n"
+          "                             start the simulation (xsimd) in DIR; its\n"
+          "                             transactions commit as C xenstored (default)\n"
+          "                             or oxenstored would\n"
           "  stop                       stop it and every process it runs\n"
           "  run --domid N [DOMAIN OPTIONS] -- CMD [ARGS...]\n"
           "                             run CMD as a process of domain N\n"
@@ -185,7 +188,7 @@ static long read_pid(void)
     return pid;
 }
 
-static int cmd_start(void)
+static int cmd_start(const char *xenstored)
 {
     if (ctl_connect() >= 0)
         die("a simulation is already running in %s (stop it with: xsim stop)", dir);
@@ -212,7 +215,8 @@ static int cmd_start(void)
         int rfd = dup(p[1]); /* without O_CLOEXEC, for xsimd */
         char fdbuf[16];
         snprintf(fdbuf, sizeof(fdbuf), "%d", rfd);
-        execl(xsimd, "xsimd", "--dir", dir, "--ready-fd", fdbuf, (char *)NULL);
+        execl(xsimd, "xsimd", "--dir", dir, "--ready-fd", fdbuf, "--xenstored", xenstored,
+              (char *)NULL);
         _exit(127);
     }
     close(p[1]);
@@ -433,7 +437,12 @@ int main(int argc, char **argv)
     int rest = argc - i;
     char **rargv = argv + i;
     if (!strcmp(cmd, "start") && rest == 0)
-        return cmd_start();
+        return cmd_start("xenstored");
+    if (!strcmp(cmd, "start") && rest == 2 && !strcmp(rargv[0], "--xenstored")) {
+        if (strcmp(rargv[1], "xenstored") && strcmp(rargv[1], "oxenstored"))
+            die("'%s' is not a xenstored xsim knows (xenstored or oxenstored)", rargv[1]);
+        return cmd_start(rargv[1]);
+    }
     if (!strcmp(cmd, "stop") && rest == 0)
         return cmd_stop();
     if (!strcmp(cmd, "run"))

@@ -67,6 +67,9 @@ void hv_fini(void);
 
 /* Module start-up, given the state directory; 0 or -1 + errno. */
 int xs_init(const char *dir);
+/* Which xenstored decides transaction commits: "xenstored" (C, the
+ * default) or "oxenstored"; -1 for another name. */
+int xs_set_rule(const char *name);
 int hv_init(const char *dir);
 
 #endif

@@ -7,6 +7,7 @@
 #include "ctl.h"
 #include "domain.h"
 
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,6 +268,32 @@ static int cmd_quota(int argc, char **argv, FILE *out, const char **err)
     return 0;
 }
 
+static int cmd_xs_stats(int argc, char **argv, FILE *out, const char **err)
+{
+    struct store_stats st;
+    (void)argv;
+    if (argc != 1) {
+        *err = "usage: xs-stats";
+        return -1;
+    }
+    store_get_stats(xs_store, &st);
+    fprintf(out,
+            "rule=%s commits=%" PRIu64 " coalesced=%" PRIu64 " replayed=%" PRIu64
+            " conflicts=%" PRIu64 "\n",
+            store_rule_name(store_get_rule(xs_store)), st.commits, st.coalesced, st.replayed,
+            st.conflicts);
+    return 0;
+}
+
+int xs_set_rule(const char *name)
+{
+    int rule = store_rule_parse(name);
+    if (rule < 0)
+        return -1;
+    store_set_rule(xs_store, (enum store_rule)rule);
+    return 0;
+}
+
 int xs_init(const char *dir)
 {
     state_dir = strdup(dir);
@@ -280,6 +307,11 @@ int xs_init(const char *dir)
     ctl_register("fault-commit-eagain",
                  "fault-commit-eagain N: the next N transaction commits fail with EAGAIN",
                  cmd_fault_commit);
+    ctl_register("xs-stats",
+                 "xs-stats: the transaction commit rule (xenstored or oxenstored) and how "
+                 "commits went: applied, of which coalesced and replayed (oxenstored), and "
+                 "conflicts (EAGAIN)",
+                 cmd_xs_stats);
     ctl_register("quota",
                  "quota DOMID nodes|watches|value|transactions|perms N: set a xenstore quota "
                  "of a guest (until it is destroyed)",
