@@ -75,10 +75,15 @@ trap 'exit 130' INT TERM
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/xfbtest.$TEST_NAME.XXXXXX")
 at_exit "rm -rf '$TEST_TMP'"
 
-# xsim_setup: start a private simulation and export XSIM_DIR for it.
+# xsim_setup: start a private simulation and export XSIM_DIR for it. Its
+# transactions commit as C xenstored would, or as oxenstored would when
+# XSIM_XENSTORED=oxenstored (as the suite's second run of the xenstore
+# tests has it).
 xsim_setup() {
     export XSIM_DIR="$TEST_TMP/xsim"
-    "$XSIM" start >/dev/null || bail "xsim start failed: $(cat "$XSIM_DIR/xsimd.log" 2>/dev/null)"
+    "$XSIM" start --xenstored "${XSIM_XENSTORED:-xenstored}" >/dev/null ||
+        bail "xsim start failed: $(cat "$XSIM_DIR/xsimd.log" 2>/dev/null)"
+    [ -z "${XSIM_XENSTORED:-}" ] || diag "xenstore transactions commit as $XSIM_XENSTORED would"
     at_exit "_xsim_teardown"
 }
 
