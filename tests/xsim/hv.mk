@@ -9,6 +9,7 @@ XSIMD_HV_SOURCES = \
 	tests/xsim/xsimd/grant.c tests/xsim/xsimd/grant.h \
 	tests/xsim/xsimd/grant_module.c \
 	tests/xsim/xsimd/sysfs.c tests/xsim/xsimd/sysfs.h \
+	tests/xsim/xsimd/xenbus_dev.c tests/xsim/xsimd/xenbus_dev.h \
 	tests/xsim/xsimd/grant_int.h \
 	tests/xsim/xsimd/grant_dev.c \
 	tests/xsim/xsimd/grant_map.c
@@ -51,6 +52,7 @@ hv_tests = \
 	tests/xsim/t/hv-copy.sh \
 	tests/xsim/t/hv-limit.sh \
 	tests/xsim/t/sys-gntalloc.sh \
+	tests/xsim/t/sys-xenbus.sh \
 	tests/xsim/t/hv-notify.sh \
 	tests/xsim/t/hv-evtchn.sh \
 	tests/xsim/t/hv-rebind.sh \

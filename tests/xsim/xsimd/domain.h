@@ -56,7 +56,7 @@ int xs_domain_created(unsigned domid, const struct domain_config *cfg);
 void xs_domain_destroyed(unsigned domid, const char *uuid);
 
 /* hypervisor and guest kernel: domain created: its sysfs, its kernel's
- * xen_gntalloc loaded. 0 or -1 + errno. */
+ * xen_gntalloc loaded, its xenbus. 0 or -1 + errno. */
 int hv_domain_created(unsigned domid);
 /* hypervisor: domain destroyed: close its event channels (remote ends
  * become unbound), refuse new maps of its grants, keep existing maps;

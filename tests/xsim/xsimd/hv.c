@@ -9,6 +9,7 @@
 #include "grant.h"
 #include "loop.h"
 #include "sysfs.h"
+#include "xenbus_dev.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -644,10 +645,11 @@ static void listener_io(int fd, uint32_t events, void *data)
 
 int hv_domain_created(unsigned domid)
 {
-    /* the domain's kernel: its sysfs, with xen_gntalloc loaded */
+    /* the domain's kernel: its sysfs, with xen_gntalloc loaded and the
+     * xenbus frontend bus */
     if (sysfs_domain_created(domid) < 0)
         return -1;
-    if (gnt_domain_created(domid) < 0) {
+    if (gnt_domain_created(domid) < 0 || xenbus_domain_created(domid) < 0) {
         int e = errno;
         sysfs_domain_destroyed(domid);
         errno = e;
@@ -660,6 +662,7 @@ void hv_domain_destroyed(unsigned domid)
 {
     ev_domain_destroyed(domid);
     gnt_domain_destroyed(domid);
+    xenbus_domain_destroyed(domid);
     sysfs_domain_destroyed(domid);
 }
 

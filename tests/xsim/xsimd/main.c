@@ -2,6 +2,8 @@
 #include "ctl.h"
 #include "domain.h"
 #include "loop.h"
+#include "xenbus_dev.h"
+#include "xs_conn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -85,8 +87,14 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
 
     if (ctl_init(state_dir) < 0 || domain_init(state_dir) < 0 || xs_init(state_dir) < 0 ||
-        xs_set_rule(xenstored) < 0 || hv_init(state_dir) < 0 ||
-        domain_create(0, &(struct domain_config){.name = "Domain-0"}) < 0) {
+        xs_set_rule(xenstored) < 0 || hv_init(state_dir) < 0) {
+        fprintf(stderr, "xsimd: start-up in %s failed: %s\n", state_dir, strerror(errno));
+        return 1;
+    }
+    /* the guest kernels' xenbus follows the store */
+    xenbus_init(xs_store);
+    xs_on_change(xenbus_store_changed);
+    if (domain_create(0, &(struct domain_config){.name = "Domain-0"}) < 0) {
         fprintf(stderr, "xsimd: start-up in %s failed: %s\n", state_dir, strerror(errno));
         return 1;
     }
