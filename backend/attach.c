@@ -52,7 +52,7 @@ static bool exists(struct xs_handle *xs, xs_transaction_t t, const char *path)
 static int one_device(struct xs_handle *xs, xs_transaction_t t, const struct xfb_attach_opts *o,
                       const char *type, const char **err)
 {
-    char fdir[128], bdir[128], parent[128];
+    char fdir[128], bdir[128];
     snprintf(fdir, sizeof(fdir), "/local/domain/%d/device/%s/%d", o->domid, type, o->devid);
     snprintf(bdir, sizeof(bdir), "/local/domain/%d/backend/%s/%d/%d", o->backend_domid, type,
              o->domid, o->devid);
@@ -61,16 +61,9 @@ static int one_device(struct xs_handle *xs, xs_transaction_t t, const struct xfb
         errno = EEXIST;
         return -1;
     }
-    /* the guest's device/TYPE directories are its own, as libxl makes them */
-    snprintf(parent, sizeof(parent), "/local/domain/%d/device/%s", o->domid, type);
-    if (!exists(xs, t, parent)) {
-        char dev[64];
-        snprintf(dev, sizeof(dev), "/local/domain/%d/device", o->domid);
-        if ((!exists(xs, t, dev) &&
-             (!xs_mkdir(xs, t, dev) || !perms(xs, t, dev, o->domid, o->domid))) ||
-            !xs_mkdir(xs, t, parent) || !perms(xs, t, parent, o->domid, o->domid))
-            goto fail;
-    }
+    /* As libxl__device_generic_add: device/TYPE is made on the way and
+     * keeps device's permissions (the toolstack's, read-only to the
+     * guest); only device/TYPE/ID is the guest's. */
     if (!xs_mkdir(xs, t, fdir) || !perms(xs, t, fdir, o->domid, o->backend_domid) ||
         !xs_mkdir(xs, t, bdir) || !perms(xs, t, bdir, o->backend_domid, o->domid))
         goto fail;

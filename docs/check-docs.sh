@@ -42,7 +42,7 @@ is "$bad" "" "every xenfb-backend option cited is in its usage text"
 
 need xenstore-read
 xsim_setup
-"$XSIM" ctl gntalloc-limit 16384 >/dev/null
+gntalloc_limit 5 16384
 "$XSIM" create 5 guest >/dev/null
 attach --domid 5 --max-width 1920 --max-height 1080 || bail "attach failed"
 

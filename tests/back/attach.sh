@@ -5,7 +5,7 @@
 . "$top_srcdir/tests/back/lib-back.sh"
 
 need xenstore-read
-plan 16
+plan 17
 xsim_setup
 "$XSIM" create 3 >/dev/null
 
@@ -22,6 +22,7 @@ is "$(rd $B/frontend) $(rd $B/frontend-id) $(rd $B/online) $(rd $B/state)" "$F 3
     "backend dir names the frontend, online, state 1"
 is "$(rd $B/max-width)x$(rd $B/max-height) $(rd $B/videoram)" "800x600 2" "limits in the backend dir"
 is "$(perms $F)" "n3,r0" "guest owns its frontend dir, backend may read"
+is "$(perms ${F%/0})" "n0,r3" "device/xenfb keeps device's permissions, as libxl leaves them"
 is "$(perms $B)" "n0,r3" "backend owns its backend dir, guest may read"
 is "$(perms $B/max-width)" "n0,r3" "the guest cannot change the limits"
 is "$(rd /local/domain/0/backend/xenkbd/3/0/state)" "1" "vkbd attached too by default"

@@ -1,9 +1,11 @@
 #!/bin/sh
 # xenfb-agent check gives the right advice: no backend, a backend without
-# feature-gref, gntalloc limit too low; and exits 0 when all is well.
+# feature-gref, gntalloc limit too low, a kernel driver bound to xenfb's
+# device (as the guest's sysfs shows it); and exits 0 when all is well, the
+# kernel's own frontend on the standard vfb beside it included.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/front/front-lib.sh"
-plan 8
+plan 14
 xsim_setup
 "$XSIM" create $GUEST guest >/dev/null || bail "cannot create the guest domain"
 AGENT="$top_builddir/xenfb-agent/xenfb-agent"
@@ -30,15 +32,40 @@ send back write feature-gref 1
 send kbd write feature-abs-pointer 1
 send kbd state 2
 expect kbd ok
-"$XSIM" ctl gntalloc-limit 100 >/dev/null
+gntalloc_limit $GUEST 100
 out=$(check)
-echo "$out" | grep -qxF "error: [XFB-003] gntalloc: 1024x768x32 needs 771 grant pages, not available (limit unknown): modprobe xen-gntalloc limit=1024, or echo 1024 > /sys/module/xen_gntalloc/parameters/limit"
+echo "$out" | grep -qxF "error: [XFB-003] gntalloc: 1024x768x32 needs 771 grant pages, not available (limit 100): modprobe xen-gntalloc limit=1024, or echo 1024 > /sys/module/xen_gntalloc/parameters/limit"
 ok $? "gntalloc limit too low: [XFB-003] with the module parameter" || echo "$out" | sed 's/^/# /'
 is "$(grants_of $GUEST)" "" "the probe leaves no grant behind"
 
-"$XSIM" ctl gntalloc-limit 1024 >/dev/null
+gntalloc_limit $GUEST 1024
 out=$(check)
 ok $? "all well: exit 0" || echo "$out" | sed 's/^/# /'
 is "$(echo "$out" | tail -n 1)" "all is well" "all well: says so"
+
+# the kernel's xen-fbfront on the guest's standard vfb (its console)
+K=/local/domain/$GUEST/device/vfb/0
+"$XSIM" run --domid 0 -- xenstore-write $K/state 1 && "$XSIM" ctl kernel-bind $GUEST vfb 0 vfb ||
+    bail "cannot bind a kernel frontend to device/vfb/0"
+out=$(check)
+rc=$?
+echo "$out" | grep -qxF "ok: vfb 0: the kernel's xen-fbfront drives it (the console; xenfb's X screen uses its own device beside it)"
+ok $? "the kernel's frontend on device/vfb/0 is reported" || echo "$out" | sed 's/^/# /'
+is "$rc $(echo "$out" | tail -n 1)" "0 all is well" "and is no problem"
+
+# a kernel driver bound to xenfb's own device
+"$XSIM" ctl kernel-bind $GUEST xenfb 0 rogue || bail "cannot bind a kernel driver to device/xenfb/0"
+out=$(check)
+rc=$?
+echo "$out" | grep -qxF "error: [XFB-005] vfb 0: a kernel driver (rogue) drives device/xenfb/0: unbind it (/sys/bus/xen/drivers/rogue/unbind)"
+ok $? "a kernel driver on device/xenfb/0: [XFB-005] naming it" || echo "$out" | sed 's/^/# /'
+is "$rc" 1 "exit 1"
+out=$("$XSIM" run --domid $GUEST -- "$FRONT_TOOL" vfb </dev/null; echo "exit=$?")
+is "$out" "log error [XFB-005] vfb 0: a kernel driver (rogue) drives device/xenfb/0: unbind it (/sys/bus/xen/drivers/rogue/unbind), then retry
+open error EBUSY
+exit=1" "the frontend library refuses the device too: EBUSY and [XFB-005]"
+"$XSIM" ctl kernel-unbind $GUEST xenfb 0
+out=$(check)
+ok $? "unbound: all well again" || echo "$out" | sed 's/^/# /'
 proc_stop kbd
 proc_stop back

@@ -14,13 +14,13 @@ open error ENODEV
 exit=1" "no device: ENODEV and [XFB-004]"
 
 start_back vfb 1024 768
-"$XSIM" ctl gntalloc-limit 100 >/dev/null
+gntalloc_limit $GUEST 100
 out=$("$XSIM" run --domid $GUEST -- "$FRONT_TOOL" vfb --width 1024 --height 768 </dev/null; echo "exit=$?")
-is "$out" "log error [XFB-003] gntalloc limit reached: vfb 0 needs 770 grant pages (limit unknown); raise xen_gntalloc's limit: modprobe xen-gntalloc limit=1024, or echo 1024 > /sys/module/xen_gntalloc/parameters/limit
+is "$out" "log error [XFB-003] gntalloc limit reached: vfb 0 needs 770 grant pages (limit 100); raise xen_gntalloc's limit: modprobe xen-gntalloc limit=1024, or echo 1024 > /sys/module/xen_gntalloc/parameters/limit
 open error ENOSPC
-exit=1" "gntalloc limit: ENOSPC and [XFB-003] naming the parameter"
+exit=1" "gntalloc limit: ENOSPC and [XFB-003] naming the parameter and its value"
 is "$(grants_of $GUEST)" "" "nothing left allocated after the failed open"
-"$XSIM" ctl gntalloc-limit 1024 >/dev/null
+gntalloc_limit $GUEST 1024
 
 # the kernel's own vfb beside ours, as a Debian guest's built-in
 # xen-fbfront leaves it (state 4, page-ref): xenfb uses device/xenfb/0

@@ -7,7 +7,7 @@
 
 plan 5
 xsim_setup
-"$XSIM" ctl gntalloc-limit 4096 >/dev/null
+gntalloc_limit 1 4096
 attach --domid 1 --vfb --max-width 1024 --max-height 768 || bail "attach failed"
 back_start
 guest_config 1024 768 '"1024x768"'

@@ -8,7 +8,7 @@
 plan 5
 need xsetroot
 xsim_setup
-"$XSIM" ctl gntalloc-limit 16384 >/dev/null
+gntalloc_limit 1 16384
 attach --domid 1 --max-width 1024 --max-height 768 || bail "attach failed"
 guest_config 1024 768 '"1024x768"'
 sed -i 's/^\(    Driver     "xenfb"\)$/\1\n    Option     "BackendTimeout" "1"/' "$TEST_TMP/xorg.conf"

@@ -46,7 +46,6 @@ PY
 viewer_setup() {
     need "$PY" gvnccapture xwd xdpyinfo
     xsim_setup
-    "$XSIM" ctl gntalloc-limit 32768 >/dev/null
     VNC_BASE=$(free_base)
     [ -n "$VNC_BASE" ] || bail "no free port"
 }
@@ -86,6 +85,8 @@ guest_x() {
 
 guest_up() {
     local d=$1
+    # a guest configured for xenfb has raised its gntalloc limit
+    gntalloc_limit "$d" 32768
     attach --domid "$d" --max-width "$2" --max-height "$3" || bail "attach $d failed"
     guest_conf "$@"
     local n k
