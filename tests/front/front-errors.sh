@@ -1,10 +1,11 @@
 #!/bin/sh
 # The conditions users meet, each one log line with its id: no device,
 # gntalloc limit too low, a backend without feature-gref, no backend;
-# the kernel's own vfb beside ours changes nothing.
+# the kernel's own vfb beside ours changes nothing; a kernel driver bound
+# to xenfb's own device is refused.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/front/front-lib.sh"
-plan 9
+plan 10
 xsim_setup
 "$XSIM" create $GUEST guest >/dev/null || bail "cannot create the guest domain"
 
@@ -42,4 +43,12 @@ is "$("$XSIM" run --domid 0 -- xenstore-read $K/state $K/page-ref | tr '\n' ' ')
 is "$(grep -c 'XFB-007' "$TEST_TMP/front.out")" 1 "[XFB-007] logged once"
 proc_stop front
 
+# a kernel driver bound to xenfb's own device (sysfs says so): the
+# frontend refuses it, as xenfb-agent check does
+"$XSIM" ctl kernel-bind $GUEST xenfb 0 rogue >/dev/null || bail "cannot bind a kernel driver"
+out=$("$XSIM" run --domid $GUEST -- "$FRONT_TOOL" vfb </dev/null; echo "exit=$?")
+is "$out" "log error [XFB-005] vfb 0: a kernel driver (rogue) drives device/xenfb/0: unbind it (/sys/bus/xen/drivers/rogue/unbind), then retry
+open error EBUSY
+exit=1" "a kernel driver bound to device/xenfb/0: EBUSY and [XFB-005]"
+"$XSIM" ctl kernel-unbind $GUEST xenfb 0 >/dev/null
 proc_stop back
