@@ -15,9 +15,10 @@
 
 #include "proto/layout.h"
 
-/* Limits used when the backend directory has none (attach writes them). */
-#define XFB_DEFAULT_MAX_WIDTH  1920
-#define XFB_DEFAULT_MAX_HEIGHT 1200
+/* Limits used when the backend directory has none (attach and the
+ * daemon write them, with this same default: backend/devnodes.h). */
+#define XFB_DEFAULT_MAX_WIDTH  3840
+#define XFB_DEFAULT_MAX_HEIGHT 2160
 
 /* Out rings a vfb may fill per wakeup (its re-checks included). */
 #define XFB_FB_PASSES 4
@@ -104,6 +105,7 @@ struct xfb_back_guest {
     int domid, devid;
     struct xfb_dev fb, kbd;
     unsigned refresh_ms;
+    bool kbd_clash_logged; /* a second keyboard device was ignored */
     void *user;
 };
 

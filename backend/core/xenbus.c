@@ -283,6 +283,20 @@ static char *read_frontend_path(struct xfb_back *b, const char *bpath, int domid
     return f;
 }
 
+/* Is the guest's home directory there? Backend directories outlive
+ * their domain when nobody removes them (libxl removes only those of
+ * the devices it made): such a device is nobody's, and serving it would
+ * open viewers for a domain that does not exist. */
+static bool domain_exists(struct xfb_back *b, int domid)
+{
+    char path[32];
+    snprintf(path, sizeof(path), "/local/domain/%d", domid);
+    unsigned len;
+    char *v = xs_read(b->xs, XBT_NULL, path, &len);
+    free(v);
+    return v || errno != ENOENT;
+}
+
 static void dev_check(struct xfb_dev *d);
 
 static void dev_found(struct xfb_back *b, const char *type, int domid, int devid)
@@ -293,10 +307,26 @@ static void dev_found(struct xfb_back *b, const char *type, int domid, int devid
     bool is_fb = !strcmp(type, XFB_TYPE_FB);
     if (g) {
         struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
+        if (d->present && strcmp(d->type, type)) {
+            /* xenkbd and libxl's vinput of the same devid: one keyboard
+             * per guest, the first found */
+            if (!g->kbd_clash_logged)
+                xfb_log(XFB_LOG_WARNING, d,
+                        "ignoring %s/%d too: a guest has one keyboard (give it keyboard=no in "
+                        "the daemon's configuration to use libxl's vinput)",
+                        type, devid);
+            g->kbd_clash_logged = true;
+            return;
+        }
         if (d->present) {
             dev_check(d);
             return;
         }
+    }
+    if (!g && !domain_exists(b, domid)) {
+        xfb_log_ctx(b, XFB_LOG_DEBUG, "%s/%d/%d: no such domain: not serving it", type, domid,
+                    devid);
+        return;
     }
     char *bpath;
     if (asprintf(&bpath, "%s/%s/%d/%d", b->base, type, domid, devid) < 0)
@@ -438,11 +468,20 @@ static void dev_check(struct xfb_dev *d)
     free(fr);
     unsigned long fs;
     if (xfb_xs_read_uint(b, d->fpath, "state", 255, &fs) < 0) {
-        if (errno == ENOENT || errno == EACCES) {
+        if ((errno == ENOENT || errno == EACCES) && !domain_exists(b, d->g->domid)) {
             xfb_log(XFB_LOG_DEBUG, d, "frontend state: %s", strerror(errno));
             /* the guest's directory went away: so did the device */
             dev_forget(d);
             guest_forget_if_empty(d->g);
+        } else if (errno == ENOENT || errno == EACCES) {
+            /* No frontend directory (yet): a toolstack makes the backend
+             * directory first and removes the frontend first. The watch
+             * on its state node fires when it comes (back). */
+            if (d->connected)
+                xfb_log(XFB_LOG_INFO, d, "frontend directory removed");
+            xfb_dev_disconnect(d);
+            d->closed = false;
+            d->fstate = 0;
         } else if (!d->closed) {
             xfb_dev_fail(d, "frontend state is not a number");
         }
@@ -461,6 +500,9 @@ static void dev_check(struct xfb_dev *d)
         }
         d->closed = false;
         if (d->state != XenbusStateInitWait) {
+            /* the toolstack may have changed them (a reloaded
+             * configuration): they hold from this connection on */
+            read_limits(d);
             write_features(d);
             set_state(d, XenbusStateInitWait);
         }
