@@ -26,6 +26,7 @@ backend_libxfbback_la_LIBADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
 
 sbin_PROGRAMS += backend/xenfb-backend
 backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h \
+	backend/devnodes.c backend/devnodes.h \
 	backend/serve.c backend/serve.h backend/view.h \
 	backend/view_vnc.c backend/view_web.c \
 	backend/keymap.c backend/keymap.h backend/privdrop.c backend/privdrop.h

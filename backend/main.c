@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "devnodes.h"
 #include "serve.h"
 
 static const char usage_text[] =
@@ -74,7 +75,10 @@ struct cmdline {
 /* Parse the options of attach/detach; returns 0 or the exit status. */
 static int parse(const char *cmd, int argc, char **argv, bool is_attach, struct cmdline *c)
 {
-    *c = (struct cmdline){.domid = -1, .devid = -1, .maxw = 1920, .maxh = 1200};
+    *c = (struct cmdline){.domid = -1,
+                          .devid = -1,
+                          .maxw = DEVNODES_DEFAULT_MAX_WIDTH,
+                          .maxh = DEVNODES_DEFAULT_MAX_HEIGHT};
     opterr = 0;
     optind = 1;
     int o;
@@ -148,7 +152,7 @@ static int cmd_attach(int argc, char **argv)
     };
     const char *err = "xenstore";
     if (xfb_attach(&o, &err) < 0) {
-        fprintf(stderr, "xenfb-backend attach: domain %d: %s: %s\n", c.domid, err, strerror(errno));
+        fprintf(stderr, "xenfb-backend attach: domain %d: %s\n", c.domid, err);
         return 1;
     }
     return 0;

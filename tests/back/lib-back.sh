@@ -13,7 +13,13 @@ BACK_OUT="$TEST_TMP/back.out"
 : >"$BACK_OUT"
 
 x0() { "$XSIM" run --domid 0 -- "$@"; }
-attach() { x0 "$BACKEND" attach "$@"; }
+# attach ARGS: as the command, for a domain that exists (as after `xl
+# create -p`): the domain of --domid is created first if need be
+attach() {
+    _ad=$(printf '%s\n' "$@" | sed -n '/^--domid$/{n;p;q}')
+    [ -z "$_ad" ] || "$XSIM" run --domid "$_ad" -- true || return 1
+    x0 "$BACKEND" attach "$@"
+}
 detach() { x0 "$BACKEND" detach "$@"; }
 
 # has_n FILE REGEX N: at least N lines of FILE match
