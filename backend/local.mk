@@ -26,7 +26,7 @@ backend_libxfbback_la_LIBADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
 
 sbin_PROGRAMS += backend/xenfb-backend
 backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h \
-	backend/devnodes.c backend/devnodes.h \
+	backend/devnodes.c backend/devnodes.h backend/guestconf.c backend/guestconf.h \
 	backend/serve.c backend/serve.h backend/view.h \
 	backend/view_vnc.c backend/view_web.c \
 	backend/keymap.c backend/keymap.h backend/privdrop.c backend/privdrop.h
@@ -47,6 +47,12 @@ tests_unit_test_sdl_keys_SOURCES = tests/unit/test-sdl-keys.c backend/sdl_keys.c
 tests_unit_test_sdl_keys_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 tests_unit_test_sdl_keys_CFLAGS = $(AM_CFLAGS) $(SDL_CFLAGS)
 endif
+
+# the guests file's parser holds no Xen calls: test it on its own
+check_PROGRAMS += tests/unit/test-guestconf
+TESTS += tests/unit/test-guestconf
+tests_unit_test_guestconf_SOURCES = tests/unit/test-guestconf.c backend/guestconf.c
+tests_unit_test_guestconf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 
 # the systemd unit (--with-systemdsystemunitdir; the usual place under the
 # prefix by default)
