@@ -27,10 +27,13 @@ backend_libxfbback_la_LIBADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
 sbin_PROGRAMS += backend/xenfb-backend
 backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h \
 	backend/devnodes.c backend/devnodes.h backend/guestconf.c backend/guestconf.h \
+	backend/toolstack.c backend/toolstack.h backend/toolstack_int.h backend/toolstack_steps.c \
+	backend/announce.c backend/announce.h backend/backoff.h \
 	backend/serve.c backend/serve.h backend/view.h \
 	backend/view_vnc.c backend/view_web.c \
 	backend/keymap.c backend/keymap.h backend/privdrop.c backend/privdrop.h
-backend_xenfb_backend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
+backend_xenfb_backend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend \
+	-DXFB_GUESTS_CONF='"$(sysconfdir)/xenfb/guests.conf"'
 backend_xenfb_backend_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(NEATVNC_CFLAGS) $(PIXMAN_CFLAGS) \
 	$(XKBCOMMON_CFLAGS)
 backend_xenfb_backend_LDADD = backend/libxfbback.la $(XEN_LIBS) $(NEATVNC_LIBS) $(PIXMAN_LIBS) \

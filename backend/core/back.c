@@ -109,6 +109,11 @@ void xfb_back_retry_later(struct xfb_back *b)
     xfb_back_arm_timer(b);
 }
 
+int xfb_back_domid(const struct xfb_back *b)
+{
+    return b->domid;
+}
+
 int xfb_back_fds(const struct xfb_back *b, int *fds, int max)
 {
     int n = 0;

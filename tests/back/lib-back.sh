@@ -22,6 +22,17 @@ attach() {
 }
 detach() { x0 "$BACKEND" detach "$@"; }
 
+# libxl_console D: domain D's first console as libxl makes it for a PV or
+# PVH domain (xenconsoled's frontend directory, dom0's, read-only to the
+# guest), where the daemon tells `xl vncviewer` its VNC address
+libxl_console() {
+    "$XSIM" run --domid "$1" -- true &&
+        x0 xenstore-write "/local/domain/$1/console/backend-id" 0 \
+            "/local/domain/$1/console/type" xenconsoled \
+            "/local/domain/$1/console/output" pty &&
+        x0 xenstore-chmod "/local/domain/$1/console" n0 "r$1"
+}
+
 # has_n FILE REGEX N: at least N lines of FILE match
 has_n() { [ "$(count "$1" "$2")" -ge "$3" ]; }
 # count FILE REGEX: how many lines match (0 when FILE does not exist yet)
