@@ -13,6 +13,8 @@ back_tests = \
 # against the real frontend library: needs the guest part's test tool
 back_front_tests = tests/back/real-front.sh
 EXTRA_DIST += man/xenfb-backend.8 $(back_tests) $(back_front_tests) tests/back/lib-back.sh
+# the example guests file (Debian ships it as /etc/xenfb/guests.conf)
+EXTRA_DIST += backend/guests.conf
 
 if BACKEND
 noinst_LTLIBRARIES += backend/libxfbback.la
