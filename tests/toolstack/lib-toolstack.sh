@@ -7,7 +7,7 @@
 #   reload                     SIGHUP the daemon; wait for its line about it
 #   domain D NAME [UUID [TYPE]] domain D as libxl__domain_make leaves it:
 #                              name, vm -> /vm/UUID, /libxl/D/type (pv)
-#   created D NAME [N]         wait for the Nth "devices created" of D
+#   created D NAME [N [SECS]]  wait for the Nth "devices created" of D
 #   rd PATH / gone PATH        a node's value / it does not exist (as dom0)
 #   store_count REGEX          xenstore paths that match
 #   screen D                   start D's X server (its devices are there:
@@ -43,7 +43,7 @@ domain() {
 }
 
 created() {
-    wait_line "$SERVE_LOG" "domain $1: guest '$2': devices created" "${3:-1}" 20
+    wait_line "$SERVE_LOG" "domain $1: guest '$2': devices created" "${3:-1}" "${4:-20}"
 }
 
 # half_backend D TYPE CREATOR: a backend directory alone, as a daemon

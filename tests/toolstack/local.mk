@@ -7,9 +7,11 @@ toolstack_tests = \
 	tests/toolstack/hvm.sh \
 	tests/toolstack/stale.sh \
 	tests/toolstack/race.sh \
-	tests/toolstack/kill9.sh
+	tests/toolstack/kill9.sh \
+	tests/toolstack/busy.sh
 toolstack_config_tests = tests/toolstack/config.sh
-EXTRA_DIST += tests/toolstack/lib-toolstack.sh $(toolstack_tests) $(toolstack_config_tests)
+EXTRA_DIST += tests/toolstack/lib-toolstack.sh tests/toolstack/xs-busy.py $(toolstack_tests) \
+	$(toolstack_config_tests)
 if BACKEND
 TESTS += $(toolstack_config_tests)
 if GUEST
