@@ -553,7 +553,7 @@ static int drop_root(const struct serve_opts *o)
 
 /* The announcer, then the toolstack: it looks at what runs from the
  * loop, once the core is there to serve what it makes. */
-static int start_toolstack(struct xfb_serve *s)
+static int start_toolstack(struct xfb_serve *s, struct guest_config *config)
 {
     int bdomid = xfb_back_domid(s->back);
     s->ann = announce_new(s->aml, bdomid, module_log, s);
@@ -567,9 +567,8 @@ static int start_toolstack(struct xfb_serve *s)
         .log = module_log,
         .log_data = s,
     };
-    struct serve_opts *o = (struct serve_opts *)s->o;
-    say_config("configuration", &o->config);
-    s->ts = toolstack_new(s->aml, &to, &o->config);
+    say_config("configuration", config);
+    s->ts = toolstack_new(s->aml, &to, config);
     if (!s->ts) {
         slog(XFB_LOG_ERROR, -1, "cannot watch the domains come and go: %s", strerror(errno));
         return -1;
@@ -615,7 +614,7 @@ int serve_run(struct serve_opts *o)
     }
     if (open_core(&s) < 0)
         goto out_core;
-    if (start_toolstack(&s) < 0)
+    if (start_toolstack(&s, &o->config) < 0)
         goto out_core;
     if (o->user && drop_root(o) < 0)
         goto out_core;

@@ -232,14 +232,12 @@ static void work(struct toolstack *ts)
         next = d->next;
         if (!d->dirty || d->retry.at > now)
             continue;
-        enum ts_result r = ts_steps(ts, d, &budget);
-        if (r == TS_DONE || r == TS_FORGOTTEN) {
-            if (r == TS_DONE) {
-                settled(ts, d);
-                d->dirty = false;
-            }
+        /* TS_AGAIN: ts_refused set retry.at; TS_BUDGET: the next turn
+         * goes on; TS_FORGOTTEN: d is no more */
+        if (ts_steps(ts, d, &budget) == TS_DONE) {
+            settled(ts, d);
+            d->dirty = false;
         }
-        /* TS_AGAIN: ts_refused set retry.at; TS_BUDGET: next turn */
     }
     ts_kick(ts);
 }
