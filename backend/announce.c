@@ -27,6 +27,7 @@ struct aentry {
     int port; /* 0: listen is a socket's path */
     bool dirty;
     bool in_backend; /* our record in the backend directory is there */
+    bool stale;      /* ... but of an address no longer wanted */
     bool in_console; /* console/ holds what we wrote: */
     char c_listen[ADDR_MAX];
     int c_port;
@@ -234,13 +235,15 @@ static enum run_rc run(struct announce *a, struct aentry *e)
 {
     char dir[96];
     backend_dir(a, e, dir, sizeof(dir));
-    if (e->want || e->in_backend) {
+    /* written once for each address (console/ may call us again) */
+    if (e->want ? !e->in_backend || e->stale : e->in_backend) {
         int rc = one_transaction(a, e, backend_body);
         if (rc < 0 && errno == EAGAIN)
             return RUN_AGAIN;
         if (rc < 0)
             say(a, XFB_LOG_WARNING, e->domid, "cannot write %s/vnc-*: %s", dir, strerror(errno));
         e->in_backend = rc > 0 && e->want;
+        e->stale = false;
     }
     char type[8];
     domain_type(a, e->domid, type, sizeof(type));
@@ -370,6 +373,7 @@ void announce_set(struct announce *a, int domid, int devid, const char *listen, 
         e->next = a->entries;
         a->entries = e;
     }
+    e->stale = e->port != port || strcmp(e->listen, listen ? listen : "");
     e->want = listen != NULL;
     snprintf(e->listen, sizeof(e->listen), "%s", listen ? listen : "");
     e->port = port;
