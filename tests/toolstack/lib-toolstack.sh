@@ -30,16 +30,12 @@ reload() {
     wait_line "$SERVE_LOG" "SIGHUP: " $((n + 1)) || bail "the daemon said nothing of SIGHUP"
 }
 
-# domain D NAME [UUID [TYPE]]: the nodes of libxl__domain_make that the
-# daemon reads (name; vm -> /vm/UUID; /libxl/D/type). The simulation
-# introduces the domain with its name; the rest follows at once.
+# domain D NAME [UUID [TYPE]]: as libxl__domain_make and libxl__build_post
+# make it (name; vm -> /vm/UUID, a random UUID when none; /libxl/D/type,
+# pv when none), then @introduceDomain
 domain() {
-    local d=$1 name=$2 uuid=${3:-} type=${4:-pv}
-    "$XSIM" create "$d" "$name" >/dev/null || bail "cannot create domain $d"
-    x0 xenstore-write "/libxl/$d/type" "$type" || bail "cannot write /libxl/$d/type"
-    [ -z "$uuid" ] && return 0
-    x0 xenstore-write "/vm/$uuid/uuid" "$uuid" "/vm/$uuid/name" "$name" \
-        "/local/domain/$d/vm" "/vm/$uuid" || bail "cannot write domain $d's vm"
+    "$XSIM" create "$1" "$2" ${3:+--uuid "$3"} --type "${4:-pv}" >/dev/null ||
+        bail "cannot create domain $1"
 }
 
 created() {

@@ -3,14 +3,14 @@
 # daemon makes its devices as it appears, and a real Xorg in it reaches a
 # VNC client pixel for pixel. A reboot (the domain destroyed, a new one
 # of the same name with a new domid) gets it back; so does a domain named
-# by UUID, one that only `*` names, and an incoming migration
-# ("NAME--incoming", renamed NAME once it has arrived). A domain nobody
+# by UUID (at start, and as it appears), one that only `*` names, and an
+# incoming migration ("NAME--incoming", renamed NAME once it has arrived). A domain nobody
 # names gets nothing.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 . "$top_srcdir/tests/toolstack/lib-toolstack.sh"
 
-plan 16
+plan 17
 need xsetroot
 viewer_setup
 U4=5e0b7c6a-1d2e-4f00-8a9b-0123456789ab
@@ -57,10 +57,19 @@ domain 8 mail
 wait_line "$SERVE_LOG" "domain 8: guest 'mail': not named: no devices of ours"
 is "$(store_count 'backend/xen[a-z]*/8')" "0" "a domain nobody names gets nothing"
 
+# named by UUID, appearing while the daemon runs, as an incoming
+# migration does: named at once, whatever its name
+U5=9c1d0e2f-3a4b-4c5d-8e6f-a0b1c2d3e4f5
+guests_conf "guest web1 max-size=1280x1024" "guest $U4 keyboard=no" "guest $U5"
+reload
+domain 5 db2--incoming "$U5"
+created 5 db2--incoming
+ok $? "a domain named by UUID gets its devices as it appears, under any name"
+
 # an incoming migration: named by its name only once it has arrived
 domain 9 web2--incoming
 wait_line "$SERVE_LOG" "domain 9: guest 'web2--incoming': not named"
-guests_conf "guest web1 max-size=1280x1024" "guest $U4 keyboard=no" "guest web2"
+guests_conf "guest web1 max-size=1280x1024" "guest $U4 keyboard=no" "guest $U5" "guest web2"
 reload
 x0 xenstore-write /local/domain/9/name web2
 created 9 web2
