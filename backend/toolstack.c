@@ -48,19 +48,25 @@ static struct tdom *find(struct toolstack *ts, int domid)
     return NULL;
 }
 
-static void name_watch(struct toolstack *ts, struct tdom *d, bool on)
+/* A domain's name (xl rename; an incoming migration's "NAME--incoming"
+ * becomes NAME once it has arrived) and its target (libxl writes it into
+ * a device model's stub domain just after introducing it) may make the
+ * configuration name it, or stop naming it. */
+static const char *const watched[] = {"name", "target"};
+
+static void identity_watch(struct toolstack *ts, struct tdom *d, bool on)
 {
     if (d->watching == on)
         return;
-    char path[48];
-    snprintf(path, sizeof(path), "/local/domain/%d/name", d->domid);
-    if (on && !xs_watch(ts->xs, path, TOKEN_NAME)) {
-        ts_log(ts, XFB_LOG_WARNING, d->domid, "cannot watch %s (%s): a rename goes unnoticed", path,
-               strerror(errno));
-        return;
+    for (size_t i = 0; i < sizeof(watched) / sizeof(watched[0]); i++) {
+        char path[48];
+        snprintf(path, sizeof(path), "/local/domain/%d/%s", d->domid, watched[i]);
+        if (!on)
+            xs_unwatch(ts->xs, path, TOKEN_NAME);
+        else if (!xs_watch(ts->xs, path, TOKEN_NAME))
+            ts_log(ts, XFB_LOG_WARNING, d->domid, "cannot watch %s (%s): a change goes unnoticed",
+                   path, strerror(errno));
     }
-    if (!on)
-        xs_unwatch(ts->xs, path, TOKEN_NAME);
     d->watching = on;
 }
 
@@ -76,16 +82,14 @@ static struct tdom *add(struct toolstack *ts, int domid, bool gone)
     d->dirty = true;
     d->next = ts->doms;
     ts->doms = d;
-    /* a rename (xl rename; an incoming migration's "NAME--incoming"
-     * becomes NAME once it has arrived) may name it, or stop naming it */
     if (!gone)
-        name_watch(ts, d, true);
+        identity_watch(ts, d, true);
     return d;
 }
 
 void ts_forget(struct toolstack *ts, struct tdom *d)
 {
-    name_watch(ts, d, false);
+    identity_watch(ts, d, false);
     for (struct tdom **p = &ts->doms; *p; p = &(*p)->next)
         if (*p == d) {
             *p = d->next;
@@ -174,22 +178,22 @@ static void on_watch(struct toolstack *ts, const char *path, const char *token)
         ts->scan_pending = true;
         return;
     }
-    int domid;
-    char rest[8];
-    if (strcmp(token, TOKEN_NAME) || sscanf(path, "/local/domain/%d/nam%7s", &domid, rest) != 2 ||
-        strcmp(rest, "e"))
+    int domid, end = 0;
+    if (strcmp(token, TOKEN_NAME) || sscanf(path, "/local/domain/%d/%n", &domid, &end) != 1 || !end)
         return;
     struct tdom *d = find(ts, domid);
     if (!d || d->gone || !d->known)
         return;
-    /* the watch fires once when set: only a new name is news */
+    /* each watch fires once when set: only a change is news */
     unsigned len;
-    char *name = xs_read(ts->xs, XBT_NULL, path, &len);
-    if (!name || strcmp(name, d->name)) {
+    char *v = xs_read(ts->xs, XBT_NULL, path, &len);
+    bool changed =
+        !strcmp(path + end, "name") ? !v || strcmp(v, d->name) : (v != NULL) != d->stubdom;
+    free(v);
+    if (changed) {
         d->known = false; /* read who it is again */
         d->dirty = true;
     }
-    free(name);
 }
 
 static void on_xs(void *obj)

@@ -20,7 +20,7 @@ struct tdom {
     bool gone;     /* no home: remove its backend directories, then forget it */
     bool dirty;    /* work to do: its devices may not be what they should */
     bool known;    /* name and UUID read */
-    bool watching; /* its name node */
+    bool watching; /* its name and target nodes */
     char name[GUESTCONF_ID_MAX];
     char uuid[37];
     bool stubdom; /* a device model's stub domain (has `target`): not for "*" */

@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 . "$top_srcdir/tests/toolstack/lib-toolstack.sh"
 
-plan 17
+plan 18
 need xsetroot
 viewer_setup
 U4=5e0b7c6a-1d2e-4f00-8a9b-0123456789ab
@@ -88,5 +88,13 @@ screen 8
 xsetroot -solid '#208020'
 wait_match capture_matches 8
 ok $? "and the '*' domain's screen arrives, pixel for pixel"
+
+# a device model's stub domain: libxl writes its target just after
+# introducing it, and '*' does not name it
+domain 6 mail-dm
+created 6 mail-dm || diag "the stub domain got no devices before its target"
+x0 xenstore-write /local/domain/6/target 8
+wait_line "$SERVE_LOG" "domain 6: guest 'mail-dm': devices removed: no longer named"
+ok $? "'*' does not name a stub domain: once its target is written, its devices go"
 
 [ "$_tap_failed" -eq 0 ] || show_serve_log 60
