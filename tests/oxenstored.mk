@@ -7,7 +7,7 @@
 # The lists are spelled out: automake writes a rule per test from TESTS,
 # so a test name must be a word it can read (no $(patsubst ...), and a
 # substitution reference it would take for an $(EXEEXT) rewrite). A new
-# back, front or xsim store test gets its line here too.
+# back, front, toolstack or xsim store test gets its line here too.
 ox_wrappers = \
 	tests/oxenstored/xsim/t/xs-utils.ox \
 	tests/oxenstored/xsim/t/xs-domain.ox \
@@ -27,7 +27,14 @@ ox_wrappers += \
 if GUEST
 ox_wrappers += \
 	tests/oxenstored/back/real-front.ox \
-	tests/oxenstored/fault/eagain.ox
+	tests/oxenstored/fault/eagain.ox \
+	tests/oxenstored/toolstack/named.ox \
+	tests/oxenstored/toolstack/reload.ox \
+	tests/oxenstored/toolstack/hvm.ox \
+	tests/oxenstored/toolstack/stale.ox \
+	tests/oxenstored/toolstack/race.ox \
+	tests/oxenstored/toolstack/kill9.ox \
+	tests/oxenstored/toolstack/busy.ox
 endif
 endif
 if GUEST

@@ -64,42 +64,35 @@ int xfb_xs_write(struct xfb_back *b, const char *dir, const char *node, const ch
     }
     /* A plain write would create the directory again if the toolstack has
      * just removed it (detach, guest destroyed) and leave a half device
-     * behind that blocks the next attach: write only while it exists. */
-    for (int tries = 0; tries < 16; tries++) {
-        xs_transaction_t t = xs_transaction_start(b->xs);
-        if (t == XBT_NULL)
-            return -1;
-        unsigned len;
-        void *here = xs_read(b->xs, t, dir, &len);
-        if (!here) {
-            int e = errno;
-            xs_transaction_end(b->xs, t, true);
-            errno = e;
-            return -1;
-        }
+     * behind that blocks the next attach: write only while it exists. One
+     * try: a conflict is -1 + EAGAIN, for the caller to try again from
+     * the timer (xfb_dev_refused()), never in a loop here. */
+    xs_transaction_t t = xs_transaction_start(b->xs);
+    if (t == XBT_NULL)
+        return -1;
+    unsigned len;
+    void *here = xs_read(b->xs, t, dir, &len);
+    if (!here || !xs_write(b->xs, t, path, val, (unsigned)n)) {
+        int e = errno;
         free(here);
-        if (!xs_write(b->xs, t, path, val, (unsigned)n)) {
-            int e = errno;
-            xs_transaction_end(b->xs, t, true);
-            errno = e;
-            return -1;
-        }
-        if (xs_transaction_end(b->xs, t, false))
-            return 0;
-        if (errno != EAGAIN)
-            return -1;
+        xs_transaction_end(b->xs, t, true);
+        errno = e;
+        return -1;
     }
-    return -1;
+    free(here);
+    return xs_transaction_end(b->xs, t, false) ? 0 : -1;
 }
 
-/* A write xenstore refused with EAGAIN on every try (transactions that
- * keep conflicting) is retried from a timer: the frontend waits for our
- * state and nothing else would make us write it again. */
-static void refused(struct xfb_dev *d)
+/* A write xenstore refused with EAGAIN (its transaction conflicted) is
+ * retried from a timer, after a pause that grows while it goes on: the
+ * frontend waits for our state and nothing else would make us write it
+ * again. A few conflicts are normal on a busy host; a run of them is
+ * worth one line. */
+void xfb_dev_refused(struct xfb_dev *d)
 {
     if (errno != EAGAIN)
         return;
-    if (!d->refusals++)
+    if (++d->refusals == XFB_REFUSALS_TO_WARN)
         xfb_log(XFB_LOG_WARNING, d, "xenstore keeps refusing our writes (EAGAIN): retrying");
     d->unwritten = true;
     xfb_back_retry_later(d->g->b);
@@ -110,7 +103,7 @@ static void set_state(struct xfb_dev *d, int state)
     if (xfb_xs_write(d->g->b, d->bpath, "state", "%d", state) < 0) {
         if (errno != EAGAIN)
             xfb_log(XFB_LOG_WARNING, d, "cannot write state %d: %s", state, strerror(errno));
-        refused(d);
+        xfb_dev_refused(d);
     }
     d->state = state;
 }
@@ -220,6 +213,8 @@ static void write_features(struct xfb_dev *d)
         r |= xfb_xs_write(b, d->bpath, "feature-resize", "1");
         r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_LAZY_NOTIFY, "1");
         r |= xfb_xs_write(b, d->bpath, "hotplug-status", "connected");
+        if (d->connected)
+            r |= xfb_xs_write(b, d->bpath, "request-update", "1");
     } else {
         r = xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_ABS_POINTER, "1");
         r |= xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_RAW_POINTER, "1");
@@ -228,7 +223,7 @@ static void write_features(struct xfb_dev *d)
         r |= xfb_xs_write(b, d->bpath, XENKBD_FIELD_HEIGHT, "%u", d->kbd_height);
     }
     if (r)
-        refused(d);
+        xfb_dev_refused(d);
 }
 
 void xfb_xenbus_retry(struct xfb_back *b)
@@ -244,11 +239,15 @@ void xfb_xenbus_retry(struct xfb_back *b)
                 write_features(d);
             set_state(d, d->state);
             if (!d->unwritten) {
-                xfb_log(XFB_LOG_INFO, d, "xenstore took our writes after %u refusals", d->refusals);
+                if (d->refusals >= XFB_REFUSALS_TO_WARN)
+                    xfb_log(XFB_LOG_INFO, d, "xenstore took our writes after %u refusals",
+                            d->refusals);
                 d->refusals = 0;
             }
         }
     }
+    if (!b->retry_at)
+        b->retry_ms = 0; /* all written: the next conflict starts short again */
 }
 
 static void read_limits(struct xfb_dev *d)
@@ -283,6 +282,20 @@ static char *read_frontend_path(struct xfb_back *b, const char *bpath, int domid
     return f;
 }
 
+/* Is the guest's home directory there? Backend directories outlive
+ * their domain when nobody removes them (libxl removes only those of
+ * the devices it made): such a device is nobody's, and serving it would
+ * open viewers for a domain that does not exist. */
+static bool domain_exists(struct xfb_back *b, int domid)
+{
+    char path[32];
+    snprintf(path, sizeof(path), "/local/domain/%d", domid);
+    unsigned len;
+    char *v = xs_read(b->xs, XBT_NULL, path, &len);
+    free(v);
+    return v || errno != ENOENT;
+}
+
 static void dev_check(struct xfb_dev *d);
 
 static void dev_found(struct xfb_back *b, const char *type, int domid, int devid)
@@ -293,10 +306,26 @@ static void dev_found(struct xfb_back *b, const char *type, int domid, int devid
     bool is_fb = !strcmp(type, XFB_TYPE_FB);
     if (g) {
         struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
+        if (d->present && strcmp(d->type, type)) {
+            /* xenkbd and libxl's vinput of the same devid: one keyboard
+             * per guest, the first found */
+            if (!g->kbd_clash_logged)
+                xfb_log(XFB_LOG_WARNING, d,
+                        "ignoring %s/%d too: a guest has one keyboard (give it keyboard=no in "
+                        "the daemon's configuration to use libxl's vinput)",
+                        type, devid);
+            g->kbd_clash_logged = true;
+            return;
+        }
         if (d->present) {
             dev_check(d);
             return;
         }
+    }
+    if (!g && !domain_exists(b, domid)) {
+        xfb_log_ctx(b, XFB_LOG_DEBUG, "%s/%d/%d: no such domain: not serving it", type, domid,
+                    devid);
+        return;
     }
     char *bpath;
     if (asprintf(&bpath, "%s/%s/%d/%d", b->base, type, domid, devid) < 0)
@@ -438,11 +467,20 @@ static void dev_check(struct xfb_dev *d)
     free(fr);
     unsigned long fs;
     if (xfb_xs_read_uint(b, d->fpath, "state", 255, &fs) < 0) {
-        if (errno == ENOENT || errno == EACCES) {
+        if ((errno == ENOENT || errno == EACCES) && !domain_exists(b, d->g->domid)) {
             xfb_log(XFB_LOG_DEBUG, d, "frontend state: %s", strerror(errno));
             /* the guest's directory went away: so did the device */
             dev_forget(d);
             guest_forget_if_empty(d->g);
+        } else if (errno == ENOENT || errno == EACCES) {
+            /* No frontend directory (yet): a toolstack makes the backend
+             * directory first and removes the frontend first. The watch
+             * on its state node fires when it comes (back). */
+            if (d->connected)
+                xfb_log(XFB_LOG_INFO, d, "frontend directory removed");
+            xfb_dev_disconnect(d);
+            d->closed = false;
+            d->fstate = 0;
         } else if (!d->closed) {
             xfb_dev_fail(d, "frontend state is not a number");
         }
@@ -461,6 +499,9 @@ static void dev_check(struct xfb_dev *d)
         }
         d->closed = false;
         if (d->state != XenbusStateInitWait) {
+            /* the toolstack may have changed them (a reloaded
+             * configuration): they hold from this connection on */
+            read_limits(d);
             write_features(d);
             set_state(d, XenbusStateInitWait);
         }

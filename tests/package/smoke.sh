@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 15
+plan 17
 need dpkg-query xsetroot xterm xdotool
 
 owner() { dpkg-query -S "$1" 2>/dev/null | cut -d: -f1; }
@@ -21,6 +21,9 @@ is "$(owner /usr/lib/xorg/modules/input/xenkbd_drv.so) $(owner "$(command -v xen
 
 getent passwd _xenfb >/dev/null
 ok $? "installing xenfb-backend created its system user _xenfb"
+dpkg-query -W -f='${Conffiles}\n' xenfb-backend | grep -q '^ /etc/xenfb/guests.conf '
+ok $? "xenfb-backend ships /etc/xenfb/guests.conf as a conffile"
+is "$(grep -c '^guest' /etc/xenfb/guests.conf)" "0" "which names no guest until edited"
 getent group xenfb >/dev/null
 ok $? "installing xenfb-guest created the opt-in group xenfb of its udev rule"
 
@@ -61,7 +64,7 @@ is "$(cat "$TEST_TMP/typed" 2>/dev/null)" "typed via VNC" "typing in the VNC cli
 # xenfb-agent check (the installed program and library) in a second guest
 attach --domid 2 --max-width 1024 --max-height 768 || bail "attach 2 failed"
 in_initwait() {
-    for t in vfb vkbd; do
+    for t in xenfb xenkbd; do
         [ "$("$XSIM" run --domid 0 -- xenstore-read "/local/domain/0/backend/$t/2/0/state")" = 2 ] ||
             return 1
     done

@@ -10,12 +10,14 @@
 plan 15
 need xsetroot xrandr
 viewer_setup
+libxl_console 1 || bail "cannot make domain 1's console"
 serve_start --verbose --refresh 40
 guest_up 1 1280 1024 '"1024x768" "800x600"'
 
 port=$(vnc_port 1)
-is "$("$XSIM" run --domid 0 -- xenstore-read /local/domain/1/console/vnc-port)" "$port" \
-    "console/vnc-port holds the guest's VNC port"
+# written from the daemon's loop once the listener is open
+wait_for 10 eq "$port" x0 xenstore-read /local/domain/1/console/vnc-port
+ok $? "console/vnc-port holds the guest's VNC port"
 is "$("$XSIM" run --domid 0 -- xenstore-read /local/domain/1/console/vnc-listen)" "127.0.0.1" \
     "console/vnc-listen holds the loopback address"
 
