@@ -2,6 +2,7 @@
 # on the simulated Xen, with real VNC clients and a real browser.
 viewer_tests = \
 	tests/viewer/capture.sh \
+	tests/viewer/modes.sh \
 	tests/viewer/auth.sh \
 	tests/viewer/keys.sh \
 	tests/viewer/keysyms.sh \
