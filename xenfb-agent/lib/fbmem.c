@@ -78,6 +78,7 @@ void xfb_fbmem_free(struct xfb_front *f, struct xfb_fbmem *m)
 void xfb_fbmem_install(struct xfb_front *f, const struct xfb_fbmem *m)
 {
     f->mem = *m;
+    f->mem_gen++;
     if (!f->page)
         return;
     for (uint32_t i = 0; i < f->layout.pd_slots; i++)

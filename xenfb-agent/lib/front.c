@@ -344,11 +344,12 @@ XFB_EXPORT int xfb_front_regrant(struct xfb_front *f, uint32_t width, uint32_t h
     }
     if (!f->mem.fb)
         return record_mode(f, width, height, stride, depth, 0, bytes);
-    void *old = f->mem.fb;
+    unsigned gen = f->mem_gen;
     if (xfb_fbmem_replace(f, bytes) < 0) {
         int err = errno;
-        /* the picture moved (or is gone): the backend must map it anew */
-        if (f->mem.fb != old)
+        /* the picture was granted anew (or is gone), maybe even at the
+         * same address: the backend must map it again */
+        if (f->mem_gen != gen)
             xfb_xenbus_reconnect(f);
         f->want_bytes = f->mem.mem_length ? f->mem.mem_length : f->want_bytes;
         errno = err;

@@ -82,6 +82,7 @@ struct xfb_front {
     volatile uint8_t *page;
     uint32_t page_gref;
     struct xfb_fbmem mem; /* vfb: fb NULL = none (yet) */
+    unsigned mem_gen;     /* counts installs: new grants may reuse an address */
     struct xfb_layout layout;
 
     /* xenbus */
