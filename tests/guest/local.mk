@@ -10,7 +10,8 @@ guest_tests = \
 	tests/guest/no-backend.sh \
 	tests/guest/regenerate.sh \
 	tests/guest/late-vkbd.sh \
-	tests/guest/hotplug.sh
+	tests/guest/hotplug.sh \
+	tests/guest/takeover.sh
 if GUEST
 check_PROGRAMS += tests/guest/xdraw tests/guest/xevents
 tests_guest_xdraw_SOURCES = tests/guest/xdraw.c
