@@ -100,6 +100,7 @@ front_shell_tests = \
 	tests/front/front-regrant.sh \
 	tests/front/front-takeover.sh \
 	tests/front/front-timeout.sh \
+	tests/front/front-access.sh \
 	tests/front/agent-check.sh \
 	tests/front/guest-setup.sh
 TESTS += $(front_unit_tests) $(front_shell_tests)

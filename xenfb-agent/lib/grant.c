@@ -26,13 +26,11 @@ static void log_dev_error(struct xfb_front *f, const char *dev, const char *modu
                 "[XFB-001] /dev/xen/%s: %s: load the %s module (modprobe %s) and check "
                 "that this is a Xen guest",
                 dev, strerror(err), module, module);
-    else if (err == EACCES || err == EPERM)
-        xfb_log(f, XFB_LOG_ERROR,
-                "[XFB-002] /dev/xen/%s: %s: this process (uid %u) may not open it: run X as "
-                "root, or add its user to the group xenfb and enable the udev rule "
-                "60-xenfb.rules that gives that group /dev/xen/{gntalloc,evtchn,xenbus}",
-                dev, strerror(err), (unsigned)getuid());
-    else
+    else if (err == EACCES || err == EPERM) {
+        char what[64];
+        snprintf(what, sizeof(what), "/dev/xen/%s", dev);
+        xfb_log_no_access(f, what, err);
+    } else
         xfb_log(f, XFB_LOG_ERROR, "%s %u: /dev/xen/%s: %s", f->name, f->devid, dev, strerror(err));
 }
 

@@ -154,6 +154,8 @@ struct xentoollog_logger *xfb_log_xtl_new(struct xfb_front *f);
 /* True when a rate-limited line may be logged now; counts the others in
  * r->suppressed, which the caller reports and resets. */
 bool xfb_log_rate_ok(struct xfb_rate *r);
+/* [XFB-002]: what (a device, or xenstore) is not this user's to open. */
+void xfb_log_no_access(struct xfb_front *f, const char *what, int err);
 
 /* grant.c */
 /* Open the evtchn and gntalloc devices (the handle's, not the device's). */

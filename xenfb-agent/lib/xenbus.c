@@ -154,11 +154,7 @@ int xfb_xenbus_open(struct xfb_front *f)
     int err = errno;
     if (err == EACCES || err == EPERM)
         /* the store is /dev/xen/xenbus in a guest (or xenstored's socket) */
-        xfb_log(f, XFB_LOG_ERROR,
-                "[XFB-002] xenstore (/dev/xen/xenbus): %s: this process (uid %u) may not open "
-                "it: run X as root, or add its user to the group xenfb and enable the udev "
-                "rule 60-xenfb.rules that gives that group /dev/xen/{gntalloc,evtchn,xenbus}",
-                strerror(err), (unsigned)getuid());
+        xfb_log_no_access(f, "xenstore (/dev/xen/xenbus)", err);
     else
         xfb_log(f, XFB_LOG_ERROR,
                 "[XFB-012] xenstore: cannot connect: %s: is this a Xen guest with "
