@@ -135,10 +135,16 @@ Bool xenfb_front_open(ScrnInfoPtr pScrn)
                    "vfb %u: %dx%d, %d bpp, line %d: %u KiB granted; waiting for the backend\n",
                    x->devid, pScrn->virtualX, pScrn->virtualY, pScrn->bitsPerPixel, pitch,
                    fb.mem_length / 1024);
-    else
+    else if (xfb_front_state(x->front) == 0)
         xf86DrvMsg(pScrn->scrnIndex, X_INFO,
                    "vfb %u: %dx%d, %d bpp, line %d: in the server's own memory until the "
                    "device is there\n",
+                   x->devid, pScrn->virtualX, pScrn->virtualY, pScrn->bitsPerPixel, pitch);
+    else
+        /* gntalloc said no ([XFB-003] above): a mode change asks again */
+        xf86DrvMsg(pScrn->scrnIndex, X_WARNING,
+                   "vfb %u: %dx%d, %d bpp, line %d: in the server's own memory, not exported: "
+                   "no memory could be granted; X restarted or a mode change asks again\n",
                    x->devid, pScrn->virtualX, pScrn->virtualY, pScrn->bitsPerPixel, pitch);
     return TRUE;
 }

@@ -263,7 +263,8 @@ int xfb_front_fd(const struct xfb_front *f);
  * is logged and the device waits for another backend. */
 int xfb_front_dispatch(struct xfb_front *f);
 
-/* The frontend's XenbusState (1..6). */
+/* The frontend's XenbusState (1..6); 0 while a hotplug handle has no
+ * device. */
 int xfb_front_state(const struct xfb_front *f);
 
 /* True while Connected: the backend is mapped and alive. */
