@@ -110,8 +110,15 @@ static int write_state(struct xfb_front *f, int state)
         if (errno != EAGAIN)
             return -1;
     }
-    errno = EAGAIN;
-    return -1;
+    /* xenstore refuses every commit (busy with conflicting writers, or
+     * a fault): nothing else would write our state, and the peer waits
+     * for it. The same check and write without a transaction; a removal
+     * could only slip in between the two round trips. */
+    if (!device_there(f, XBT_NULL)) {
+        errno = ENOENT;
+        return -1;
+    }
+    return write_node(f, XBT_NULL, "state", "%d", state);
 }
 
 void xfb_xenbus_set_state(struct xfb_front *f, int state)
