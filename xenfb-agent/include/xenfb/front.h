@@ -52,7 +52,8 @@
  *   [XFB-006] no backend connected within the timeout: none is running, the
  *             one named closed the device, or a dead one left Connected
  *   [XFB-007] the backend has no feature-gref (e.g. stock QEMU)
- *   [XFB-008] a mode larger than the memory granted at open
+ *   [XFB-008] a mode larger than the memory granted, or than the shared
+ *             page's grant directory can name
  *   [XFB-009] the backend broke the ring: device stopped until it reconnects
  *   [XFB-010] an in-ring event of unknown type was dropped (rate-limited)
  *   [XFB-011] an in-ring key event with a code above KEY_MAX was dropped
