@@ -9,7 +9,7 @@
 plan 31
 xsim_setup
 "$XSIM" create $GUEST guest >/dev/null || bail "cannot create the guest domain"
-"$XSIM" ctl gntalloc-limit 8192 >/dev/null
+gntalloc_limit $GUEST 8192
 pages() { grants_of $GUEST | wc -l; }
 
 start_back vfb 1280 1024
@@ -62,7 +62,7 @@ say front state -- "state 4 connected 1" "still connected in the old mode"
 # gntalloc holds the new memory but not both: the old goes first
 send front pattern 6
 expect front "pattern ok"
-"$XSIM" ctl gntalloc-limit 1000 >/dev/null
+gntalloc_limit $GUEST 1000
 say front regrant 1024 768 4096 32 -- "regrant ok" "1024x768 under a limit of 1000 pages: the old memory let go first"
 say back wait-front 5 -- "front-state 5" "Closing"
 send back unmap
@@ -78,7 +78,7 @@ is "$(pages)" 770 "770 pages"
 send front pattern 7
 expect front "pattern ok"
 send front regrant 1280 1024 5120 32
-expect front "log error [XFB-003] gntalloc limit reached: vfb 0 needs 1283 grant pages (limit unknown); raise xen_gntalloc's limit: modprobe xen-gntalloc limit=2048, or echo 2048 > /sys/module/xen_gntalloc/parameters/limit"
+expect front "log error [XFB-003] gntalloc limit reached: vfb 0 needs 1283 grant pages (limit 1000); raise xen_gntalloc's limit: modprobe xen-gntalloc limit=2048, or echo 2048 > /sys/module/xen_gntalloc/parameters/limit"
 ok $? "1280x1024 under the limit: [XFB-003] says what to raise"
 expect front "regrant error ENOSPC"
 ok $? "and the re-grant is refused"

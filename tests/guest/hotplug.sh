@@ -10,7 +10,7 @@
 plan 19
 need xsetroot
 xsim_setup
-"$XSIM" ctl gntalloc-limit 16384 >/dev/null
+gntalloc_limit 1 16384
 log=$(xorg_log guest)
 granted() { "$XSIM" ctl dump-grants | grep -c "^granter=1 "; }
 BE=/local/domain/0/backend/xenfb/1/0

@@ -12,7 +12,7 @@ plan 4
 need setpriv getent xsetroot
 getent passwd nobody >/dev/null || bail "no user nobody"
 xsim_setup
-"$XSIM" ctl gntalloc-limit 16384 >/dev/null
+gntalloc_limit 1 16384
 attach --domid 1 --max-width 1024 --max-height 768 || bail "attach failed"
 back_start
 guest_config 1024 768 '"1024x768"'

@@ -31,6 +31,7 @@ add_mode() {
 }
 
 # dom0 allows up to 1920x1200; X itself is capped higher
+gntalloc_limit 1 32768
 attach --domid 1 --max-width 1920 --max-height 1200 || bail "attach failed"
 guest_conf 1 2560 1600 '"1024x768"'
 guest_x 1
@@ -83,7 +84,7 @@ wait_match capture_matches 1
 ok $? "the picture is intact"
 
 # gntalloc's limit holds neither both nor the new memory alone
-"$XSIM" ctl gntalloc-limit 2000 >/dev/null
+gntalloc_limit 1 2000
 xrandr --output XENFB-0 --mode 1920x1080t 2>/dev/null
 is "$? $("$XDRAW" size)" "1 1024x768" "1920x1080 under a gntalloc limit of 2000 pages: a RandR error, X stays"
 grep -q 'XENFB(0): \[XFB-003\] gntalloc limit reached: vfb 0 needs 2028 grant pages (limit [a-z0-9]*); raise xen_gntalloc.s limit' "$log"
