@@ -44,6 +44,7 @@ with_modeline() {
 }
 
 # What real Xen showed: the cap of 1366 and the mode of 1366
+gntalloc_limit 1 32768
 attach --domid 1 --max-width 1366 --max-height 768 || bail "attach failed"
 guest_conf 1 1366 768 '"1366x768"'
 with_modeline 1 '"1366x768" 85.50 1366 1436 1579 1792 768 771 774 798 +hsync +vsync'
