@@ -79,7 +79,8 @@ tests_back_xfb_back_tool_SOURCES = tests/back/xfb-back-tool.c tests/back/crc32.h
 tests_back_xfb_back_tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 tests_back_xfb_back_tool_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_back_xfb_back_tool_LDADD = backend/libxfbback.la $(XEN_LIBS)
-tests_back_xfb_evil_front_SOURCES = tests/back/xfb-evil-front.c tests/back/crc32.h
+tests_back_xfb_evil_front_SOURCES = tests/back/xfb-evil-front.c tests/back/crc32.h \
+	tests/back/evil-cursor.c tests/back/evil-cursor.h
 tests_back_xfb_evil_front_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_back_xfb_evil_front_LDADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
 

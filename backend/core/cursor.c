@@ -26,6 +26,7 @@ struct xfb_cursor_dev {
     volatile uint8_t *hdr; /* header page, read-only */
     volatile uint8_t *img; /* XFB_CURSOR_IMAGE_PAGES, read-only */
     uint32_t seq;          /* the count of the last header we used */
+    uint32_t seen;         /* the count at the last wakeup, used or not */
     uint32_t image_gen;    /* ... and of its image */
     bool have;             /* a header was used */
     struct xfb_back_cursor pub;
@@ -133,13 +134,18 @@ bool xfb_cursor_event(struct xfb_dev *d)
     if (!c)
         return false;
     uint32_t seq = __atomic_load_n((const uint32_t *)(c->hdr + XFB_CURSOR_SEQ), __ATOMIC_ACQUIRE);
+    /* progress is a count that moved since we last looked: a count left
+     * odd is not, or a guest could notify for ever without counting as
+     * a flood */
+    bool moved = seq != c->seen;
+    c->seen = seq;
     if (c->have && seq == c->seq)
-        return false;
+        return moved;
     struct xfb_cursor_header h;
     bool image = false;
     const char *why = NULL;
     if (!copy_out(c, &h, &image, &why))
-        return true; /* the guest is busy writing: it notifies when done */
+        return moved; /* the guest is busy writing: it notifies when done */
     if (why) {
         char msg[96];
         snprintf(msg, sizeof(msg), "bad cursor: %s", why);
