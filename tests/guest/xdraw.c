@@ -9,6 +9,8 @@
  *   xdraw cursor-box W H HX HY RRGGBB  a root cursor of known shape: a
  *                                 solid W x H box of that colour with
  *                                 its hotspot at HX, HY
+ *   xdraw wander N                move the pointer N times along a zigzag
+ *                                 over the screen, each move synced
  *   xdraw size                    print the root window's WIDTHxHEIGHT
  */
 #include <X11/Xlib.h>
@@ -21,7 +23,7 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: xdraw fill X Y W H RRGGBB | cursor-blank | cursor-box W H HX HY RRGGBB | "
-            "warp X Y | size\n");
+            "warp X Y | wander N | size\n");
     return 2;
 }
 
@@ -68,6 +70,16 @@ int main(int argc, char **argv)
         XFreePixmap(d, p);
     } else if (!strcmp(argv[1], "warp") && argc == 4) {
         XWarpPointer(d, None, root, 0, 0, 0, 0, atoi(argv[2]), atoi(argv[3]));
+    } else if (!strcmp(argv[1], "wander") && argc == 3) {
+        XWindowAttributes a;
+        XGetWindowAttributes(d, root, &a);
+        int n = atoi(argv[2]);
+        for (int i = 0; i < n; i++) {
+            /* 97 and 61: steps that visit the whole screen, not a line */
+            int x = 16 + (i * 97) % (a.width - 96), y = 16 + (i * 61) % (a.height - 96);
+            XWarpPointer(d, None, root, 0, 0, 0, 0, x, y);
+            XSync(d, False);
+        }
     } else if (!strcmp(argv[1], "size") && argc == 2) {
         XWindowAttributes a;
         XGetWindowAttributes(d, root, &a);
