@@ -3,12 +3,13 @@
 # to the backend (feature-cursor), a VNC client that asks for the cursor
 # pseudo-encoding gets the guest's shape and hotspot, the pixels have no
 # cursor in them, and pointer motion over a still desktop sends no
-# framebuffer update at all. A guest whose X is told Option "SWCursor"
+# framebuffer update at all. TigerVNC's viewer shows the guest's cursor as
+# its window's own (read back with XFixes on the viewer's display). A guest whose X is told Option "SWCursor"
 # keeps drawing the cursor into its pixels, as before.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 14
+plan 16
 need xsetroot
 viewer_setup
 RFBCURSOR="$top_srcdir/tests/viewer/rfbcursor.py"
@@ -62,6 +63,20 @@ ok $? "40 pointer moves: no framebuffer update before the marker"
 out=$("$PY" "$RFBCURSOR" 127.0.0.1 "$port" 30 shape 300 200 4 --want 0x0)
 is "$(echo "$out" | grep '^cursor')" "cursor 0 0 0 0 0 000000" \
     "a blank X cursor reaches the client as no cursor"
+
+# TigerVNC's viewer draws the guest's cursor itself: its window's cursor
+# (XFixes on the viewer's display) is the guest's shape, and its picture
+# of the guest has no cursor in it
+xvfb_start
+"$XDRAW" cursor-box 12 20 3 5 ff8000
+"$XDRAW" warp 300 200
+tiger_start 1
+vx xdotool mousemove --window "$VIEWER_WIN" 200 150
+out=$(vx "$PY" "$top_srcdir/tests/viewer/xcursor.py" 30 12x20)
+is "$out" "cursor 12 20 3 5 240 ff8000" "TigerVNC's window shows the guest's cursor: 12x20, hotspot 3,5, orange"
+wait_match viewer_matches 1
+ok $? "TigerVNC's picture equals xwd -root: no cursor in the pixels"
+tiger_stop
 
 # the guest without the extension: X draws the cursor, as before
 sed -i 's/Option     "MaxWidth"/Option     "SWCursor" "true"\n    Option     "MaxWidth"/' \
