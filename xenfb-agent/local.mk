@@ -17,7 +17,8 @@ xenfb_agent_libxenfbfront_core_la_SOURCES = \
 	xenfb-agent/lib/fbmem.c \
 	xenfb-agent/lib/fbring.c \
 	xenfb-agent/lib/kbdring.c \
-	xenfb-agent/lib/cursor.c
+	xenfb-agent/lib/cursor.c \
+	xenfb-agent/lib/clip.c
 xenfb_agent_libxenfbfront_core_la_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
 xenfb_agent_libxenfbfront_core_la_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) -fvisibility=hidden
 
@@ -31,7 +32,7 @@ endif
 xenfb_agent_libxenfbfront_la_SOURCES =
 xenfb_agent_libxenfbfront_la_LIBADD = xenfb-agent/libxenfbfront-core.la \
 	xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
-xenfb_agent_libxenfbfront_la_LDFLAGS = $(AM_LDFLAGS) -version-info 2:0:2 \
+xenfb_agent_libxenfbfront_la_LDFLAGS = $(AM_LDFLAGS) -version-info 3:0:3 \
 	-Wl,--version-script=$(top_srcdir)/xenfb-agent/lib/libxenfbfront.map
 EXTRA_xenfb_agent_libxenfbfront_la_DEPENDENCIES = $(top_srcdir)/xenfb-agent/lib/libxenfbfront.map
 if GUEST

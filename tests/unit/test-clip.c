@@ -42,27 +42,27 @@ static void test_copy(void)
 {
     static uint8_t hdr[4096], buf[XFB_CLIP_MAX], out[XFB_CLIP_MAX];
     uint32_t wseq = 0, seen = 0, len = 0;
-    is_int(xfb_clip_read(hdr, XFB_CLIP_OUT_SEQ, XFB_CLIP_OUT_LEN, buf, out, &len, &seen),
+    is_int(xfb_clip_copy(hdr, XFB_CLIP_OUT_SEQ, XFB_CLIP_OUT_LEN, buf, out, &len, &seen),
            XFB_CLIP_NONE, "nothing written: nothing read");
     xfb_clip_write(hdr, XFB_CLIP_OUT_SEQ, XFB_CLIP_OUT_LEN, buf, "hello", 5, &wseq);
     ok(wseq == 2, "the count ends even");
-    is_int(xfb_clip_read(hdr, XFB_CLIP_OUT_SEQ, XFB_CLIP_OUT_LEN, buf, out, &len, &seen),
+    is_int(xfb_clip_copy(hdr, XFB_CLIP_OUT_SEQ, XFB_CLIP_OUT_LEN, buf, out, &len, &seen),
            XFB_CLIP_NEW, "a write is read");
     ok(len == 5 && !memcmp(out, "hello", 5), "as written");
-    is_int(xfb_clip_read(hdr, XFB_CLIP_OUT_SEQ, XFB_CLIP_OUT_LEN, buf, out, &len, &seen),
+    is_int(xfb_clip_copy(hdr, XFB_CLIP_OUT_SEQ, XFB_CLIP_OUT_LEN, buf, out, &len, &seen),
            XFB_CLIP_NONE, "read once");
     hdr[XFB_CLIP_OUT_SEQ] = 3; /* a writer that stopped half way */
-    is_int(xfb_clip_read(hdr, XFB_CLIP_OUT_SEQ, XFB_CLIP_OUT_LEN, buf, out, &len, &seen),
+    is_int(xfb_clip_copy(hdr, XFB_CLIP_OUT_SEQ, XFB_CLIP_OUT_LEN, buf, out, &len, &seen),
            XFB_CLIP_BUSY, "an odd count: not read");
     hdr[XFB_CLIP_OUT_SEQ] = 4;
     uint32_t huge = XFB_CLIP_MAX + 1;
     memcpy(hdr + XFB_CLIP_OUT_LEN, &huge, 4);
-    is_int(xfb_clip_read(hdr, XFB_CLIP_OUT_SEQ, XFB_CLIP_OUT_LEN, buf, out, &len, &seen),
+    is_int(xfb_clip_copy(hdr, XFB_CLIP_OUT_SEQ, XFB_CLIP_OUT_LEN, buf, out, &len, &seen),
            XFB_CLIP_TOO_LONG, "a length above 64 KiB: refused");
     huge = 0xffffffffu;
     hdr[XFB_CLIP_OUT_SEQ] = 6;
     memcpy(hdr + XFB_CLIP_OUT_LEN, &huge, 4);
-    is_int(xfb_clip_read(hdr, XFB_CLIP_OUT_SEQ, XFB_CLIP_OUT_LEN, buf, out, &len, &seen),
+    is_int(xfb_clip_copy(hdr, XFB_CLIP_OUT_SEQ, XFB_CLIP_OUT_LEN, buf, out, &len, &seen),
            XFB_CLIP_TOO_LONG, "a length of 2^32-1: refused, nothing copied past the buffer");
 }
 

@@ -35,9 +35,9 @@ void xfb_clip_write(volatile uint8_t *hdr, unsigned seq_off, unsigned len_off,
     store(hdr, seq_off, ++*seq); /* even: done */
 }
 
-enum xfb_clip_read xfb_clip_read(const volatile uint8_t *hdr, unsigned seq_off, unsigned len_off,
-                                 const volatile uint8_t *buf, uint8_t *out, uint32_t *len,
-                                 uint32_t *seen)
+enum xfb_clip_result xfb_clip_copy(const volatile uint8_t *hdr, unsigned seq_off, unsigned len_off,
+                                   const volatile uint8_t *buf, uint8_t *out, uint32_t *len,
+                                   uint32_t *seen)
 {
     for (int i = 0; i < READ_TRIES; i++) {
         uint32_t s = load(hdr, seq_off);

@@ -45,7 +45,7 @@
 void xfb_clip_write(volatile uint8_t *hdr, unsigned seq_off, unsigned len_off,
                     volatile uint8_t *buf, const void *text, uint32_t len, uint32_t *seq);
 
-enum xfb_clip_read {
+enum xfb_clip_result {
     XFB_CLIP_NONE = 0, /* the count has not moved since *seen */
     XFB_CLIP_NEW,      /* a consistent copy in out, *len bytes; *seen updated */
     XFB_CLIP_BUSY,     /* the writer was writing every time we looked */
@@ -54,9 +54,9 @@ enum xfb_clip_read {
 
 /* Copy a buffer out (out holds XFB_CLIP_MAX bytes): at most a few tries,
  * each reading the count, the length and the text, then the count again. */
-enum xfb_clip_read xfb_clip_read(const volatile uint8_t *hdr, unsigned seq_off, unsigned len_off,
-                                 const volatile uint8_t *buf, uint8_t *out, uint32_t *len,
-                                 uint32_t *seen);
+enum xfb_clip_result xfb_clip_copy(const volatile uint8_t *hdr, unsigned seq_off, unsigned len_off,
+                                   const volatile uint8_t *buf, uint8_t *out, uint32_t *len,
+                                   uint32_t *seen);
 
 /* Strict UTF-8 (no overlong forms, no surrogates, nothing above
  * U+10FFFF) without NUL: what both ends accept as text. */
