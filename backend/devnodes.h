@@ -43,6 +43,8 @@ struct devnodes {
     /* for XFB_TYPE_FB: the largest mode the backend accepts */
     unsigned max_width, max_height;
     const char *creator; /* DEVNODES_BY_* */
+    /* for XFB_TYPE_CLIP: the policy, its backend directory's `clipboard` */
+    const char *clipboard;
 };
 
 /* Does /local/domain/D exist? 1 yes, 0 no, -1 + errno (xenstore). */

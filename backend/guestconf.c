@@ -15,7 +15,9 @@
 #include <string.h>
 
 #define LINE_MAX_LEN 1024
-#define SYNTAX       "a line is: guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no]"
+#define SYNTAX                                                                                     \
+    "a line is: guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no] "                               \
+    "[clipboard=none|both|to-guest|from-guest]"
 
 static int fail(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t len, const char *fmt, ...)
@@ -83,7 +85,7 @@ static int parse_size(const char *v, unsigned *w, unsigned *h)
 }
 
 static int parse_option(const char *word, struct guest_rule *r, bool *seen_size, bool *seen_kbd,
-                        char *err, size_t len)
+                        bool *seen_clip, char *err, size_t len)
 {
     const char *eq = strchr(word, '=');
     size_t klen = eq ? (size_t)(eq - word) : strlen(word);
@@ -107,9 +109,23 @@ static int parse_option(const char *word, struct guest_rule *r, bool *seen_size,
         r->keyboard = !strcmp(v, "yes");
         return 0;
     }
+    if (klen == 9 && !strncmp(word, "clipboard", 9)) {
+        static const char *const ways[] = {"none", "both", "to-guest", "from-guest"};
+        if (*seen_clip)
+            return fail(err, len, "clipboard is given twice: keep one");
+        *seen_clip = true;
+        for (size_t i = 0; i < sizeof(ways) / sizeof(ways[0]); i++)
+            if (!strcmp(v, ways[i])) {
+                r->clipboard = ways[i];
+                return 0;
+            }
+        return fail(err, len,
+                    "bad clipboard '%s': give clipboard=none, both, to-guest or from-guest", v);
+    }
     return fail(err, len,
-                "unknown option '%s' (this xenfb-backend knows max-size=WxH and "
-                "keyboard=yes|no): remove it, or install the version it was written for",
+                "unknown option '%s' (this xenfb-backend knows max-size=WxH, "
+                "keyboard=yes|no and clipboard=none|both|to-guest|from-guest): remove it, or "
+                "install the version it was written for",
                 word);
 }
 
@@ -143,6 +159,7 @@ int guestconf_parse_line(const char *text, bool keyword, struct guest_rule *r, c
     r->max_width = DEVNODES_DEFAULT_MAX_WIDTH;
     r->max_height = DEVNODES_DEFAULT_MAX_HEIGHT;
     r->keyboard = true;
+    r->clipboard = "none";
     if (!strcmp(w, "*")) {
         r->kind = GUEST_ANY;
         strcpy(r->id, "*");
@@ -154,12 +171,12 @@ int guestconf_parse_line(const char *text, bool keyword, struct guest_rule *r, c
         r->kind = GUEST_BY_NAME;
         snprintf(r->id, sizeof(r->id), "%s", w);
     }
-    bool seen_size = false, seen_kbd = false;
+    bool seen_size = false, seen_kbd = false, seen_clip = false;
     while ((w = next_word(&p, buf, &toolong)) || toolong) {
         if (toolong)
             return fail(err, errlen, "an option longer than %d bytes: %s", GUESTCONF_ID_MAX - 1,
                         SYNTAX);
-        if (parse_option(w, r, &seen_size, &seen_kbd, err, errlen) < 0)
+        if (parse_option(w, r, &seen_size, &seen_kbd, &seen_clip, err, errlen) < 0)
             return -1;
     }
     return 1;

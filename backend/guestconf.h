@@ -2,6 +2,7 @@
  * what options (xenfb-backend(8), FILES). One rule a line:
  *
  *     guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no]
+ *           [clipboard=none|both|to-guest|from-guest]
  *
  * `#` starts a comment (at the start of a line or after white space).
  * `serve --guest SPEC` takes the words after `guest`. Unknown words and
@@ -23,7 +24,10 @@ struct guest_rule {
     enum guest_kind kind;
     char id[GUESTCONF_ID_MAX]; /* the name; the UUID in lower case; "*" */
     unsigned max_width, max_height;
-    bool keyboard;      /* a xenkbd device beside the xenfb one */
+    bool keyboard; /* a xenkbd device beside the xenfb one */
+    /* which way clipboard text may cross: "none" (the default: no
+     * xenclip device), "both", "to-guest", "from-guest"; static */
+    const char *clipboard;
     const char *source; /* the file, or "--guest"; owned by the config */
     unsigned line;      /* in the file; 0 for --guest */
 };

@@ -33,7 +33,8 @@ static const char usage_text[] =
     "                           [--config FILE] [--guest SPEC]...\n"
     "  serve gives the guests named in --config FILE (default " XFB_GUESTS_CONF ")\n"
     "  and by --guest their devices: lines \"guest NAME|UUID|* [max-size=WxH] "
-    "[keyboard=yes|no]\",\n"
+    "[keyboard=yes|no]\n"
+    "  [clipboard=none|both|to-guest|from-guest]\",\n"
     "  --guest takes the words after \"guest\"; SIGHUP reads them again.\n";
 
 /* One line to stderr, exit status 2: the command line was wrong. */

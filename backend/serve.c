@@ -260,6 +260,33 @@ static void on_cursor(void *data, struct xfb_back_guest *g, const struct xfb_bac
             s->views[i]->cursor(sg->views[i], c);
 }
 
+static void on_clipboard(void *data, struct xfb_back_guest *g, const char *utf8, size_t len)
+{
+    struct xfb_serve *s = data;
+    struct sguest *sg = sguest_of(g);
+    if (!sg)
+        return;
+    for (int i = 0; i < s->n_views; i++)
+        if (sg->views[i] && s->views[i]->clipboard)
+            s->views[i]->clipboard(sg->views[i], utf8, len);
+}
+
+void view_clipboard_to_guest(struct view_guest *vg, const char *utf8, size_t len,
+                             const char *from)
+{
+    if (!vg->guest)
+        return;
+    if (xfb_back_clip_send(vg->guest, utf8, len) == 0)
+        return; /* the core logs what went */
+    int e = errno;
+    slog(XFB_LOG_INFO, vg->domid, "clipboard from %s not passed to the guest: %s", from,
+         e == ENOTCONN ? "no clipboard device connected (clipboard=none in guests.conf, or no "
+                         "xenfb-agent clipboard running in the guest)"
+         : e == EPERM  ? "this guest's policy keeps text out (clipboard=from-guest)"
+         : e == EINVAL ? "not UTF-8"
+                       : strerror(e));
+}
+
 static void on_fb_disconnected(void *data, struct xfb_back_guest *g)
 {
     (void)data;
@@ -310,6 +337,7 @@ static const struct xfb_back_ops core_ops = {
     .resized = on_resized,
     .damaged = on_damaged,
     .cursor = on_cursor,
+    .clipboard = on_clipboard,
     .fb_disconnected = on_fb_disconnected,
     .kbd_connected = on_kbd_connected,
     .gone = on_gone,

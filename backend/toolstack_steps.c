@@ -7,6 +7,8 @@
 
 #include "toolstack_int.h"
 
+#include "proto/clip.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +118,7 @@ static enum step_rc add_device(struct toolstack *ts, struct tdom *d, const struc
         .max_width = r->max_width,
         .max_height = r->max_height,
         .creator = DEVNODES_BY_SERVE,
+        .clipboard = r->clipboard,
     };
     /* the backend first: the guest sees nothing before its frontend
      * directory appears, and then everything is there. Its transaction
@@ -188,8 +191,10 @@ static void say_done(struct toolstack *ts, struct tdom *d, const struct guest_ru
     else if (r)
         snprintf(where, sizeof(where), ", as --guest says");
     if (d->made && r)
-        ts_log(ts, XFB_LOG_INFO, d->domid, "guest %s: devices created (max-size %ux%u%s)%s", who,
-               r->max_width, r->max_height, r->keyboard ? ", keyboard" : ", no keyboard", where);
+        ts_log(ts, XFB_LOG_INFO, d->domid, "guest %s: devices created (max-size %ux%u%s%s%s)%s",
+               who, r->max_width, r->max_height, r->keyboard ? ", keyboard" : ", no keyboard",
+               strcmp(r->clipboard, "none") ? ", clipboard " : "",
+               strcmp(r->clipboard, "none") ? r->clipboard : "", where);
     else if (d->updated && r)
         ts_log(ts, XFB_LOG_INFO, d->domid, "guest %s: max-size %ux%u from its next connection%s",
                who, r->max_width, r->max_height, where);
@@ -204,8 +209,8 @@ static void say_done(struct toolstack *ts, struct tdom *d, const struct guest_ru
 
 static enum ts_result gone_steps(struct toolstack *ts, struct tdom *d, int *budget)
 {
-    static const char *const types[] = {XFB_TYPE_FB, XFB_TYPE_KBD};
-    for (int t = 0; t < 2; t++) {
+    static const char *const types[] = {XFB_TYPE_FB, XFB_TYPE_KBD, XFB_TYPE_CLIP};
+    for (int t = 0; t < 3; t++) {
         if (!spend(budget))
             return TS_BUDGET;
         int rc = devnodes_remove_all_backends(ts->xs, d->domid, ts->o.backend_domid, types[t]);
@@ -256,10 +261,16 @@ enum ts_result ts_steps(struct toolstack *ts, struct tdom *d, int *budget)
         if (s == STEP_OK)
             s = r->keyboard ? add_device(ts, d, r, XFB_TYPE_KBD, budget)
                             : remove_ours(ts, d, XFB_TYPE_KBD, budget);
+        /* no clipboard device at all unless dom0 lets text through */
+        if (s == STEP_OK)
+            s = strcmp(r->clipboard, "none") ? add_device(ts, d, r, XFB_TYPE_CLIP, budget)
+                                             : remove_ours(ts, d, XFB_TYPE_CLIP, budget);
     } else {
         s = remove_ours(ts, d, XFB_TYPE_FB, budget);
         if (s == STEP_OK)
             s = remove_ours(ts, d, XFB_TYPE_KBD, budget);
+        if (s == STEP_OK)
+            s = remove_ours(ts, d, XFB_TYPE_CLIP, budget);
     }
     if (s == STEP_GONE)
         return gone_steps(ts, d, budget);
