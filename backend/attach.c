@@ -6,6 +6,7 @@
 #include "attach.h"
 
 #include "devnodes.h"
+#include "proto/clip.h"
 #include "proto/layout.h"
 
 #include <errno.h>
@@ -62,12 +63,14 @@ static int remove_any(struct xs_handle *xs, const struct devnodes *d)
 
 static int attach_with(struct xs_handle *xs, const struct xfb_attach_opts *o, const char **err)
 {
-    const char *types[2];
+    const char *types[3];
     int n = 0;
     if (o->vfb)
         types[n++] = XFB_TYPE_FB;
     if (o->vkbd)
         types[n++] = XFB_TYPE_KBD;
+    if (o->clipboard)
+        types[n++] = XFB_TYPE_CLIP;
     struct devnodes d = {
         .domid = o->domid,
         .devid = o->devid,
@@ -75,6 +78,7 @@ static int attach_with(struct xs_handle *xs, const struct xfb_attach_opts *o, co
         .max_width = o->max_width,
         .max_height = o->max_height,
         .creator = DEVNODES_BY_ATTACH,
+        .clipboard = o->clipboard,
     };
     int alive = devnodes_domain_exists(xs, o->domid);
     if (alive <= 0) {
@@ -160,8 +164,8 @@ int xfb_detach(int domid, int devid, int backend_domid, const char **err)
     }
     struct devnodes d = {.domid = domid, .backend_domid = backend_domid};
     int removed = 0, rc = 0;
-    const char *const types[] = {XFB_TYPE_FB, XFB_TYPE_KBD};
-    for (int i = 0; i < 2 && rc >= 0; i++) {
+    const char *const types[] = {XFB_TYPE_FB, XFB_TYPE_KBD, XFB_TYPE_CLIP};
+    for (int i = 0; i < 3 && rc >= 0; i++) {
         d.type = types[i];
         rc = detach_type(xs, &d, devid, err);
         removed += rc > 0 ? rc : 0;

@@ -11,6 +11,9 @@ struct xfb_attach_opts {
     int backend_domid; /* where the backend runs, 0 = dom0 */
     bool vfb, vkbd;
     unsigned max_width, max_height;
+    /* a xenclip device too, with this policy (both, to-guest,
+     * from-guest); NULL: none */
+    const char *clipboard;
 };
 
 /* Create the backend, then the frontend directory of each device
@@ -19,7 +22,7 @@ struct xfb_attach_opts {
  * failed, in words for the user. */
 int xfb_attach(const struct xfb_attach_opts *o, const char **err);
 
-/* Remove both directories of the guest's vfb and vkbd devices (all
+/* Remove both directories of the guest's vfb, vkbd and clipboard devices (all
  * devids when devid < 0), whoever made them, frontend first; the backend
  * sees them go and lets go of the guest. 0, or -1 + errno (ENOENT:
  * nothing attached). */

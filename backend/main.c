@@ -23,6 +23,7 @@
 static const char usage_text[] =
     "usage: xenfb-backend attach --domid N [--vfb] [--vkbd] [--max-width W --max-height H]\n"
     "                            [--devid N] [--backend-domid B]\n"
+    "                            [--clipboard none|both|to-guest|from-guest]\n"
     "       xenfb-backend detach --domid N [--devid N] [--backend-domid B]\n"
     "       xenfb-backend serve [--domid N] [--foreground] [--syslog] [--verbose]\n"
     "                           [--vnc ADDR:PORT|PORT|/PATH] [--keymap LAYOUT]\n"
@@ -61,7 +62,7 @@ static int parse_num(const char *s, long max, int *out)
     return 0;
 }
 
-enum { OPT_DOMID = 1, OPT_DEVID, OPT_BDOMID, OPT_VFB, OPT_VKBD, OPT_MAXW, OPT_MAXH };
+enum { OPT_DOMID = 1, OPT_DEVID, OPT_BDOMID, OPT_VFB, OPT_VKBD, OPT_MAXW, OPT_MAXH, OPT_CLIP };
 
 static const struct option long_opts[] = {
     {"domid", required_argument, NULL, OPT_DOMID},
@@ -71,12 +72,14 @@ static const struct option long_opts[] = {
     {"vkbd", no_argument, NULL, OPT_VKBD},
     {"max-width", required_argument, NULL, OPT_MAXW},
     {"max-height", required_argument, NULL, OPT_MAXH},
+    {"clipboard", required_argument, NULL, OPT_CLIP},
     {NULL, 0, NULL, 0},
 };
 
 struct cmdline {
     int domid, devid, bdomid, maxw, maxh;
     bool vfb, vkbd, any_size;
+    const char *clipboard; /* NULL: no clipboard device */
 };
 
 /* Parse the options of attach/detach; returns 0 or the exit status. */
@@ -120,6 +123,14 @@ static int parse(const char *cmd, int argc, char **argv, bool is_attach, struct 
         case OPT_VKBD:
             c->vkbd = true;
             break;
+        case OPT_CLIP:
+            if (strcmp(optarg, "none") && strcmp(optarg, "both") && strcmp(optarg, "to-guest") &&
+                strcmp(optarg, "from-guest"))
+                return bad_usage(cmd, "bad --clipboard '%s': give none, both, to-guest or "
+                                      "from-guest",
+                                 optarg);
+            c->clipboard = strcmp(optarg, "none") ? optarg : NULL;
+            break;
         case ':':
             return bad_usage(cmd, "%s needs a value", name);
         default:
@@ -137,7 +148,9 @@ static int parse(const char *cmd, int argc, char **argv, bool is_attach, struct 
         return bad_usage(cmd, "%s", "--domid is required");
     if (c->domid == c->bdomid)
         return bad_usage(cmd, "%s", "the guest cannot be its own backend domain");
-    if (!c->vfb && !c->vkbd)
+    /* --clipboard alone adds the clipboard device to a guest that has
+     * the others */
+    if (!c->vfb && !c->vkbd && !c->clipboard)
         c->vfb = c->vkbd = true;
     return 0;
 }
@@ -156,6 +169,7 @@ static int cmd_attach(int argc, char **argv)
         .vkbd = c.vkbd,
         .max_width = (unsigned)c.maxw,
         .max_height = (unsigned)c.maxh,
+        .clipboard = c.clipboard,
     };
     const char *err = "xenstore";
     if (xfb_attach(&o, &err) < 0) {

@@ -65,6 +65,13 @@ xenfb_agent_xenfb_agent_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
 xenfb_agent_xenfb_agent_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 xenfb_agent_xenfb_agent_LDADD = xenfb-agent/libxenfbfront.la xenfb-agent/proto/libxfbproto.la \
 	$(XEN_LIBS)
+# the clipboard is an X client: only where the guest side (and X) is built
+if GUEST
+xenfb_agent_xenfb_agent_SOURCES += xenfb-agent/agent/clipboard.c
+xenfb_agent_xenfb_agent_CPPFLAGS += -DXFB_AGENT_CLIPBOARD
+xenfb_agent_xenfb_agent_CFLAGS += $(X11_CFLAGS)
+xenfb_agent_xenfb_agent_LDADD += $(X11_LIBS)
+endif
 if GUEST
 man_MANS += man/xenfb-agent.8
 endif

@@ -31,6 +31,7 @@ struct xfb_clip_dev {
     uint32_t out_seen;     /* the guest's count at the last look */
     uint32_t in_seq;       /* our own count */
     bool to_guest, from_guest;
+    bool kept_logged; /* "kept in the guest" said for this connection */
     int64_t last_copy; /* xfb_mono_ns() of the last copy; 0: none */
     time_t limit_logged;
     uint8_t copy[XFB_CLIP_MAX + 1];
@@ -159,6 +160,10 @@ void xfb_clip_event(struct xfb_dev *d)
         return; /* nothing new, or still writing: it notifies when done */
     if (!c->from_guest) {
         c->out_seen = s; /* dom0 said no: not even copied */
+        if (!c->kept_logged)
+            xfb_log(XFB_LOG_INFO, d, "clipboard: the guest's text stays in the guest (policy "
+                                     "to-guest; said once per connection)");
+        c->kept_logged = true;
         return;
     }
     if (too_soon(d, c))
