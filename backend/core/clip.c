@@ -31,9 +31,11 @@ struct xfb_clip_dev {
     uint32_t out_seen;     /* the guest's count at the last look */
     uint32_t in_seq;       /* our own count */
     bool to_guest, from_guest;
-    bool kept_logged; /* "kept in the guest" said for this connection */
+    bool kept_logged;  /* "kept in the guest" said for this connection */
     int64_t last_copy; /* xfb_mono_ns() of the last copy; 0: none */
     time_t limit_logged;
+    time_t bad_logged;     /* invalid text: one line per 10 s at most */
+    unsigned bad_unlogged; /* dropped since that line */
     uint8_t copy[XFB_CLIP_MAX + 1];
 };
 
@@ -161,8 +163,9 @@ void xfb_clip_event(struct xfb_dev *d)
     if (!c->from_guest) {
         c->out_seen = s; /* dom0 said no: not even copied */
         if (!c->kept_logged)
-            xfb_log(XFB_LOG_INFO, d, "clipboard: the guest's text stays in the guest (policy "
-                                     "to-guest; said once per connection)");
+            xfb_log(XFB_LOG_INFO, d,
+                    "clipboard: the guest's text stays in the guest (policy "
+                    "to-guest; said once per connection)");
         c->kept_logged = true;
         return;
     }
@@ -180,7 +183,17 @@ void xfb_clip_event(struct xfb_dev *d)
         return;
     }
     if (!xfb_clip_utf8_valid(c->copy, len)) {
-        xfb_log(XFB_LOG_WARNING, d, "clipboard text of %u bytes is not UTF-8: dropped", len);
+        time_t sec = (time_t)(xfb_mono_ns() / 1000000000);
+        if (c->bad_logged && sec - c->bad_logged < 10) {
+            c->bad_unlogged++;
+            return;
+        }
+        xfb_log(XFB_LOG_WARNING, d,
+                "clipboard text of %u bytes is not UTF-8: dropped (and %u "
+                "more since the last such line)",
+                len, c->bad_unlogged);
+        c->bad_logged = sec;
+        c->bad_unlogged = 0;
         return;
     }
     c->copy[len] = 0;
