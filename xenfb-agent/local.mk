@@ -125,6 +125,12 @@ modprobe_DATA = xenfb-agent/system/modprobe/xenfb.conf
 udevrules_DATA = xenfb-agent/system/60-xenfb.rules
 sbin_SCRIPTS = xenfb-agent/system/xenfb-guest-setup
 man_MANS += man/xenfb-guest-setup.8
+# xenfb-agent clipboard in each X session: Xsession's hook, and XDG
+# autostart for desktops that start their session otherwise
+xsessiondir = $(sysconfdir)/X11/Xsession.d
+xsession_DATA = xenfb-agent/system/90xenfb-agent-clipboard
+autostartdir = $(sysconfdir)/xdg/autostart
+autostart_DATA = xenfb-agent/system/xenfb-agent-clipboard.desktop
 endif
 xenfb-agent/system/xenfb.conf: $(top_srcdir)/xenfb-agent/system/xenfb.modules-load
 	$(AM_V_GEN)$(MKDIR_P) xenfb-agent/system && cp $(top_srcdir)/xenfb-agent/system/xenfb.modules-load $@
@@ -140,4 +146,5 @@ CLEANFILES += xenfb-agent/system/xenfb.conf xenfb-agent/system/modprobe/xenfb.co
 	xenfb-agent/system/xenfb-guest-setup
 EXTRA_DIST += xenfb-agent/system/xenfb.modules-load xenfb-agent/system/xenfb.modprobe.in \
 	xenfb-agent/system/60-xenfb.rules xenfb-agent/system/xenfb-guest-setup.in \
+	xenfb-agent/system/90xenfb-agent-clipboard xenfb-agent/system/xenfb-agent-clipboard.desktop \
 	man/xenfb-guest-setup.8

@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 18
+plan 19
 need xclip
 viewer_setup
 AGENT="$top_builddir/xenfb-agent/xenfb-agent"
@@ -61,6 +61,9 @@ x0 "$BACKEND" attach --domid 1 --clipboard both
 ok $? "attach --clipboard both adds a clipboard device to the guest"
 agent_up "both ways"
 ok $? "xenfb-agent clipboard connects; the daemon logs the policy: both ways"
+# a session that starts it twice (Xsession.d and XDG autostart)
+"$XSIM" run --domid 1 -- "$AGENT" clipboard 2>&1 | grep -q "another agent serves :[0-9]* already"
+ok $? "a second agent on the same display leaves it to the first and exits"
 
 # guest to viewer
 viewer_receive "$(hex 'hello from the guest')"

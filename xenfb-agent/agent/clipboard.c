@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { A_CLIPBOARD, A_TARGETS, A_UTF8, A_TEXT, A_INCR, A_TIMESTAMP, A_PROP, A_COUNT };
+enum { A_CLIPBOARD, A_TARGETS, A_UTF8, A_TEXT, A_INCR, A_TIMESTAMP, A_PROP, A_LOCK, A_COUNT };
 
 struct agent {
     Display *dpy;
@@ -356,11 +356,26 @@ int agent_clipboard(int argc, char **argv)
         say("the X server has no XFixes: cannot follow the selections");
         return 1;
     }
-    static const char *const names[A_COUNT] = {"CLIPBOARD", "TARGETS",   "UTF8_STRING",    "TEXT",
-                                               "INCR",      "TIMESTAMP", "XENFB_CLIPBOARD"};
+    static const char *const names[A_COUNT] = {
+        "CLIPBOARD", "TARGETS",   "UTF8_STRING",     "TEXT",
+        "INCR",      "TIMESTAMP", "XENFB_CLIPBOARD", "XENFB_CLIPBOARD_AGENT"};
     XInternAtoms(ag.dpy, (char **)names, A_COUNT, False, ag.a);
     ag.win = XCreateSimpleWindow(ag.dpy, DefaultRootWindow(ag.dpy), -10, -10, 1, 1, 0, 0, 0);
     XSelectInput(ag.dpy, ag.win, PropertyChangeMask);
+    /* One agent per display: a session may start it twice (Xsession.d
+     * and a desktop's autostart), and two would take the device from
+     * each other. The first to own this selection keeps it. */
+    XGrabServer(ag.dpy);
+    bool taken = XGetSelectionOwner(ag.dpy, ag.a[A_LOCK]) != None;
+    if (!taken)
+        XSetSelectionOwner(ag.dpy, ag.a[A_LOCK], ag.win, CurrentTime);
+    XUngrabServer(ag.dpy);
+    if (taken) {
+        say("another agent serves %s already: leaving it to it", DisplayString(ag.dpy));
+        XCloseDisplay(ag.dpy);
+        free(ag.buf);
+        return 0;
+    }
     unsigned long mask = XFixesSetSelectionOwnerNotifyMask;
     XFixesSelectSelectionInput(ag.dpy, ag.win, ag.a[A_CLIPBOARD], mask);
     XFixesSelectSelectionInput(ag.dpy, ag.win, XA_PRIMARY, mask);
