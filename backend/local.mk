@@ -21,10 +21,10 @@ noinst_LTLIBRARIES += backend/libxfbback.la
 backend_libxfbback_la_SOURCES = \
 	backend/core/back.h backend/core/private.h \
 	backend/core/back.c backend/core/log.c backend/core/xenbus.c \
-	backend/core/dev.c backend/core/fb.c backend/core/kbd.c
+	backend/core/dev.c backend/core/fb.c backend/core/kbd.c backend/core/foreign.c
 backend_libxfbback_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
-backend_libxfbback_la_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
-backend_libxfbback_la_LIBADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
+backend_libxfbback_la_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(XENFM_CFLAGS)
+backend_libxfbback_la_LIBADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS) $(XENFM_LIBS)
 
 sbin_PROGRAMS += backend/xenfb-backend
 backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h \
