@@ -31,7 +31,7 @@ backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h
 	backend/devnodes.c backend/devnodes.h backend/guestconf.c backend/guestconf.h \
 	backend/toolstack.c backend/toolstack.h backend/toolstack_int.h backend/toolstack_steps.c \
 	backend/announce.c backend/announce.h backend/backoff.h \
-	backend/serve.c backend/serve.h backend/view.h \
+	backend/serve.c backend/serve.h backend/serve_int.h backend/screen.c backend/view.h \
 	backend/view_vnc.c backend/view_web.c \
 	backend/keymap.c backend/keymap.h backend/privdrop.c backend/privdrop.h
 backend_xenfb_backend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend \
