@@ -487,6 +487,10 @@ int main(int argc, char **argv)
     }
     domid = atoi(id);
     free(id);
+    /* pending() would wait for the next event: we drain what is there */
+    int efd = xenevtchn_fd(kf_xce), fl = fcntl(efd, F_GETFL);
+    if (fl < 0 || fcntl(efd, F_SETFL, fl | O_NONBLOCK) < 0)
+        return 1;
     snprintf(home, sizeof(home), "/local/domain/%d", domid);
     char devdir[80];
     snprintf(devdir, sizeof(devdir), "%s/device", home);

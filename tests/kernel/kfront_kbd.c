@@ -155,6 +155,9 @@ static void key(struct kf_kbd *k, const struct xenkbd_key *ev)
     if (!echo || !value || code >= sizeof(keymap) / sizeof(keymap[0]) || !keymap[code][0])
         return;
     bool shift = k->down[KEY_LEFTSHIFT] || k->down[KEY_RIGHTSHIFT];
+    /* a control character (^D) is not echoed as its letter */
+    if (k->down[KEY_LEFTCTRL] || k->down[KEY_RIGHTCTRL])
+        return;
     kf_fb_typed(keymap[code][shift]);
 }
 

@@ -8,3 +8,17 @@ tests_kernel_xfb_kfront_SOURCES = tests/kernel/kfront.h tests/kernel/kfront.c \
 tests_kernel_xfb_kfront_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_kernel_xfb_kfront_LDADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
 EXTRA_DIST += tests/kernel/mkfont.py
+
+kernel_tests = \
+	tests/kernel/console.sh
+# with a real Xorg and xenfb's drivers beside the kernel's frontends
+kernel_x_tests = \
+	tests/kernel/switch.sh
+EXTRA_DIST += tests/kernel/lib-kernel.sh tests/kernel/rfbinput.py $(kernel_tests) \
+	$(kernel_x_tests)
+if BACKEND
+TESTS += $(kernel_tests)
+if GUEST
+TESTS += $(kernel_x_tests)
+endif
+endif

@@ -4,9 +4,11 @@
     imgcmp.py [--tolerance N] IMAGE XWD
 
 IMAGE is anything PIL reads (PNG from gvnccapture) or another xwd file
-(a viewer's window, xwd -id). Every pixel is compared; with --tolerance N a pixel passes
-when no channel differs by more than N (for lossy JPEG). Prints "same" and
-exits 0, or the number of differing pixels and the first few, and exits 1.
+(a viewer's window, xwd -id); XWD may also be a picture PIL reads (a PPM
+from the kernel stand-in, tests/kernel/xfb-kfront). Every pixel is
+compared; with --tolerance N a pixel passes when no channel differs by
+more than N (for lossy JPEG). Prints "same" and exits 0, or the number of
+differing pixels and the first few, and exits 1.
 """
 import struct
 import sys
@@ -38,7 +40,13 @@ def main():
         args = args[2:]
     if len(args) != 2:
         sys.exit(__doc__)
-    w, h, rows = read_xwd(args[1])
+    if args[1].endswith(".xwd"):
+        w, h, rows = read_xwd(args[1])
+    else:
+        # any picture PIL reads (a PPM a guest's kernel stand-in dumped)
+        ref = Image.open(args[1]).convert("RGB")
+        (w, h), rp = ref.size, ref.load()
+        rows = [[rp[x, y] for x in range(w)] for y in range(h)]
     if args[0].endswith(".xwd"):
         iw, ih, irows = read_xwd(args[0])
         size = (iw, ih)
