@@ -10,7 +10,8 @@ tests_kernel_xfb_kfront_LDADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
 EXTRA_DIST += tests/kernel/mkfont.py
 
 kernel_tests = \
-	tests/kernel/console.sh
+	tests/kernel/console.sh \
+	tests/kernel/libxl.sh
 # with a real Xorg and xenfb's drivers beside the kernel's frontends
 kernel_x_tests = \
 	tests/kernel/switch.sh
