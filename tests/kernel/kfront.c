@@ -32,6 +32,7 @@
  *   fill X Y W H RRGGBB   a write to the mapped framebuffer (deferred io)
  *   mode W H       fbset: the mode changes (with feature-resize)
  *   dump FILE      the visible framebuffer as a PPM
+ *   race MS FRAME  a hostile kernel: see kfront_fb.c
  *   sync           answers "sync" once every earlier line is done
  *   quit
  * A command that fails answers "err COMMAND: WHY".
@@ -428,6 +429,9 @@ static bool run(char *line)
     } else if (!strcmp(cmd, "mode")) {
         int w, h;
         rc = sscanf(rest, "%d %d", &w, &h) == 2 ? kf_fb_mode(w, h, &why) : -1;
+    } else if (!strcmp(cmd, "race")) {
+        unsigned long long ms, frame;
+        rc = sscanf(rest, "%llu %llu", &ms, &frame) == 2 ? kf_fb_race(ms, frame) : -1;
     } else if (!strcmp(cmd, "dump")) {
         rest[strcspn(rest, " \n")] = '\0';
         rc = kf_fb_dump(rest);
@@ -515,14 +519,18 @@ int main(int argc, char **argv)
         }
         if (eof)
             return 0;
-        struct pollfd p[4] = {
+        struct pollfd p[5] = {
             {.fd = xs_fileno(kf_xs), .events = POLLIN},
             {.fd = xenevtchn_fd(kf_xce), .events = POLLIN},
             {.fd = 0, .events = POLLIN},
             {.fd = kf_fb_timer_fd(), .events = POLLIN},
+            {.fd = kf_fb_race_fd(), .events = POLLIN},
         };
-        if (poll(p, p[3].fd >= 0 ? 4 : 3, -1) < 0 && errno != EINTR)
+        /* poll ignores the entries whose descriptor is -1 */
+        if (poll(p, 5, -1) < 0 && errno != EINTR)
             return 1;
+        if (p[4].fd >= 0 && (p[4].revents & POLLIN))
+            kf_fb_race_done();
         if (p[0].revents & POLLIN)
             on_watch();
         if (p[1].revents & POLLIN)

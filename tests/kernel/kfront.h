@@ -99,6 +99,11 @@ int kf_fb_mode(int w, int h, const char **why);
 int kf_fb_dump(const char *path);
 /* a character typed at the console (echo) */
 void kf_fb_typed(char c);
+/* race MS FRAME (kfront_fb.c): -1 when no vfb or racing already; the
+ * descriptor readable once it is over (-1 before any), and its end said */
+int kf_fb_race(uint64_t ms, uint64_t frame);
+int kf_fb_race_fd(void);
+bool kf_fb_race_done(void);
 
 /* xen-kbdfront (kfront_kbd.c) */
 int kf_kbd_probe(struct kf_dev *d, int ptr_w, int ptr_h);

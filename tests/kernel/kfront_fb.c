@@ -23,7 +23,12 @@
  *                       QEMU reads it)
  *   reconnect           after the backend closes the device, start over
  *                       (Initialising, publish again), as no Linux does
- *   page-ref-after=FRAME  once Initialised, page-ref changes to FRAME */
+ *   page-ref-after=FRAME  once Initialised, page-ref changes to FRAME
+ * and the command `race MS FRAME`: for MS ms a second thread flips the
+ * page's geometry, pd[0], the directory's first entry (to FRAME, to a
+ * number no machine has) and the out ring's slots between the truth and
+ * lies, sending updates, while this one reconnects (reconnect) each time
+ * the backend closes the device; then "raced N flips, M reconnects". */
 #include "config.h"
 
 #include "font8x13.h"
@@ -31,9 +36,12 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 #include <xen/io/fbif.h>
@@ -73,6 +81,8 @@ struct kf_fb {
 
 static struct kf_fb *fbi; /* the console's fb: the first vfb probed */
 static int timer_fd = -1;
+static unsigned reconnects;
+static int race_fd = -1; /* the race thread says it is over */
 
 static struct {
     bool width, height, line_length, mem_length, depth, pd0, dir0, page_ref, videoram;
@@ -335,6 +345,7 @@ void kf_fb_backend_changed(struct kf_dev *d, int state)
     case XenbusStateClosing:
         kf_frontend_closed(d);
         if (lie.reconnect) {
+            reconnects++;
             kf_free_evtchn(d);
             f->update_wanted = false;
             kf_switch_state(d, XenbusStateInitialising);
@@ -584,4 +595,111 @@ int kf_fb_dump(const char *path)
             fwrite(rgb, 1, 3, out);
         }
     return fclose(out) == 0 ? 0 : -1;
+}
+
+/* ---- the race ---- */
+
+struct race {
+    struct kf_fb *f;
+    uint64_t frame, ms;
+    unsigned long flips;
+};
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void *race_thread(void *arg)
+{
+    struct race *r = arg;
+    struct kf_fb *f = r->f;
+    volatile struct xenfb_page *pg = f->page;
+    uint64_t pd0 = xfb_layout_pd_get_frame(&kf_layout, f->page, 0);
+    uint64_t dir0 = xfb_layout_dir_get_frame(&kf_layout, f->gfns.addr, 0);
+    uint32_t seed = 12345;
+    uint64_t end = now_ms() + r->ms;
+    while (now_ms() < end) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t v = seed >> 8;
+        bool lie_now = v & 1;
+        pg->width = lie_now ? 32768 : (uint32_t)f->xres;
+        pg->height = v & 2 ? 0 : (uint32_t)f->yres;
+        pg->line_length = v & 4 ? 1 : (uint32_t)f->line_length;
+        pg->mem_length = v & 8 ? 0xffffffffu : v & 16 ? 0 : f->smem_len;
+        pg->depth = v & 32 ? 24 : 32;
+        xfb_layout_pd_set_frame(&kf_layout, f->page, 0,
+                                v & 64    ? r->frame
+                                : v & 128 ? (1ULL << 40)
+                                          : pd0);
+        xfb_layout_dir_set_frame(&kf_layout, f->gfns.addr, 0,
+                                 v & 256   ? r->frame
+                                 : v & 512 ? ~0ULL
+                                           : dir0);
+        /* a slot of the out ring, and sometimes one more event */
+        union xenfb_out_event ev;
+        memset(&ev, 0, sizeof(ev));
+        ev.type = v & 1024 ? XENFB_TYPE_RESIZE : XENFB_TYPE_UPDATE;
+        ev.update.x = (int32_t)(seed * 7u);
+        ev.update.y = (int32_t)(seed * 13u);
+        ev.update.width = (int32_t)(seed * 17u);
+        ev.update.height = (int32_t)(seed * 19u);
+        uint32_t prod = pg->out_prod;
+        memcpy((void *)&XENFB_OUT_RING_REF(pg, prod + (v % 8)), &ev, sizeof(ev));
+        if ((v & 4096) && prod - pg->out_cons < XENFB_OUT_RING_LEN) {
+            __atomic_store_n(&pg->out_prod, prod + 1, __ATOMIC_RELEASE);
+            kf_notify(f->dev);
+        }
+        r->flips++;
+    }
+    /* the truth again, for whoever reads it next */
+    pg->width = (uint32_t)f->xres;
+    pg->height = (uint32_t)f->yres;
+    pg->line_length = (uint32_t)f->line_length;
+    pg->mem_length = f->smem_len;
+    pg->depth = 32;
+    xfb_layout_pd_set_frame(&kf_layout, f->page, 0, pd0);
+    xfb_layout_dir_set_frame(&kf_layout, f->gfns.addr, 0, dir0);
+    uint64_t one = 1;
+    if (write(race_fd, &one, sizeof(one)) != sizeof(one)) {
+        /* an eventfd takes 8 bytes while its count is below 2^64 - 1 */
+    }
+    return NULL;
+}
+
+static struct race race_state;
+static pthread_t race_tid;
+static bool racing;
+
+int kf_fb_race_fd(void)
+{
+    return race_fd;
+}
+
+int kf_fb_race(uint64_t ms, uint64_t frame)
+{
+    if (!fbi || racing)
+        return -1;
+    if (race_fd < 0 && (race_fd = eventfd(0, EFD_CLOEXEC)) < 0)
+        return -1;
+    race_state = (struct race){.f = fbi, .frame = frame, .ms = ms};
+    reconnects = 0;
+    if (pthread_create(&race_tid, NULL, race_thread, &race_state) != 0)
+        return -1;
+    racing = true;
+    return 0;
+}
+
+/* the race is over: say so (from the loop, once the thread ended) */
+bool kf_fb_race_done(void)
+{
+    uint64_t n;
+    if (!racing || read(race_fd, &n, sizeof(n)) != sizeof(n))
+        return false;
+    pthread_join(race_tid, NULL);
+    racing = false;
+    kf_say("raced %lu flips, %u reconnects", race_state.flips, reconnects);
+    return true;
 }

@@ -6,7 +6,7 @@ tests_kernel_xfb_kfront_SOURCES = tests/kernel/kfront.h tests/kernel/kfront.c \
 	tests/kernel/kfront_fb.c tests/kernel/kfront_kbd.c tests/kernel/font8x13.h \
 	tests/xsim/xsim_kmem.h
 tests_kernel_xfb_kfront_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
-tests_kernel_xfb_kfront_LDADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
+tests_kernel_xfb_kfront_LDADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS) -lpthread
 EXTRA_DIST += tests/kernel/mkfont.py
 
 kernel_tests = \
