@@ -10,8 +10,11 @@ xenfb_agent_libxenfbfront_core_la_SOURCES = \
 	xenfb-agent/lib/private.h \
 	xenfb-agent/lib/front.c \
 	xenfb-agent/lib/log.c \
+	xenfb-agent/lib/device.c \
 	xenfb-agent/lib/xenbus.c \
+	xenfb-agent/lib/timer.c \
 	xenfb-agent/lib/grant.c \
+	xenfb-agent/lib/fbmem.c \
 	xenfb-agent/lib/fbring.c \
 	xenfb-agent/lib/kbdring.c
 xenfb_agent_libxenfbfront_core_la_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
@@ -27,7 +30,7 @@ endif
 xenfb_agent_libxenfbfront_la_SOURCES =
 xenfb_agent_libxenfbfront_la_LIBADD = xenfb-agent/libxenfbfront-core.la \
 	xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
-xenfb_agent_libxenfbfront_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 \
+xenfb_agent_libxenfbfront_la_LDFLAGS = $(AM_LDFLAGS) -version-info 1:0:1 \
 	-Wl,--version-script=$(top_srcdir)/xenfb-agent/lib/libxenfbfront.map
 EXTRA_xenfb_agent_libxenfbfront_la_DEPENDENCIES = $(top_srcdir)/xenfb-agent/lib/libxenfbfront.map
 if GUEST
@@ -93,6 +96,11 @@ front_shell_tests = \
 	tests/front/front-backend-restart.sh \
 	tests/front/front-hostile.sh \
 	tests/front/front-errors.sh \
+	tests/front/front-hotplug.sh \
+	tests/front/front-regrant.sh \
+	tests/front/front-takeover.sh \
+	tests/front/front-timeout.sh \
+	tests/front/front-access.sh \
 	tests/front/agent-check.sh \
 	tests/front/guest-setup.sh
 TESTS += $(front_unit_tests) $(front_shell_tests)

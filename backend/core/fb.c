@@ -14,17 +14,6 @@
 #include "proto/rect.h"
 #include "proto/ring.h"
 
-/* The most framebuffer memory we accept: the `videoram` attach
- * advertises (max mode at 32 bits, rounded up to MiB), or the max mode
- * with rows padded by up to 64 bytes, whichever is larger. */
-static uint64_t max_mem(const struct xfb_dev *d)
-{
-    uint64_t px = (uint64_t)d->max_width * d->max_height * 4;
-    uint64_t mib = (px + (1u << 20) - 1) >> 20 << 20;
-    uint64_t padded = ((uint64_t)d->max_width * 4 + 64) * d->max_height;
-    return mib > padded ? mib : padded;
-}
-
 struct mode {
     int64_t width, height, stride, depth, offset;
 };
@@ -143,7 +132,7 @@ int xfb_fb_connect(struct xfb_dev *d)
      * numbers of a 64-bit (32-bit) guest */
     uint32_t per_dir = d->frames ? xfb_layout_frames_per_dir(&l) : (uint32_t)XFB_GREFS_PER_DIR;
     uint32_t n_fb = xfb_fb_pages(mem_length), n_dir = (n_fb + per_dir - 1) / per_dir;
-    if (mem_length == 0 || mem_length > max_mem(d))
+    if (mem_length == 0 || mem_length > xfb_max_mem_length(d->max_width, d->max_height))
         why = "mem_length is beyond what this backend accepts";
     else if (n_dir > l.pd_slots)
         why = "mem_length needs more directory pages than the page holds";

@@ -1,11 +1,13 @@
 #!/bin/sh
 # xenfb-agent check gives the right advice: no backend, a backend without
-# feature-gref, gntalloc limit too low, a kernel driver bound to xenfb's
-# device (as the guest's sysfs shows it); and exits 0 when all is well, the
-# kernel's own frontend on the standard vfb beside it included.
+# feature-gref, gntalloc limit too low (the pages the X driver takes for
+# the mode, and the fix its own [XFB-003] line gives), a kernel driver
+# bound to xenfb's device (as the guest's sysfs shows it); and exits 0 when
+# all is well, the kernel's own frontend on the standard vfb beside it
+# included.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/front/front-lib.sh"
-plan 14
+plan 17
 xsim_setup
 "$XSIM" create $GUEST guest >/dev/null || bail "cannot create the guest domain"
 AGENT="$top_builddir/xenfb-agent/xenfb-agent"
@@ -34,14 +36,25 @@ send kbd state 2
 expect kbd ok
 gntalloc_limit $GUEST 100
 out=$(check)
-echo "$out" | grep -qxF "error: [XFB-003] gntalloc: 1024x768x32 needs 771 grant pages, not available (limit 100): modprobe xen-gntalloc limit=1024, or echo 1024 > /sys/module/xen_gntalloc/parameters/limit"
-ok $? "gntalloc limit too low: [XFB-003] with the module parameter" || echo "$out" | sed 's/^/# /'
+echo "$out" | grep -qxF "error: [XFB-003] gntalloc limit reached: vfb 0 at 1024x768x32 and vkbd 0 need 771 grant pages (limit 100); raise xen_gntalloc's limit: modprobe xen-gntalloc limit=1024, or echo 1024 > /sys/module/xen_gntalloc/parameters/limit"
+ok $? "gntalloc limit too low: [XFB-003] with the pages and the fix" || echo "$out" | sed 's/^/# /'
 is "$(grants_of $GUEST)" "" "the probe leaves no grant behind"
+# the X driver's line for the same mode, under the same limit
+drv=$("$XSIM" run --domid $GUEST -- "$FRONT_TOOL" vfb --hotplug --width 1024 --height 768 --stdin \
+    </dev/null | grep -o '\[XFB-003\].*')
+agent=$(echo "$out" | grep -o '\[XFB-003\].*')
+is "${drv#*; }" "${agent#*; }" "the same fix as the X driver's [XFB-003] line"
+out=$(check --width 1920 --height 1080)
+echo "$out" | grep -qxF "error: [XFB-003] gntalloc limit reached: vfb 0 at 1920x1080x32 and vkbd 0 need 2029 grant pages (limit 100); raise xen_gntalloc's limit: modprobe xen-gntalloc limit=2048, or echo 2048 > /sys/module/xen_gntalloc/parameters/limit"
+ok $? "--width/--height: the mode checked" || echo "$out" | sed 's/^/# /'
 
 gntalloc_limit $GUEST 1024
 out=$(check)
 ok $? "all well: exit 0" || echo "$out" | sed 's/^/# /'
 is "$(echo "$out" | tail -n 1)" "all is well" "all well: says so"
+out=$(check --depth 16)
+echo "$out" | grep -qxF "ok: gntalloc: 1024x768 at 16 bits takes 387 grant pages (386 for vfb 0, 1 for vkbd 0): available, under a limit of 1024"
+ok $? "--depth 16: the pages of 16-bit pixels, and the limit" || echo "$out" | sed 's/^/# /'
 
 # the kernel's xen-fbfront on the guest's standard vfb (its console)
 K=/local/domain/$GUEST/device/vfb/0

@@ -32,15 +32,15 @@ send back state 2
 proc_start front 8 $GUEST "$FRONT_TOOL" vfb --width 640 --height 480 --timeout 300 --stdin
 expect front "log error [XFB-007] vfb 0: the backend (/local/domain/0/backend/xenfb/$GUEST/0) has no feature-gref: it cannot map a userspace framebuffer (stock QEMU cannot); use xenfb-backend"
 ok $? "backend without feature-gref: [XFB-007]"
-expect front "log error [XFB-006] vfb 0: no backend after 300 ms (/local/domain/0/backend/xenfb/$GUEST/0, state 2): start xenfb-backend in domain 0 or check the device's configuration"
-ok $? "and no backend after the timeout: [XFB-006]"
+expect front "log error [XFB-014] vfb 0: the backend (/local/domain/0/backend/xenfb/$GUEST/0) waits in InitWait but offers no feature-gref ([XFB-007]): not connected after 300 ms; serve this guest with xenfb-backend"
+ok $? "after the timeout, a backend that lacks feature-gref is not called no backend: [XFB-014]"
 say front state -- "state 1 connected 0" "the frontend stays at Initialising without hanging"
 send back write feature-gref 1
 send back state 2
 say back wait-front 3 -- "front-state 3" "once the backend offers feature-gref, it goes on"
 is "$("$XSIM" run --domid 0 -- xenstore-read $K/state $K/page-ref | tr '\n' ' ')" "4 12345 " \
     "the kernel's vfb beside it is left alone"
-is "$(grep -c 'XFB-007' "$TEST_TMP/front.out")" 1 "[XFB-007] logged once"
+is "$(grep -c '\[XFB-007\] vfb' "$TEST_TMP/front.out")" 1 "[XFB-007] logged once"
 proc_stop front
 
 # a kernel driver bound to xenfb's own device (sysfs says so): the

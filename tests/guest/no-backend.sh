@@ -25,5 +25,5 @@ ok $? "a backend started later connects"
 back use 1
 wait_screen_matches 10
 ok $? "and shows what was drawn before it came"
-grep -q 'vfb 0 connected: the screen is exported' "$(xorg_log guest)"
-ok $? "the Xorg log says the screen is exported"
+grep -q 'XENFB(0): vfb 0: connected to /local/domain/0/backend/xenfb/1/0: 1024x768, 32 bpp, line 4096' "$(xorg_log guest)"
+ok $? "the Xorg log says the screen is exported, where and how"

@@ -4,6 +4,7 @@
  * frontend uses, rather than testing paths, so it sees what they see. */
 #include "agent.h"
 
+#include "proto/gntalloc.h"
 #include "proto/layout.h"
 #include "proto/sysfs.h"
 #include "xenfb/front.h"
@@ -20,11 +21,10 @@
 #include <xenstore.h>
 #include <xentoollog.h>
 
-#define GNTALLOC_LIMIT_PATH "/sys/module/xen_gntalloc/parameters/limit"
-
 struct check {
     unsigned devid;
     uint32_t width, height; /* 0 = the backend's max-width/height */
+    uint32_t depth;         /* 32 (depth 24) or 16 */
     unsigned problems;
     struct xs_handle *xs;
     unsigned be_id;
@@ -168,8 +168,8 @@ static void check_device(struct check *c, const char *name, const char *type)
     }
     c->be_id = (unsigned)be_id;
     long fe_state = rd_long(c, fe, "state");
-    ok("%s %u: present (%s), backend %s (domain %ld), frontend state %ld", name, c->devid, fe,
-       be, be_id, fe_state);
+    ok("%s %u: present (%s), backend %s (domain %ld), frontend state %ld", name, c->devid, fe, be,
+       be_id, fe_state);
     long st = rd_long(c, be, "state");
     if (st != 2 && st != 4) {
         problem(c,
@@ -200,28 +200,22 @@ static void check_device(struct check *c, const char *name, const char *type)
     free(be);
 }
 
-static long sysfs_limit(void)
-{
-    FILE *f = fopen(GNTALLOC_LIMIT_PATH, "re");
-    long v = -1;
-    if (f) {
-        if (fscanf(f, "%ld", &v) != 1)
-            v = -1;
-        fclose(f);
-    }
-    return v;
-}
-
 /* Can gntalloc give the pages the mode needs? Asking it is the only test
- * that also counts pages other programs hold. */
+ * that also counts pages other programs hold. The count is the X driver's
+ * (xfb_front_mode_pages(): rows on 64 bytes, the mode's own depth) plus
+ * the vkbd's page, and a shortage is worded as the driver's [XFB-003]
+ * line, with the same fix. */
 static void check_gntalloc(struct check *c, xengntshr_handle *xgs)
 {
-    uint32_t w = c->width ? c->width : 1024, h = c->height ? c->height : 768;
-    /* the driver grants 32-bit pixels' worth whatever its depth */
-    uint32_t d = 32;
-    uint32_t need = xfb_front_vfb_pages(w, h, d) + 1; /* + the vkbd page */
+    uint32_t w = c->width ? c->width : 1024, h = c->height ? c->height : 768, d = c->depth;
+    uint32_t vfb = xfb_front_mode_pages(w, h, d);
+    uint32_t need = vfb + 1; /* + the vkbd page */
+    long lim = xfb_gntalloc_limit();
+    char limtxt[48] = "";
+    if (lim >= 0)
+        snprintf(limtxt, sizeof(limtxt), ", under a limit of %ld", lim);
     if (c->vfb_connected) {
-        ok("gntalloc: vfb %u is connected, its pages are allocated", c->devid);
+        ok("gntalloc: vfb %u is connected: X holds its pages%s", c->devid, limtxt);
         return;
     }
     uint32_t *refs = calloc(need, sizeof(*refs));
@@ -230,34 +224,34 @@ static void check_gntalloc(struct check *c, xengntshr_handle *xgs)
     free(refs);
     if (p) {
         xengntshr_unshare(xgs, p, need);
-        ok("gntalloc: %u grant pages for %ux%ux%u available", need, w, h, d);
+        ok("gntalloc: %ux%u at %u bits takes %u grant pages (%u for vfb %u, 1 for vkbd %u): "
+           "available%s",
+           w, h, d, need, vfb, c->devid, c->devid, limtxt);
         return;
     }
     if (err != ENOSPC) {
         problem(c, "gntalloc: cannot share %u pages: %s", need, strerror(err));
         return;
     }
-    long lim = sysfs_limit();
-    unsigned long want = (lim >= (long)need ? (unsigned long)lim + need : need);
-    want = (want + 1023) / 1024 * 1024;
-    char limtxt[32] = "unknown";
+    char fix[200], limnum[32] = "unknown";
     if (lim >= 0)
-        snprintf(limtxt, sizeof(limtxt), "%ld", lim);
+        snprintf(limnum, sizeof(limnum), "%ld", lim);
+    xfb_gntalloc_fix(lim, need, fix, sizeof(fix));
     problem(c,
-            "[XFB-003] gntalloc: %ux%ux%u needs %u grant pages, not available (limit %s): "
-            "modprobe xen-gntalloc limit=%lu, or echo %lu > %s",
-            w, h, d, need, limtxt, want, want, GNTALLOC_LIMIT_PATH);
+            "[XFB-003] gntalloc limit reached: vfb %u at %ux%ux%u and vkbd %u need %u grant pages "
+            "(limit %s); %s",
+            c->devid, w, h, d, c->devid, need, limnum, fix);
 }
 
 static int usage(void)
 {
-    fputs("usage: xenfb-agent check [--dev N] [--width W] [--height H]\n", stderr);
+    fputs("usage: xenfb-agent check [--dev N] [--width W] [--height H] [--depth 24|16]\n", stderr);
     return 2;
 }
 
 int agent_check(int argc, char **argv)
 {
-    struct check c = {0};
+    struct check c = {.depth = 32};
     for (int i = 0; i < argc; i += 2) {
         if (i + 1 >= argc)
             return usage();
@@ -268,6 +262,8 @@ int agent_check(int argc, char **argv)
             c.width = (uint32_t)v;
         else if (!strcmp(argv[i], "--height"))
             c.height = (uint32_t)v;
+        else if (!strcmp(argv[i], "--depth") && (v == 24 || v == 16))
+            c.depth = v == 24 ? 32 : 16; /* depth 24 is 32 bits a pixel */
         else
             return usage();
     }

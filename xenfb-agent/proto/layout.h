@@ -107,6 +107,18 @@ static inline uint32_t xfb_dir_pages(uint32_t fb_pages)
     return (fb_pages + (uint32_t)XFB_GREFS_PER_DIR - 1) / (uint32_t)XFB_GREFS_PER_DIR;
 }
 
+/* The most framebuffer memory a backend with these limits (max-width,
+ * max-height in its directory) accepts, protocol.md 1: the videoram it
+ * advertises (the largest mode at 32 bits, rounded up to a MiB) or that
+ * mode's rows padded by 64 bytes, whichever is larger. */
+static inline uint64_t xfb_max_mem_length(uint32_t max_width, uint32_t max_height)
+{
+    uint64_t px = (uint64_t)max_width * max_height * 4;
+    uint64_t mib = (px + (1u << 20) - 1) >> 20 << 20;
+    uint64_t padded = ((uint64_t)max_width * 4 + 64) * max_height;
+    return mib > padded ? mib : padded;
+}
+
 /* The most framebuffer pages a layout's directory can name. */
 static inline uint32_t xfb_layout_max_fb_pages(const struct xfb_layout *l)
 {
