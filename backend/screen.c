@@ -8,6 +8,14 @@
  *     first boot line, and again when X exits;
  *   - otherwise a black placeholder.
  *
+ * An X screen whose frontend went to Closing is waited for: that is how
+ * it re-grants for a larger mode (protocol.md section 5), disconnecting
+ * and coming back at once, and its viewers should see a black moment,
+ * not the console flash by. The console is shown when it goes on to
+ * Closed instead, or does not come back within X_BACK_MS (an X server
+ * killed halfway). An X server that exits (Closed at once), crashes or
+ * loses its device gives way to the console at once.
+ *
  * A switch is an ordinary surface change for the viewers (a desktop
  * resize when the size differs). Keys, buttons, the pointer and the
  * wheels go to the keyboard of the picture shown, or the other one when
@@ -28,12 +36,18 @@
 
 enum held { HELD_NONE, HELD_X, HELD_KERNEL };
 
+/* Far longer than a re-grant's reconnection on a loaded host (about
+ * 100 ms, protocol.md section 5): only a frontend that died halfway
+ * waits this long. */
+#define X_BACK_MS 5000
+
 struct screen {
     struct view_guest vg;
     void *views[MAX_VIEWS];
     struct xfb_back_guest *xg;    /* xenfb's devices: the X screen */
     struct xfb_back_guest *kg;    /* the kernel's: its console */
     struct xfb_back_guest *shown; /* whose picture the viewers have */
+    struct aml_timer *x_back;     /* started: X's screen went, may come back */
     uint8_t held[KEY_MAX + 1];    /* enum held: where each key down went */
     struct screen *next;
 };
@@ -92,6 +106,46 @@ static struct xfb_back_guest *best(struct screen *sc, struct xfb_back_guest *goi
     return NULL;
 }
 
+/* ---- X's screen going and coming back ---- */
+
+static bool x_waited(struct screen *sc)
+{
+    return sc->x_back && aml_is_started(sc->vg.serve->aml, sc->x_back);
+}
+
+static void x_wait_end(struct screen *sc)
+{
+    if (x_waited(sc))
+        aml_stop(sc->vg.serve->aml, sc->x_back);
+}
+
+/* X did not come back: the console, if there is one */
+static void on_x_back_timeout(void *obj)
+{
+    struct screen *sc = aml_get_userdata(obj);
+    x_wait_end(sc);
+    if (!sc->shown)
+        show(sc, best(sc, NULL), false);
+}
+
+/* X's screen goes to come back: black until it does (or the console, see
+ * above). false when there is nothing to wait with (no timer: the
+ * console now). */
+static bool x_wait(struct screen *sc)
+{
+    if (!sc->x_back) {
+        sc->x_back = aml_timer_new(X_BACK_MS, on_x_back_timeout, sc, NULL);
+        if (!sc->x_back)
+            return false;
+    }
+    x_wait_end(sc);
+    if (aml_start(sc->vg.serve->aml, sc->x_back) < 0)
+        return false;
+    show(sc, NULL, true);
+    view_log(&sc->vg, XFB_LOG_DEBUG, "the X screen closes: waiting for it to re-grant");
+    return true;
+}
+
 /* ---- where the VNC address is told ---- */
 
 void view_announce(struct view_guest *vg, const char *listen, int port)
@@ -140,7 +194,10 @@ void view_watchers(struct view_guest *vg, int delta)
  * the other one when that has none. */
 static struct xfb_back_guest *input_to(struct screen *sc)
 {
-    struct xfb_back_guest *first = sc->shown ? sc->shown : sc->kg ? sc->kg : sc->xg;
+    struct xfb_back_guest *first = sc->shown;
+    /* while X's screen is away (re-granting), what is typed is still X's */
+    if (!first)
+        first = x_waited(sc) && sc->xg ? sc->xg : sc->kg ? sc->kg : sc->xg;
     struct xfb_back_guest *other = first == sc->xg ? sc->kg : sc->xg;
     if (first && xfb_back_guest_kbd(first))
         return first;
@@ -264,9 +321,14 @@ static void on_fb_connected(void *data, struct xfb_back_guest *g,
         return;
     serve_log(XFB_LOG_INFO, sc->vg.domid, "%sframebuffer connected: %ux%u, %u bits",
               kernel(g) ? "kernel console " : "", surf->width, surf->height, surf->depth);
-    /* X's connecting takes the screen; the console only an empty one */
-    if (g == sc->xg || !sc->shown)
+    /* X's connecting takes the screen; the console only an empty one
+     * that is not kept for X */
+    if (g == sc->xg) {
+        x_wait_end(sc);
         show(sc, g, false);
+    } else if (!sc->shown && !x_waited(sc)) {
+        show(sc, g, false);
+    }
     announce(sc);
 }
 
@@ -301,8 +363,22 @@ static void on_fb_disconnected(void *data, struct xfb_back_guest *g)
         return;
     serve_log(XFB_LOG_INFO, sc->vg.domid, "%sframebuffer disconnected",
               kernel(g) ? "kernel console " : "");
-    if (g == sc->shown)
+    if (g != sc->shown)
+        return;
+    if (g != sc->xg || !xfb_back_guest_fb_closing(g) || !best(sc, g) || !x_wait(sc))
         show(sc, best(sc, g), true);
+}
+
+/* The X screen's frontend went on from Closing to Closed: X exited */
+static void on_fb_closed(void *data, struct xfb_back_guest *g)
+{
+    (void)data;
+    struct screen *sc = screen_of(g);
+    if (!sc || g != sc->xg || !x_waited(sc))
+        return;
+    x_wait_end(sc);
+    if (!sc->shown)
+        show(sc, best(sc, g), false);
 }
 
 static void on_kbd_connected(void *data, struct xfb_back_guest *g, bool abs, bool raw)
@@ -324,8 +400,13 @@ static void on_gone(void *data, struct xfb_back_guest *g)
     if (!sc)
         return;
     xfb_back_guest_set_user(g, NULL);
-    if (g == sc->shown)
+    if (g == sc->shown) {
         show(sc, best(sc, g), true);
+    } else if (g == sc->xg && x_waited(sc)) {
+        /* X's device removed while its screen was away: not coming back */
+        x_wait_end(sc);
+        show(sc, best(sc, g), false);
+    }
     enum held was = g == sc->xg ? HELD_X : HELD_KERNEL;
     for (size_t i = 0; i < sizeof(sc->held); i++)
         if (sc->held[i] == was)
@@ -343,6 +424,10 @@ static void on_gone(void *data, struct xfb_back_guest *g)
     for (int i = 0; i < s->n_views; i++)
         if (sc->views[i])
             s->views[i]->destroy(sc->views[i]);
+    if (sc->x_back) {
+        x_wait_end(sc);
+        aml_unref(sc->x_back);
+    }
     for (struct screen **p = &s->screens; *p; p = &(*p)->next)
         if (*p == sc) {
             *p = sc->next;
@@ -357,6 +442,7 @@ const struct xfb_back_ops screen_core_ops = {
     .resized = on_resized,
     .damaged = on_damaged,
     .fb_disconnected = on_fb_disconnected,
+    .fb_closed = on_fb_closed,
     .kbd_connected = on_kbd_connected,
     .gone = on_gone,
 };

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
+#include <xen/io/xenbus.h>
 
 /* the pauses before a write xenstore refused (EAGAIN) is tried again */
 #define XFB_RETRY_FIRST_MS 10
@@ -341,6 +342,11 @@ void xfb_back_guest_set_user(struct xfb_back_guest *g, void *user)
 void *xfb_back_guest_user(const struct xfb_back_guest *g)
 {
     return g->user;
+}
+
+bool xfb_back_guest_fb_closing(const struct xfb_back_guest *g)
+{
+    return g->fb.present && g->fb.fstate == XenbusStateClosing;
 }
 
 const struct xfb_back_surface *xfb_back_guest_surface(const struct xfb_back_guest *g)

@@ -75,8 +75,12 @@ struct xfb_back_ops {
     void (*resized)(void *data, struct xfb_back_guest *g, const struct xfb_back_surface *s);
     /* Pixels in this rectangle changed; already clipped to the surface. */
     void (*damaged)(void *data, struct xfb_back_guest *g, int x, int y, int w, int h);
-    /* The vfb is no longer connected: the surface is gone. */
+    /* The vfb is no longer connected: the surface is gone. A frontend
+     * that went to Closing may come back at once (a re-grant,
+     * protocol.md section 5: xfb_back_guest_fb_closing says so);
+     * fb_closed follows if it goes on to Closed instead. */
     void (*fb_disconnected)(void *data, struct xfb_back_guest *g);
+    void (*fb_closed)(void *data, struct xfb_back_guest *g);
     /* The vkbd connected; abs / raw: what the frontend asked for. */
     void (*kbd_connected)(void *data, struct xfb_back_guest *g, bool abs, bool raw);
     void (*kbd_disconnected)(void *data, struct xfb_back_guest *g);
@@ -144,6 +148,10 @@ const char *xfb_back_guest_fb_path(const struct xfb_back_guest *g);
 bool xfb_back_guest_kbd(const struct xfb_back_guest *g);
 void xfb_back_guest_set_user(struct xfb_back_guest *g, void *user);
 void *xfb_back_guest_user(const struct xfb_back_guest *g);
+
+/* Whether the vfb's frontend is at Closing: it let go to re-grant (and
+ * comes back with new memory) or is on its way to Closed. */
+bool xfb_back_guest_fb_closing(const struct xfb_back_guest *g);
 
 /* The current surface, NULL while the vfb is not connected. */
 const struct xfb_back_surface *xfb_back_guest_surface(const struct xfb_back_guest *g);

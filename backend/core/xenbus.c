@@ -612,6 +612,10 @@ static void dev_check(struct xfb_dev *d)
         if (d->state != XenbusStateClosed)
             set_state(d, XenbusStateClosed);
         d->closed = true;
+        /* Closing, then Closed: not a re-grant after all */
+        if (d->kind == XFB_DEV_FB && fs == XenbusStateClosed && prev == XenbusStateClosing &&
+            b->ops && b->ops->fb_closed)
+            b->ops->fb_closed(b->data, d->g);
         break;
     default:
         if (!d->closed) {
