@@ -259,6 +259,10 @@ int xfb_back_hwheel(struct xfb_back_guest *g, int dw)
 
 int xfb_back_wheel(struct xfb_back_guest *g, int dz)
 {
+    /* dz counts up as positive, as Linux's REL_WHEEL and xenkbd do;
+     * xen-kbdfront reports REL_WHEEL = -rel_z (QEMU's up is -1) */
+    if (g->kind == XFB_BACK_KERNEL)
+        dz = -dz;
     if (g->kbd.abs)
         return send_pos(g, g->kbd.last_x, g->kbd.last_y, dz);
     union xenkbd_in_event ev;

@@ -4,14 +4,15 @@
 # with devices=kernel: the daemon makes its vfb and vkbd, the kernel binds
 # them, and its console reaches a VNC client pixel for pixel (written by
 # the console at once, by mapped writes after the deferred-io period, in
-# a new mode after fbset); keys typed and a click in the viewer reach the
-# kernel's vkbd; when the guest goes, nothing of its memory stays mapped.
+# a new mode after fbset); keys typed, a click and the wheel in the viewer
+# reach the kernel's vkbd; when the guest goes, nothing of its memory
+# stays mapped.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 . "$top_srcdir/tests/toolstack/lib-toolstack.sh"
 . "$top_srcdir/tests/kernel/lib-kernel.sh"
 
-plan 17
+plan 18
 viewer_setup
 guests_conf "guest con max-size=1024x768 devices=kernel"
 serve_start --verbose --refresh 40 --config "$GUESTS_CONF"
@@ -55,6 +56,12 @@ wait_line "$(kfront_out 1)" '^key 272 0$'
 want="pos $(((400 * 32767 + 399) / 799)) $(((300 * 32767 + 299) / 599))"
 is "$(grep '^pos ' "$(kfront_out 1)" | tail -n 1)" "$want" \
     "a click at (400,300) of 800x600 lands at the same place of the 32767x32767 axes"
+
+: >"$(kfront_out 1)"
+rfbinput 1 wheel:up wheel:down
+wait_line "$(kfront_out 1)" '^wheel -1$'
+is "$(grep '^wheel ' "$(kfront_out 1)" | tr '\n' ' ')" "wheel 1 wheel -1 " \
+    "the wheel up, then down: REL_WHEEL 1, then -1 (xen-kbdfront's rel_z is the other way)"
 
 : >"$(kfront_out 1)"
 kfront 1 fill 100 100 200 120 ff8000

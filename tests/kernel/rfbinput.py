@@ -7,7 +7,8 @@ KeyEvent with keysyms, PointerEvent), for the kernel console's tests.
 ACTION is type:TEXT (each character's keysym, pressed and released; the
 server finds the keys and the Shift they need), key:KEYSYM (hexadecimal,
 pressed and released), move:X,Y or click:X,Y (button 1 pressed and
-released there). Prints the desktop size and name.
+released there), wheel:up or wheel:down (button 4 or 5 pressed and
+released). Prints the desktop size and name.
 """
 import socket
 import struct
@@ -64,6 +65,9 @@ def main():
             if what == "click":
                 pointer(s, x, y, 1)
                 pointer(s, x, y, 0)
+        elif what == "wheel" and arg in ("up", "down"):
+            pointer(s, 0, 0, 8 if arg == "up" else 16)
+            pointer(s, 0, 0, 0)
         else:
             sys.exit("rfbinput: unknown action " + action)
     # the server reads what was sent before it sees the end
