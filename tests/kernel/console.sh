@@ -5,14 +5,14 @@
 # them, and its console reaches a VNC client pixel for pixel (written by
 # the console at once, by mapped writes after the deferred-io period, in
 # a new mode after fbset); keys typed, a click and the wheel in the viewer
-# reach the kernel's vkbd; when the guest goes, nothing of its memory
-# stays mapped.
+# reach the kernel's vkbd; a restarted daemon takes the console over;
+# when the guest goes, nothing of its memory stays mapped.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 . "$top_srcdir/tests/toolstack/lib-toolstack.sh"
 . "$top_srcdir/tests/kernel/lib-kernel.sh"
 
-plan 18
+plan 21
 viewer_setup
 guests_conf "guest con max-size=1024x768 devices=kernel"
 serve_start --verbose --refresh 40 --config "$GUESTS_CONF"
@@ -69,6 +69,23 @@ wait_line "$(kfront_out 1)" '^vfb 0 update 0 [0-9]* 800 [0-9]*$'
 ok $? "a write to the mapped framebuffer: a full-width update after the deferred-io period"
 wait_match console_matches 1
 ok $? "and the viewer has the pixels"
+
+# dom0's daemon restarted: xen-fbfront never connects again, so the new
+# daemon must take its pages and port as the kernel left them at 4. (In
+# its first mode: the page keeps the mode xen-fbfront started in, and a
+# resize is only an event, so a daemon restarted after fbset would map
+# the first mode's area.)
+serve_stop
+kfront 1 print "written while dom0's daemon was away"
+serve_start --verbose --refresh 40 --config "$GUESTS_CONF"
+wait_line "$SERVE_LOG" "domain 1: kernel console framebuffer connected: 800x600" 2 20
+ok $? "a restarted daemon maps the console again"
+wait_match console_matches 1
+ok $? "with what was written meanwhile, pixel for pixel"
+: >"$(kfront_out 1)"
+rfbinput 1 type:z
+wait_line "$(kfront_out 1)" '^key 44 0$'
+ok $? "and its keys reach the kernel's vkbd"
 
 kfront 1 mode 640 480
 wait_line "$SERVE_LOG" 'domain 1: kernel console resized to 640x480'
