@@ -6,13 +6,14 @@
 # vinput vkbd (vkb backend-type=linux) is the kernel's keyboard as it is,
 # served, with only a vfb of ours beside it. libxl adding its vkbd at the
 # index the daemon took first (it replaces the frontend directory) moves
-# ours to the next one. Each is one line of the log.
+# ours to the next one. Each is one line of the log. A domain gone loses
+# the devices the daemon made, and keeps libxl's for libxl to remove.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 . "$top_srcdir/tests/toolstack/lib-toolstack.sh"
 . "$top_srcdir/tests/kernel/lib-kernel.sh"
 
-plan 12
+plan 15
 viewer_setup
 
 # libxl_device D TYPE BACKEND_TYPE [ID]: a device as
@@ -82,5 +83,19 @@ ok $? "and made again at vkbd 1"
 gone /local/domain/0/backend/vinput/5/0 &&
     [ "$(rd /local/domain/5/device/vkbd/0/backend)" = /local/domain/0/backend/vkbd/5/0 ]
 ok $? "QEMU's vkbd 0 is libxl's alone"
+
+# the domains go: libxl removes its own backend directories (not here,
+# standing in for it), the daemon only those it made, vinput's too
+"$XSIM" destroy 4 >/dev/null
+"$XSIM" destroy 5 >/dev/null
+wait_line "$SERVE_LOG" "domain 4: guest 'pvh1' is gone: its backend directories removed" 1 20 &&
+    wait_line "$SERVE_LOG" "domain 5: guest 'late' is gone: its backend directories removed" 1 20
+ok $? "the domains go: one line each"
+gone /local/domain/0/backend/vfb-xenfb/4 && gone /local/domain/0/backend/vfb-xenfb/5 &&
+    gone /local/domain/0/backend/vinput/5
+ok $? "the kernel's vfb and vkbd the daemon made are removed"
+is "$(rd /local/domain/0/backend/vinput/4/0/frontend) $(rd /local/domain/0/backend/vkbd/5/0/frontend)" \
+    "/local/domain/4/device/vkbd/0 /local/domain/5/device/vkbd/0" \
+    "libxl's vinput and QEMU's vkbd are left for libxl to remove"
 
 [ "$_tap_failed" -eq 0 ] || show_serve_log 60
