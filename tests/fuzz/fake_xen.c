@@ -94,7 +94,10 @@ static struct {
     uint8_t *shared_page;
     bool fault[FX_FAULTS];
     char home[64];
-    uint8_t guest[FX_GUEST_PAGES][FX_PAGE];
+    /* page-aligned, as a guest's pages are: the harness and the code
+     * under test read them through struct xenfb_page and the rings,
+     * whatever the members above add up to */
+    _Alignas(4096) uint8_t guest[FX_GUEST_PAGES][FX_PAGE];
 } fx = {.next_port = 1, .next_ref = 100, .unbound_port = -1, .home = "/local/domain/0"};
 
 static bool take(enum fx_fault f)
