@@ -16,7 +16,7 @@
 
 #define LINE_MAX_LEN 1024
 #define SYNTAX                                                                                     \
-    "a line is: guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no] "                               \
+    "a line is: guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no] [devices=both|kernel|xenfb] "   \
     "[clipboard=none|both|to-guest|from-guest]"
 
 static int fail(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -84,9 +84,14 @@ static int parse_size(const char *v, unsigned *w, unsigned *h)
     return 0;
 }
 
-static int parse_option(const char *word, struct guest_rule *r, bool *seen_size, bool *seen_kbd,
-                        bool *seen_clip, char *err, size_t len)
+struct seen {
+    bool size, kbd, devices, clip;
+};
+
+static int parse_option(const char *word, struct guest_rule *r, struct seen *seen, char *err,
+                        size_t len)
 {
+    bool *seen_size = &seen->size, *seen_kbd = &seen->kbd;
     const char *eq = strchr(word, '=');
     size_t klen = eq ? (size_t)(eq - word) : strlen(word);
     const char *v = eq ? eq + 1 : "";
@@ -109,11 +114,21 @@ static int parse_option(const char *word, struct guest_rule *r, bool *seen_size,
         r->keyboard = !strcmp(v, "yes");
         return 0;
     }
+    if (klen == 7 && !strncmp(word, "devices", 7)) {
+        if (seen->devices)
+            return fail(err, len, "devices is given twice: keep one");
+        seen->devices = true;
+        if (strcmp(v, "both") && strcmp(v, "kernel") && strcmp(v, "xenfb"))
+            return fail(err, len, "bad devices '%s': give devices=both, kernel or xenfb", v);
+        r->kernel = strcmp(v, "xenfb") != 0;
+        r->xenfb = strcmp(v, "kernel") != 0;
+        return 0;
+    }
     if (klen == 9 && !strncmp(word, "clipboard", 9)) {
         static const char *const ways[] = {"none", "both", "to-guest", "from-guest"};
-        if (*seen_clip)
+        if (seen->clip)
             return fail(err, len, "clipboard is given twice: keep one");
-        *seen_clip = true;
+        seen->clip = true;
         for (size_t i = 0; i < sizeof(ways) / sizeof(ways[0]); i++)
             if (!strcmp(v, ways[i])) {
                 r->clipboard = ways[i];
@@ -123,9 +138,9 @@ static int parse_option(const char *word, struct guest_rule *r, bool *seen_size,
                     "bad clipboard '%s': give clipboard=none, both, to-guest or from-guest", v);
     }
     return fail(err, len,
-                "unknown option '%s' (this xenfb-backend knows max-size=WxH, "
-                "keyboard=yes|no and clipboard=none|both|to-guest|from-guest): remove it, or "
-                "install the version it was written for",
+                "unknown option '%s' (this xenfb-backend knows max-size=WxH, keyboard=yes|no, "
+                "devices=both|kernel|xenfb and clipboard=none|both|to-guest|from-guest): "
+                "remove it, or install the version it was written for",
                 word);
 }
 
@@ -159,6 +174,7 @@ int guestconf_parse_line(const char *text, bool keyword, struct guest_rule *r, c
     r->max_width = DEVNODES_DEFAULT_MAX_WIDTH;
     r->max_height = DEVNODES_DEFAULT_MAX_HEIGHT;
     r->keyboard = true;
+    r->xenfb = r->kernel = true;
     r->clipboard = "none";
     if (!strcmp(w, "*")) {
         r->kind = GUEST_ANY;
@@ -171,12 +187,12 @@ int guestconf_parse_line(const char *text, bool keyword, struct guest_rule *r, c
         r->kind = GUEST_BY_NAME;
         snprintf(r->id, sizeof(r->id), "%s", w);
     }
-    bool seen_size = false, seen_kbd = false, seen_clip = false;
+    struct seen seen = {0};
     while ((w = next_word(&p, buf, &toolong)) || toolong) {
         if (toolong)
             return fail(err, errlen, "an option longer than %d bytes: %s", GUESTCONF_ID_MAX - 1,
                         SYNTAX);
-        if (parse_option(w, r, &seen_size, &seen_kbd, &seen_clip, err, errlen) < 0)
+        if (parse_option(w, r, &seen, err, errlen) < 0)
             return -1;
     }
     return 1;

@@ -21,8 +21,8 @@
 #include "serve.h"
 
 static const char usage_text[] =
-    "usage: xenfb-backend attach --domid N [--vfb] [--vkbd] [--max-width W --max-height H]\n"
-    "                            [--devid N] [--backend-domid B]\n"
+    "usage: xenfb-backend attach --domid N [--xenfb] [--kernel] [--vfb] [--vkbd]\n"
+    "                            [--max-width W --max-height H] [--devid N] [--backend-domid B]\n"
     "                            [--clipboard none|both|to-guest|from-guest]\n"
     "       xenfb-backend detach --domid N [--devid N] [--backend-domid B]\n"
     "       xenfb-backend serve [--domid N] [--foreground] [--syslog] [--verbose]\n"
@@ -32,10 +32,12 @@ static const char usage_text[] =
     "                           [--sdl] [--user USER]\n"
     "                           [--websockify PROG] [--state-dir DIR] [--refresh MS]\n"
     "                           [--config FILE] [--guest SPEC]...\n"
+    "  attach makes xenfb's devices (--xenfb, the default) or the guest kernel's\n"
+    "  (--kernel), or both; --vfb or --vkbd only one of each.\n"
     "  serve gives the guests named in --config FILE (default " XFB_GUESTS_CONF ")\n"
     "  and by --guest their devices: lines \"guest NAME|UUID|* [max-size=WxH] "
     "[keyboard=yes|no]\n"
-    "  [clipboard=none|both|to-guest|from-guest]\",\n"
+    "  [devices=both|kernel|xenfb] [clipboard=none|both|to-guest|from-guest]\",\n"
     "  --guest takes the words after \"guest\"; SIGHUP reads them again.\n";
 
 /* One line to stderr, exit status 2: the command line was wrong. */
@@ -62,7 +64,18 @@ static int parse_num(const char *s, long max, int *out)
     return 0;
 }
 
-enum { OPT_DOMID = 1, OPT_DEVID, OPT_BDOMID, OPT_VFB, OPT_VKBD, OPT_MAXW, OPT_MAXH, OPT_CLIP };
+enum {
+    OPT_DOMID = 1,
+    OPT_DEVID,
+    OPT_BDOMID,
+    OPT_VFB,
+    OPT_VKBD,
+    OPT_XENFB,
+    OPT_KERNEL,
+    OPT_MAXW,
+    OPT_MAXH,
+    OPT_CLIP
+};
 
 static const struct option long_opts[] = {
     {"domid", required_argument, NULL, OPT_DOMID},
@@ -70,6 +83,8 @@ static const struct option long_opts[] = {
     {"backend-domid", required_argument, NULL, OPT_BDOMID},
     {"vfb", no_argument, NULL, OPT_VFB},
     {"vkbd", no_argument, NULL, OPT_VKBD},
+    {"xenfb", no_argument, NULL, OPT_XENFB},
+    {"kernel", no_argument, NULL, OPT_KERNEL},
     {"max-width", required_argument, NULL, OPT_MAXW},
     {"max-height", required_argument, NULL, OPT_MAXH},
     {"clipboard", required_argument, NULL, OPT_CLIP},
@@ -78,7 +93,7 @@ static const struct option long_opts[] = {
 
 struct cmdline {
     int domid, devid, bdomid, maxw, maxh;
-    bool vfb, vkbd, any_size;
+    bool vfb, vkbd, xenfb, kernel, any_size;
     const char *clipboard; /* NULL: no clipboard device */
 };
 
@@ -123,11 +138,18 @@ static int parse(const char *cmd, int argc, char **argv, bool is_attach, struct 
         case OPT_VKBD:
             c->vkbd = true;
             break;
+        case OPT_XENFB:
+            c->xenfb = true;
+            break;
+        case OPT_KERNEL:
+            c->kernel = true;
+            break;
         case OPT_CLIP:
             if (strcmp(optarg, "none") && strcmp(optarg, "both") && strcmp(optarg, "to-guest") &&
                 strcmp(optarg, "from-guest"))
-                return bad_usage(cmd, "bad --clipboard '%s': give none, both, to-guest or "
-                                      "from-guest",
+                return bad_usage(cmd,
+                                 "bad --clipboard '%s': give none, both, to-guest or "
+                                 "from-guest",
                                  optarg);
             c->clipboard = strcmp(optarg, "none") ? optarg : NULL;
             break;
@@ -152,6 +174,8 @@ static int parse(const char *cmd, int argc, char **argv, bool is_attach, struct 
      * the others */
     if (!c->vfb && !c->vkbd && !c->clipboard)
         c->vfb = c->vkbd = true;
+    if (!c->xenfb && !c->kernel)
+        c->xenfb = true;
     return 0;
 }
 
@@ -165,8 +189,10 @@ static int cmd_attach(int argc, char **argv)
         .domid = c.domid,
         .devid = c.devid < 0 ? 0 : c.devid,
         .backend_domid = c.bdomid,
-        .vfb = c.vfb,
-        .vkbd = c.vkbd,
+        .vfb = c.xenfb && c.vfb,
+        .vkbd = c.xenfb && c.vkbd,
+        .kernel_vfb = c.kernel && c.vfb,
+        .kernel_vkbd = c.kernel && c.vkbd,
         .max_width = (unsigned)c.maxw,
         .max_height = (unsigned)c.maxh,
         .clipboard = c.clipboard,
@@ -346,8 +372,10 @@ static int parse_serve(int argc, char **argv, struct serve_opts *out, const char
             return bad_usage("serve", "--user %s: no such user (create it, e.g. adduser --system)",
                              o.user);
         if (geteuid() != 0)
-            return bad_usage("serve", "--user %s: only root can change user; start as root or "
-                                      "leave --user out", o.user);
+            return bad_usage("serve",
+                             "--user %s: only root can change user; start as root or "
+                             "leave --user out",
+                             o.user);
         o.uid = pw->pw_uid;
         o.gid = pw->pw_gid;
     }

@@ -5,6 +5,7 @@ hostile_tests = \
 	tests/hostile/grants.sh \
 	tests/hostile/xenstore.sh \
 	tests/hostile/cursor.sh \
+	tests/hostile/frames.sh \
 	tests/hostile/clipboard.sh
 EXTRA_DIST += tests/hostile/README.md tests/hostile/lib-hostile.sh tests/hostile/rfbtimes.py \
 	tests/hostile/readonly.sh \
