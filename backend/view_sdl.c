@@ -316,6 +316,9 @@ static void sdl_clipboard(void *view, const char *utf8, size_t len)
 {
     struct sdl_view *v = view;
     sdl_clip_set(v->vg, utf8, len);
+    /* SDL leaves the selection's requests in Xlib's buffer; reading the
+     * connection flushes them (and takes what came meanwhile) */
+    pump();
 }
 
 static void sdl_cursor(void *view, const struct xfb_back_cursor *c)

@@ -19,7 +19,7 @@ viewer_tests = \
 EXTRA_DIST += tests/viewer/lib-viewer.sh tests/viewer/imgcmp.py tests/viewer/rfbauth.py \
 	tests/viewer/rfbkeys.py tests/viewer/webdrive.py tests/viewer/rfbframes.py tests/viewer/rfbcursor.py \
 	tests/viewer/xcursor.py tests/viewer/rfbclip.py $(viewer_tests)
-viewer_sdl_tests = tests/viewer/sdl.sh
+viewer_sdl_tests = tests/viewer/sdl.sh tests/viewer/sdl-clipboard.sh
 EXTRA_DIST += $(viewer_sdl_tests)
 if BACKEND
 if GUEST
