@@ -212,6 +212,7 @@ static void write_features(struct xfb_dev *d)
         r = xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_GREF, "1");
         r |= xfb_xs_write(b, d->bpath, "feature-resize", "1");
         r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_LAZY_NOTIFY, "1");
+        r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_RELEASE, "1");
         r |= xfb_xs_write(b, d->bpath, "hotplug-status", "connected");
         if (d->connected)
             r |= xfb_xs_write(b, d->bpath, "request-update", "1");

@@ -77,8 +77,8 @@ static inline long marker_read(const uint32_t *fb, int stride_px, int x, int y)
 {
     int bits[2 * MARKER_BITS];
     for (int i = 0; i < 2 * MARKER_BITS; i++) {
-        uint32_t p = fb[(long)(y + MARKER_CELL / 2) * stride_px + x + i * MARKER_CELL +
-                        MARKER_CELL / 2];
+        uint32_t p =
+            fb[(long)(y + MARKER_CELL / 2) * stride_px + x + i * MARKER_CELL + MARKER_CELL / 2];
         unsigned luma = (((p >> 16) & 0xff) * 77 + ((p >> 8) & 0xff) * 150 + (p & 0xff) * 29) >> 8;
         bits[i] = luma >= 128;
     }

@@ -16,21 +16,16 @@
  *   updates    FramebufferUpdates received, bytes  bytes on the wire
  *              (the socket's tcpi_bytes_received)
  *   frames     updates after which the picture holds a frame not seen
- *              whole before (maybe completing one shown torn): the drawing program (xwork) stamps a frame
- *              counter into the top-left and the bottom-right corners
- *              (marker.h) and writes, in FILE, the CLOCK_MONOTONIC time
- *              at which it started drawing each value; the frame counts
- *              when both corners hold the same new value. lat_* are the
- *              delays from that time to the end of the update that
- *              showed the frame whole
- *   torn       updates after which the top-left corner holds a value
- *              but the bottom-right one another: a picture mixing two X
- *              frames, counted once per top-left value (torn_frac =
- *              torn / (frames + torn))
- *   drawn      frames the drawing program completed in the window
- *   cpu_NAME   CPU seconds (user + system, all threads) of PID in the
- *              window, ctx_NAME its context switches (all threads)
- *   client_cpu this client's own CPU seconds, to show it is no bottleneck
+ *              whole before (maybe completing one shown torn): the drawing program (xwork) stamps a
+ * frame counter into the top-left and the bottom-right corners (marker.h) and writes, in FILE, the
+ * CLOCK_MONOTONIC time at which it started drawing each value; the frame counts when both corners
+ * hold the same new value. lat_* are the delays from that time to the end of the update that showed
+ * the frame whole torn       updates after which the top-left corner holds a value but the
+ * bottom-right one another: a picture mixing two X frames, counted once per top-left value
+ * (torn_frac = torn / (frames + torn)) drawn      frames the drawing program completed in the
+ * window cpu_NAME   CPU seconds (user + system, all threads) of PID in the window, ctx_NAME its
+ * context switches (all threads) client_cpu this client's own CPU seconds, to show it is no
+ * bottleneck
  *
  * Without --connect it only takes the /proc figures (the dummy server,
  * which has nobody to export to).
@@ -247,8 +242,9 @@ int main(int argc, char **argv)
         } else
             usage();
     }
-    if (secs <= 0 || !shm_path || (strcmp(enc, "raw") && strcmp(enc, "zrle") && strcmp(enc, "tight")) ||
-        quality > 9 || (quality >= 0 && strcmp(enc, "tight")))
+    if (secs <= 0 || !shm_path ||
+        (strcmp(enc, "raw") && strcmp(enc, "zrle") && strcmp(enc, "tight")) || quality > 9 ||
+        (quality >= 0 && strcmp(enc, "tight")))
         usage();
     int fd = marker_open(shm_path);
     if (fd < 0 || !(shm = marker_map(fd))) {
@@ -320,11 +316,12 @@ int main(int argc, char **argv)
     uint64_t bytes = wire_bytes(cl) - bytes0;
     uint64_t drawn = __atomic_load_n(&shm->drawn, __ATOMIC_ACQUIRE) - drawn0;
     qsort(lat, (size_t)nlat, sizeof *lat, cmp_i64);
-    printf("seconds=%.2f updates=%ld frames=%ld torn=%ld torn_frac=%.3f drawn=%llu bytes=%llu lat_n=%ld lat_med_ms=%.3f "
+    printf("seconds=%.2f updates=%ld frames=%ld torn=%ld torn_frac=%.3f drawn=%llu bytes=%llu "
+           "lat_n=%ld lat_med_ms=%.3f "
            "lat_p99_ms=%.3f lat_max_ms=%.3f client_cpu=%.3f",
            el, updates, frames, torn, frames + torn ? (double)torn / (double)(frames + torn) : 0.0,
-           (unsigned long long)drawn, (unsigned long long)bytes, nlat,
-           pct_ms(50), pct_ms(99), nlat ? (double)lat[nlat - 1] / 1e6 : -1, self_cpu() - ccpu0);
+           (unsigned long long)drawn, (unsigned long long)bytes, nlat, pct_ms(50), pct_ms(99),
+           nlat ? (double)lat[nlat - 1] / 1e6 : -1, self_cpu() - ccpu0);
     for (int i = 0; i < npids; i++)
         printf(" cpu_%s=%.2f ctx_%s=%ld", pids[i].name, pids[i].b.cpu - pids[i].a.cpu, pids[i].name,
                pids[i].b.ctx - pids[i].a.ctx);

@@ -9,13 +9,126 @@
 #include "proto/ring.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <xen/io/fbif.h>
+#include <xenevtchn.h>
 
 #define PAGE(f) ((struct xenfb_page *)(void *)(f)->page)
 
 /* How long a skipped notification may go unanswered before a reminder. */
 #define XFB_LAZY_CHECK_MS 50
+
+static uint32_t *rel_word(const struct xfb_front *f, uint32_t offs)
+{
+    return (uint32_t *)(void *)(f->page + offs);
+}
+
+/* Remember an update just produced until the backend releases it
+ * (protocol.md 2.4). When XFB_HELD_MAX are held, the newest is widened to
+ * cover this one too: more is held, for longer, never less. */
+static void hold(struct xfb_front *f, struct xfb_rect r)
+{
+    if (!f->use_release)
+        return;
+    if (f->held_n == XFB_HELD_MAX) {
+        struct xfb_held *h = &f->held[(f->held_first + f->held_n - 1) % XFB_HELD_MAX];
+        h->r = xfb_rect_union(h->r, r);
+        h->idx = f->out_prod;
+        return;
+    }
+    struct xfb_held *h = &f->held[(f->held_first + f->held_n++) % XFB_HELD_MAX];
+    h->r = r;
+    h->idx = f->out_prod;
+}
+
+/* Forget what the backend released. Its index is the backend's word: one
+ * beyond what we produced releases everything (a hostile backend can only
+ * spoil its own picture that way). */
+static void held_prune(struct xfb_front *f)
+{
+    uint32_t rel = __atomic_load_n(rel_word(f, XFB_REL_IDX_OFFS), __ATOMIC_ACQUIRE);
+    if ((int32_t)(rel - f->out_prod) > 0)
+        rel = f->out_prod;
+    while (f->held_n && (int32_t)(rel - f->held[f->held_first].idx) >= 0) {
+        f->held_first = (f->held_first + 1) % XFB_HELD_MAX;
+        f->held_n--;
+    }
+    if (!f->held_n)
+        f->release_stalled = false;
+}
+
+static bool overlap(struct xfb_rect a, struct xfb_rect b)
+{
+    return (int64_t)a.x < (int64_t)b.x + b.w && (int64_t)b.x < (int64_t)a.x + a.w &&
+           (int64_t)a.y < (int64_t)b.y + b.h && (int64_t)b.y < (int64_t)a.y + a.h;
+}
+
+/* Take the notifications waiting on our port, leaving their work to the
+ * next dispatch (the kick makes our descriptor readable for it). */
+static void take_notifications(struct xfb_front *f)
+{
+    bool any = false;
+    while (f->xce) {
+        xenevtchn_port_or_error_t p = xenevtchn_pending(f->xce);
+        if (p < 0)
+            break;
+        xenevtchn_unmask(f->xce, p);
+        any = true;
+    }
+    if (any)
+        xfb_front_kick(f);
+}
+
+int xfb_fbring_wait_release(struct xfb_front *f, struct xfb_rect r, unsigned timeout_ms)
+{
+    if (!f->held_n || !f->connected || f->broken || !f->page)
+        return 0;
+    held_prune(f);
+    uint32_t need = 0;
+    bool hit = false;
+    for (unsigned i = 0; i < f->held_n; i++) {
+        const struct xfb_held *h = &f->held[(f->held_first + i) % XFB_HELD_MAX];
+        if (overlap(h->r, r)) {
+            need = h->idx; /* in ring order: the last one found is the newest */
+            hit = true;
+        }
+    }
+    if (!hit)
+        return 0;
+    if (f->release_stalled)
+        return 1;
+    uint64_t deadline = xfb_now_ms() + timeout_ms;
+    int fd = f->xce ? xenevtchn_fd(f->xce) : -1;
+    for (;;) {
+        /* ask for a notification when the index passes need, then look:
+         * the full barrier pairs with the backend's between its index
+         * store and its reading of our word */
+        __atomic_store_n(rel_word(f, XFB_REL_EVENT_OFFS), need, __ATOMIC_RELEASE);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        uint32_t rel = __atomic_load_n(rel_word(f, XFB_REL_IDX_OFFS), __ATOMIC_ACQUIRE);
+        if ((int32_t)(rel - need) >= 0) {
+            held_prune(f);
+            return 0;
+        }
+        if (!xfb_grant_backend_alive(f)) {
+            xfb_front_kick(f); /* the next dispatch finds it gone */
+            return 1;
+        }
+        uint64_t now = xfb_now_ms();
+        if (now >= deadline)
+            break;
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (poll(&pfd, 1, (int)(deadline - now)) > 0)
+            take_notifications(f);
+    }
+    xfb_log(f, f->warned_release ? XFB_LOG_DEBUG : XFB_LOG_WARNING,
+            "%s %u: the backend did not release an update within %u ms: drawing over it "
+            "without waiting until it catches up (a viewer may see a torn frame)",
+            f->name, f->devid, timeout_ms);
+    f->release_stalled = f->warned_release = true;
+    return 1;
+}
 
 static struct xfb_rect full_surface(const struct xfb_front *f)
 {
@@ -143,8 +256,10 @@ void xfb_fbring_flush(struct xfb_front *f)
         ev.update.y = f->pend.y;
         ev.update.width = f->pend.w;
         ev.update.height = f->pend.h;
-        if (produce(f, &ev))
+        if (produce(f, &ev)) {
+            hold(f, f->pend);
             f->pend = (struct xfb_rect){0, 0, 0, 0};
+        }
     }
 out:
     if (f->broken)
@@ -196,6 +311,10 @@ void xfb_fbring_reset(struct xfb_front *f)
     f->pend = (struct xfb_rect){0, 0, 0, 0};
     f->pend_resize = false;
     f->lazy_armed = false;
+    /* nothing is held by a backend that is gone; the next one stores its
+     * own index at connect */
+    f->held_n = 0;
+    f->release_stalled = false;
     f->be_request_update = false;
     f->refresh = -1;
 }
