@@ -196,6 +196,26 @@ static void test_not_requested(void)
     is_int(pg()->out_prod, 0, "no request-update: nothing sent");
 }
 
+static void test_update_rects(void)
+{
+    struct xfb_front f;
+    setup(&f);
+    struct xfb_front_rect r[3] = {{0, 0, 10, 10}, {900, 0, 5, 5}, {790, 590, 20, 20}};
+    xfb_fbring_update_rects(&f, r, 3);
+    is_int(pg()->out_prod, 2, "rects: one event each, the one outside dropped, published at once");
+    union xenfb_out_event ev = out_at(1);
+    ok(ev.update.x == 790 && ev.update.y == 590 && ev.update.width == 10 && ev.update.height == 10,
+       "rects: each clipped to the surface");
+    struct xfb_front_rect many[XENFB_OUT_RING_LEN + 2];
+    for (int i = 0; i < (int)XENFB_OUT_RING_LEN + 2; i++)
+        many[i] = (struct xfb_front_rect){i, 100, 1, 1};
+    consume_all();
+    xfb_fbring_update_rects(&f, many, XENFB_OUT_RING_LEN + 2);
+    is_int(pg()->out_prod, 2 + XENFB_OUT_RING_LEN, "rects: the ring filled");
+    ok(f.pend.x == (int)XENFB_OUT_RING_LEN && f.pend.w == 2,
+       "rects: the rest merged into the pending box");
+}
+
 /* Release (protocol.md 2.4): the backend's index in the page's word. */
 static void set_released(uint32_t idx)
 {
@@ -291,6 +311,7 @@ int main(void)
     test_resize_queued_when_full();
     test_bad_out_cons();
     test_not_requested();
+    test_update_rects();
     test_release_held_until_released();
     test_release_hostile_index();
     test_release_many_held();

@@ -229,11 +229,10 @@ void xfb_fbring_lazy_check(struct xfb_front *f)
     xfb_timer_set(f, XFB_DL_LAZY, XFB_LAZY_CHECK_MS);
 }
 
-void xfb_fbring_flush(struct xfb_front *f)
+/* Write what is pending into the ring, as far as it has room, without
+ * publishing it. */
+static void produce_pending(struct xfb_front *f)
 {
-    if (!f->connected || f->broken)
-        return;
-    uint32_t start = f->out_prod;
     if (f->pend_resize) {
         union xenfb_out_event ev;
         memset(&ev, 0, sizeof(ev));
@@ -244,7 +243,7 @@ void xfb_fbring_flush(struct xfb_front *f)
         ev.resize.depth = (int32_t)f->depth;
         ev.resize.offset = (int32_t)f->offset;
         if (!produce(f, &ev))
-            goto out;
+            return;
         f->pend_resize = false;
         f->pend = xfb_rect_union(f->pend, full_surface(f));
     }
@@ -261,7 +260,11 @@ void xfb_fbring_flush(struct xfb_front *f)
             f->pend = (struct xfb_rect){0, 0, 0, 0};
         }
     }
-out:
+}
+
+/* Publish the events written since out_prod was start, in one store. */
+static void publish(struct xfb_front *f, uint32_t start)
+{
     if (f->broken)
         return;
     if (f->out_prod != start) {
@@ -276,6 +279,34 @@ out:
          * Remind it; this only happens while it is behind. */
         xfb_grant_notify(f);
     }
+}
+
+void xfb_fbring_flush(struct xfb_front *f)
+{
+    if (!f->connected || f->broken)
+        return;
+    uint32_t start = f->out_prod;
+    produce_pending(f);
+    publish(f, start);
+}
+
+/* Several rectangles, published together: a backend sees all of them or
+ * none, so a viewer is not shown the first ones of a damage flush without
+ * the others (half a frame). While the ring has room each is one event;
+ * then the rest merges into the pending bounding box. */
+void xfb_fbring_update_rects(struct xfb_front *f, const struct xfb_front_rect *rs, unsigned n)
+{
+    if (!f->connected || f->broken || !may_update(f))
+        return;
+    uint32_t start = f->out_prod;
+    for (unsigned i = 0; i < n && !f->broken; i++) {
+        struct xfb_rect r = {rs[i].x, rs[i].y, rs[i].w, rs[i].h};
+        if (!xfb_rect_clamp(&r, (int32_t)f->width, (int32_t)f->height))
+            continue;
+        f->pend = xfb_rect_union(f->pend, r);
+        produce_pending(f);
+    }
+    publish(f, start);
 }
 
 void xfb_fbring_update(struct xfb_front *f, struct xfb_rect r)

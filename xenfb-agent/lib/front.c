@@ -279,6 +279,17 @@ XFB_EXPORT int xfb_front_update(struct xfb_front *f, int32_t x, int32_t y, int32
     return 0;
 }
 
+XFB_EXPORT int xfb_front_update_rects(struct xfb_front *f, const struct xfb_front_rect *r,
+                                      unsigned n)
+{
+    if (f->kind != XFB_FRONT_VFB) {
+        errno = EINVAL;
+        return -1;
+    }
+    xfb_fbring_update_rects(f, r, n);
+    return 0;
+}
+
 XFB_EXPORT int xfb_front_wait_release(struct xfb_front *f, int32_t x, int32_t y, int32_t w,
                                       int32_t h, unsigned timeout_ms)
 {

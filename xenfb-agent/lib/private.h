@@ -281,6 +281,7 @@ void xfb_fbring_connected(struct xfb_front *f);
 /* The timer after a skipped notification: remind a backend that made no
  * progress meanwhile (its notification may be lost). */
 void xfb_fbring_lazy_check(struct xfb_front *f);
+void xfb_fbring_update_rects(struct xfb_front *f, const struct xfb_front_rect *rs, unsigned n);
 /* xfb_front_wait_release() for a vfb handle. */
 int xfb_fbring_wait_release(struct xfb_front *f, struct xfb_rect r, unsigned timeout_ms);
 

@@ -12,6 +12,8 @@
  * caught up. */
 #include "xenfb.h"
 
+#include <stdlib.h>
+
 #include "scrnintstr.h"
 
 #define XENFB_RELEASE_WAIT_MS 100
@@ -63,10 +65,22 @@ void xenfb_damage_flush(ScrnInfoPtr pScrn)
         return;
     /* libxenfbfront clips to the mode, drops what nobody watches, and
      * merges into a bounding box when the ring is full: send the region's
-     * rectangles exactly as X computed them */
+     * rectangles exactly as X computed them, together, so that the
+     * backend never shows some of them without the others */
     int n = RegionNumRects(region);
     BoxPtr box = RegionRects(region);
-    for (int i = 0; i < n; i++, box++)
-        xfb_front_update(x->front, box->x1, box->y1, box->x2 - box->x1, box->y2 - box->y1);
+    struct xfb_front_rect small[64];
+    struct xfb_front_rect *r = n <= 64 ? small : malloc((size_t)n * sizeof(*r));
+    if (!r) {
+        /* no memory for the list: the bounding box, still one update */
+        BoxPtr e = RegionExtents(region);
+        xfb_front_update(x->front, e->x1, e->y1, e->x2 - e->x1, e->y2 - e->y1);
+    } else {
+        for (int i = 0; i < n; i++, box++)
+            r[i] = (struct xfb_front_rect){box->x1, box->y1, box->x2 - box->x1, box->y2 - box->y1};
+        xfb_front_update_rects(x->front, r, (unsigned)n);
+        if (r != small)
+            free(r);
+    }
     DamageEmpty(x->damage);
 }

@@ -294,6 +294,16 @@ int xfb_front_get_fb(const struct xfb_front *f, struct xfb_front_fb *out);
  * handle). */
 int xfb_front_update(struct xfb_front *f, int32_t x, int32_t y, int32_t w, int32_t h);
 
+/* vfb (since 0.3): xfb_front_update() for n rectangles at once, published
+ * to the backend together: a backend sees all of them or none of them, so
+ * a viewer never gets the first rectangles of a flush without the others.
+ * What does not fit in the ring merges into one bounding box, as with
+ * xfb_front_update(). 0, or -1 + EINVAL (a vkbd handle). */
+struct xfb_front_rect {
+    int32_t x, y, w, h;
+};
+int xfb_front_update_rects(struct xfb_front *f, const struct xfb_front_rect *r, unsigned n);
+
 /* vfb (since 0.3): before drawing into a rectangle, wait until the backend
  * has released every update sent that overlaps it: copied its pixels, so
  * that a viewer never gets a picture drawn over halfway (docs/protocol.md
