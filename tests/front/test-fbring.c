@@ -255,7 +255,14 @@ static void test_release_held_until_released(void)
     is_int((int)f.held_n, 0, "release: nothing held any more");
     xfb_fbring_update(&f, (struct xfb_rect){0, 0, 10, 10});
     consume_all();
-    is_int(wait_rel(&f, 0, 0, 1, 1), 1, "release: waiting again once it caught up");
+    is_int(xfb_fbring_wait_release(&f, (struct xfb_rect){0, 0, 1, 1}, 60000), 1,
+           "release: caught up, but still no waiting right after a time out");
+    f.stall_until_ms = 0; /* as if the period had passed */
+    set_released(3);
+    is_int(wait_rel(&f, 0, 0, 1, 1), 0, "release: caught up after the period");
+    xfb_fbring_update(&f, (struct xfb_rect){0, 0, 10, 10});
+    consume_all();
+    is_int(wait_rel(&f, 0, 0, 1, 1), 1, "release: and waiting again");
     ok(last_log[0] == '\0' || strstr(last_log, "did not release") != NULL,
        "release: said again only at debug level");
 }

@@ -42,6 +42,12 @@ static void hold(struct xfb_front *f, struct xfb_rect r)
     h->idx = f->out_prod;
 }
 
+/* After a wait timed out, no waiting for at least this long, and not
+ * before the backend has released everything sent until then: a backend
+ * that holds updates on purpose costs the caller one timeout per period
+ * at most. */
+#define XFB_RELEASE_STALL_MS 5000
+
 /* Forget what the backend released. Its index is the backend's word: one
  * beyond what we produced releases everything (a hostile backend can only
  * spoil its own picture that way). */
@@ -54,7 +60,8 @@ static void held_prune(struct xfb_front *f)
         f->held_first = (f->held_first + 1) % XFB_HELD_MAX;
         f->held_n--;
     }
-    if (!f->held_n)
+    if (f->release_stalled && (int32_t)(rel - f->stall_idx) >= 0 &&
+        xfb_now_ms() >= f->stall_until_ms)
         f->release_stalled = false;
 }
 
@@ -124,9 +131,12 @@ int xfb_fbring_wait_release(struct xfb_front *f, struct xfb_rect r, unsigned tim
     }
     xfb_log(f, f->warned_release ? XFB_LOG_DEBUG : XFB_LOG_WARNING,
             "%s %u: the backend did not release an update within %u ms: drawing over it "
-            "without waiting until it catches up (a viewer may see a torn frame)",
-            f->name, f->devid, timeout_ms);
+            "without waiting until it catches up, for %u s at least (a viewer may see a "
+            "torn frame)",
+            f->name, f->devid, timeout_ms, XFB_RELEASE_STALL_MS / 1000);
     f->release_stalled = f->warned_release = true;
+    f->stall_until_ms = xfb_now_ms() + XFB_RELEASE_STALL_MS;
+    f->stall_idx = f->out_prod;
     return 1;
 }
 

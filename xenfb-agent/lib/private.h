@@ -136,7 +136,9 @@ struct xfb_front {
     unsigned held_first, held_n;
     /* a wait timed out: no more waiting until the backend caught up */
     bool release_stalled;
-    bool warned_release; /* said once per device; later ones at debug */
+    uint64_t stall_until_ms; /* and not before this, */
+    uint32_t stall_idx;      /* nor before this is released */
+    bool warned_release;     /* said once per device; later ones at debug */
 
     /* the timer and the backend timeout */
     uint64_t deadline[XFB_DL_COUNT]; /* monotonic ms; 0 = none */

@@ -9,14 +9,14 @@
  * never gets half of one frame and half of the next. The wait is bounded:
  * a backend that does not release in XENFB_RELEASE_WAIT_MS gets drawn
  * over (libxenfbfront logs it) and is not waited for again until it has
- * caught up. */
+ * released what it held then, for 5 s at least. */
 #include "xenfb.h"
 
 #include <stdlib.h>
 
 #include "scrnintstr.h"
 
-#define XENFB_RELEASE_WAIT_MS 100
+#define XENFB_RELEASE_WAIT_MS 500
 
 static void damage_report(DamagePtr damage, RegionPtr region, void *closure)
 {

@@ -312,8 +312,9 @@ int xfb_front_update_rects(struct xfb_front *f, const struct xfb_front_rect *r, 
  * Waits at most timeout_ms; the backend is expected to release within a
  * pass of its loop (a copy). 0: the rectangle may be drawn; 1: the time
  * ran out, or the backend went away (the first time logged as a warning;
- * until the backend has released everything, later calls return 1 at once
- * instead of waiting again); -1 + EINVAL for a vkbd handle. Runs no
+ * until the backend has released what was sent until then, and for 5 s at
+ * least, later calls return 1 at once instead of waiting again); -1 +
+ * EINVAL for a vkbd handle. Runs no
  * callback: notifications that arrive meanwhile are left for the next
  * xfb_front_dispatch(). */
 int xfb_front_wait_release(struct xfb_front *f, int32_t x, int32_t y, int32_t w, int32_t h,
