@@ -4,6 +4,7 @@ viewer_tests = \
 	tests/viewer/capture.sh \
 	tests/viewer/modes.sh \
 	tests/viewer/regrant.sh \
+	tests/viewer/packaged.sh \
 	tests/viewer/auth.sh \
 	tests/viewer/keys.sh \
 	tests/viewer/keysyms.sh \
