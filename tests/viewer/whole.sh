@@ -1,7 +1,7 @@
 #!/bin/sh
 # Whole frames in every encoding: the guest's real Xorg draws an animation
 # as fast as it can, every frame one colour (xdraw frames), while a VNC
-# client asking for Raw, lossless Tight or Tight with JPEG checks every
+# client asking for Raw, lossless Tight, Tight with JPEG or ZRLE checks every
 # picture it is shown (rfbwhole.py). A picture of two colours is half one
 # frame and half the next: the daemon read pages the guest was drawing
 # into. With the release extension (protocol.md 2.4) the driver waits
@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 8
+plan 10
 viewer_setup
 serve_start
 guest_up 1 1024 768 '"1024x768"'
@@ -18,7 +18,7 @@ fe=/local/domain/1/device/xenfb/0
 is "$("$XSIM" run --domid 0 -- xenstore-read "$fe/request-release" 2>&1)" 1 \
     "the driver asks for the release the daemon offers"
 
-for enc in raw tight jpeg; do
+for enc in raw tight jpeg zrle; do
     "$XDRAW" fill 0 0 1024 768 000000
     "$PY" "$top_srcdir/tests/viewer/rfbwhole.py" 127.0.0.1 "$(vnc_port 1)" "$enc" 120 \
         >"$TEST_TMP/whole-$enc.out" 2>&1 &
@@ -32,4 +32,4 @@ for enc in raw tight jpeg; do
     n=$(echo "$result" | awk '{ print $2 }')
     is "$(echo "$result" | awk '{ print $4 }')" 0 "$enc: no picture mixes two frames"
 done
-ok "$((${n:-0} > 0 ? 0 : 1))" "the last client was shown whole frames of the animation (jpeg: ${n:-none})"
+ok "$((${n:-0} > 0 ? 0 : 1))" "the last client was shown whole frames of the animation (zrle: ${n:-none})"
