@@ -249,6 +249,17 @@ static void on_damaged(void *data, struct xfb_back_guest *g, int x, int y, int w
             s->views[i]->damage(sg->views[i], x, y, w, h);
 }
 
+static void on_cursor(void *data, struct xfb_back_guest *g, const struct xfb_back_cursor *c)
+{
+    struct xfb_serve *s = data;
+    struct sguest *sg = sguest_of(g);
+    if (!sg)
+        return;
+    for (int i = 0; i < s->n_views; i++)
+        if (sg->views[i] && s->views[i]->cursor)
+            s->views[i]->cursor(sg->views[i], c);
+}
+
 static void on_fb_disconnected(void *data, struct xfb_back_guest *g)
 {
     (void)data;
@@ -298,6 +309,7 @@ static const struct xfb_back_ops core_ops = {
     .fb_connected = on_fb_connected,
     .resized = on_resized,
     .damaged = on_damaged,
+    .cursor = on_cursor,
     .fb_disconnected = on_fb_disconnected,
     .kbd_connected = on_kbd_connected,
     .gone = on_gone,

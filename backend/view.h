@@ -10,6 +10,9 @@
  *                         earlier surface; surface(NULL): the vfb went away
  *                         and the old pixels must not be read any more
  *   damage                pixels of the current surface changed
+ *   cursor(c)             the guest's cursor changed (image, hotspot,
+ *                         shown or hidden); cursor(NULL): the guest draws
+ *                         its cursor into the surface (c: back.h)
  *   gone                  the guest is going away (surface(NULL) came first)
  *   destroy               free everything; the last call
  *
@@ -54,6 +57,8 @@ struct view_ops {
     void (*damage)(void *view, int x, int y, int w, int h);
     void (*gone)(void *view);
     void (*destroy)(void *view);
+    /* May be NULL: a viewer that shows the VNC server's stream (web). */
+    void (*cursor)(void *view, const struct xfb_back_cursor *c);
 };
 
 /* A viewer of this guest connected (+1) or left (-1). */

@@ -19,6 +19,7 @@
 #include <linux/input-event-codes.h>
 #include <string.h>
 
+#include "sdl_cursor.h"
 #include "sdl_keys.h"
 #include "serve.h"
 
@@ -32,6 +33,7 @@ struct sdl_view {
     bool dirty;
     SDL_Rect damage; /* to upload to the texture, in guest pixels */
     bool watching;
+    SDL_Cursor *cursor; /* the guest's, NULL: SDL's default */
     struct sdl_view *next;
 };
 
@@ -82,6 +84,10 @@ static void window_event(struct sdl_view *v, const SDL_WindowEvent *w)
         v->watching = false;
         view_watchers(v->vg, -1);
         view_log(v->vg, XFB_LOG_INFO, "SDL window closed");
+    } else if (w->event == SDL_WINDOWEVENT_ENTER) {
+        /* SDL has one cursor for all its windows: each guest's shows
+         * over its own window */
+        SDL_SetCursor(v->cursor ? v->cursor : SDL_GetDefaultCursor());
     } else if (w->event == SDL_WINDOWEVENT_EXPOSED || w->event == SDL_WINDOWEVENT_SIZE_CHANGED) {
         v->dirty = true;
     }
@@ -304,6 +310,21 @@ static void sdl_damage(void *view, int x, int y, int w, int h)
     schedule_draw();
 }
 
+static void sdl_cursor(void *view, const struct xfb_back_cursor *c)
+{
+    struct sdl_view *v = view;
+    bool failed;
+    SDL_Cursor *cur = sdl_cursor_make(c, &failed);
+    if (failed)
+        view_log(v->vg, XFB_LOG_WARNING, "SDL cursor %ux%u: %s", c->width, c->height,
+                 SDL_GetError());
+    if (SDL_GetMouseFocus() == v->win)
+        SDL_SetCursor(cur ? cur : SDL_GetDefaultCursor());
+    if (v->cursor)
+        SDL_FreeCursor(v->cursor);
+    v->cursor = cur;
+}
+
 static void sdl_gone(void *view)
 {
     struct sdl_view *v = view;
@@ -324,6 +345,11 @@ static void sdl_destroy(void *view)
         }
     if (v->tex)
         SDL_DestroyTexture(v->tex);
+    if (v->cursor) {
+        if (SDL_GetCursor() == v->cursor)
+            SDL_SetCursor(SDL_GetDefaultCursor());
+        SDL_FreeCursor(v->cursor);
+    }
     SDL_DestroyRenderer(v->ren);
     SDL_DestroyWindow(v->win);
     free(v);
@@ -338,4 +364,5 @@ const struct view_ops view_sdl_ops = {
     .damage = sdl_damage,
     .gone = sdl_gone,
     .destroy = sdl_destroy,
+    .cursor = sdl_cursor,
 };

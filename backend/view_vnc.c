@@ -33,6 +33,7 @@
 #include <pixman.h>
 
 #include "keymap.h"
+#include "vnc_cursor.h"
 #include "serve.h"
 
 /* Failed logins, per listener: after AUTH_BURST failures within
@@ -751,6 +752,12 @@ static void *vnc_attach(struct view_guest *vg)
     return v;
 }
 
+static void vnc_cursor(void *view, const struct xfb_back_cursor *c)
+{
+    struct vnc_view *v = view;
+    vnc_cursor_set(v->server, c);
+}
+
 static void vnc_gone(void *view)
 {
     struct vnc_view *v = view;
@@ -788,4 +795,5 @@ const struct view_ops view_vnc_ops = {
     .damage = vnc_damage,
     .gone = vnc_gone,
     .destroy = vnc_destroy,
+    .cursor = vnc_cursor,
 };

@@ -16,7 +16,8 @@ xenfb_agent_libxenfbfront_core_la_SOURCES = \
 	xenfb-agent/lib/grant.c \
 	xenfb-agent/lib/fbmem.c \
 	xenfb-agent/lib/fbring.c \
-	xenfb-agent/lib/kbdring.c
+	xenfb-agent/lib/kbdring.c \
+	xenfb-agent/lib/cursor.c
 xenfb_agent_libxenfbfront_core_la_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
 xenfb_agent_libxenfbfront_core_la_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) -fvisibility=hidden
 

@@ -44,6 +44,17 @@ struct xfb_back_surface {
     const void *pixels;     /* first pixel of the first row */
 };
 
+/* The guest's cursor (the cursor extension, protocol.md 7), validated:
+ * 1..64 pixels each way (0 x 0: no image), the hotspot inside. */
+struct xfb_back_cursor {
+    uint32_t width, height;
+    uint32_t hot_x, hot_y;
+    bool visible;           /* false: show no cursor */
+    int32_t x, y;           /* where the guest last put the hotspot; advisory */
+    unsigned serial;        /* changes with the image */
+    const uint32_t *pixels; /* width x height, rows packed: ARGB, straight alpha */
+};
+
 /* Callbacks; any may be NULL. They run inside xfb_back_dispatch() (and
  * xfb_back_close() for fb_disconnected / kbd_disconnected / gone). A
  * callback may call the input and refresh functions but not
@@ -67,6 +78,12 @@ struct xfb_back_ops {
     void (*kbd_disconnected)(void *data, struct xfb_back_guest *g);
     /* The guest was forgotten; g is freed right after this returns. */
     void (*gone)(void *data, struct xfb_back_guest *g);
+    /* The guest's cursor changed: its image or hotspot, or shown/hidden
+     * (not its position). c NULL: the guest draws its cursor into the
+     * surface itself (it did not ask for the extension, or the vfb went).
+     * c and its pixels are valid until the next cursor or
+     * fb_disconnected callback. */
+    void (*cursor)(void *data, struct xfb_back_guest *g, const struct xfb_back_cursor *c);
 };
 
 struct xfb_back_opts {
@@ -123,6 +140,10 @@ void *xfb_back_guest_user(const struct xfb_back_guest *g);
 
 /* The current surface, NULL while the vfb is not connected. */
 const struct xfb_back_surface *xfb_back_guest_surface(const struct xfb_back_guest *g);
+
+/* The guest's cursor, NULL when it draws its own (as the cursor
+ * callback last said). */
+const struct xfb_back_cursor *xfb_back_guest_cursor(const struct xfb_back_guest *g);
 
 /* Tell the frontend how often to send updates (ms); 0: nobody watches,
  * stop. Going from 0 to non-zero makes the frontend send one update of

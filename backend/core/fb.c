@@ -131,7 +131,12 @@ int xfb_fb_connect(struct xfb_dev *d)
         why = "mem_length needs more directory pages than the page holds";
     else
         why = check_mode(d, &m, mem_length);
-    if (!why && map_fb(d, &l, n_dir, n_fb, &why) == 0) {
+    if (!why && map_fb(d, &l, n_dir, n_fb, &why) == 0 && xfb_cursor_connect(d) < 0) {
+        xengnttab_unmap(b->xgt, (void *)d->fb, d->fb_pages);
+        d->fb = NULL;
+        why = "its cursor pages cannot be mapped";
+    }
+    if (!why) {
         d->mem_length = mem_length;
         d->out_cons = xfb_ring_load(&pg->out_cons);
         unsigned long want = 0;
@@ -169,6 +174,7 @@ void xfb_fb_disconnect(struct xfb_dev *d)
 {
     struct xfb_back *b = d->g->b;
     d->connected = false;
+    xfb_cursor_disconnect(d);
     if (b->ops && b->ops->fb_disconnected)
         b->ops->fb_disconnected(b->data, d->g);
     if (d->fb) {
@@ -274,6 +280,10 @@ void xfb_fb_event(struct xfb_dev *d)
     }
     bool progress = in_cons != d->seen_in_cons;
     d->seen_in_cons = in_cons;
+    if (xfb_cursor_event(d))
+        progress = true;
+    if (!d->connected)
+        return; /* a bad cursor closed the device */
     /* After publishing out_cons, look at out_prod again (feature-lazy-
      * notify): the frontend does not notify for events it adds while we
      * are behind. At most XFB_FB_PASSES rings per wakeup; when the guest

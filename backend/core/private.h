@@ -93,6 +93,9 @@ struct xfb_dev {
     bool refresh_pending;
     bool again; /* events left after XFB_FB_PASSES: the next dispatch resumes */
 
+    /* the cursor extension (cursor.c); NULL: not asked for */
+    struct xfb_cursor_dev *cursor;
+
     /* vkbd */
     bool abs, raw, hwheel;
     uint32_t kbd_width, kbd_height; /* the range advertised for abs */
@@ -200,6 +203,14 @@ int xfb_fb_connect(struct xfb_dev *d);
 void xfb_fb_disconnect(struct xfb_dev *d);
 void xfb_fb_event(struct xfb_dev *d);
 void xfb_fb_send_refresh(struct xfb_dev *d);
+
+/* ---- cursor.c ---- */
+/* At vfb connect: map the cursor pages if the frontend published
+ * cursor-gref; 0 (also when it did not) or -1, logged. */
+int xfb_cursor_connect(struct xfb_dev *d);
+void xfb_cursor_disconnect(struct xfb_dev *d);
+/* A wakeup: read the header if it changed; true when it did (progress). */
+bool xfb_cursor_event(struct xfb_dev *d);
 
 /* ---- kbd.c ---- */
 int xfb_kbd_connect(struct xfb_dev *d);

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <xen/io/xenbus.h>
 
+#include "proto/cursor.h"
+
 /* Our own device types (layout.h), and libxl's vkbd with a non-QEMU
  * backend (vkb = ["backend-type=linux"]), whose backend is "vinput". */
 static const char *const dev_types[] = {XFB_TYPE_FB, XFB_TYPE_KBD, "vinput"};
@@ -213,6 +215,7 @@ static void write_features(struct xfb_dev *d)
         r |= xfb_xs_write(b, d->bpath, "feature-resize", "1");
         r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_LAZY_NOTIFY, "1");
         r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_RELEASE, "1");
+        r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_CURSOR, "1");
         r |= xfb_xs_write(b, d->bpath, "hotplug-status", "connected");
         if (d->connected)
             r |= xfb_xs_write(b, d->bpath, "request-update", "1");
