@@ -22,17 +22,17 @@ backend_libxfbback_la_SOURCES = \
 	backend/core/back.h backend/core/private.h \
 	backend/core/back.c backend/core/log.c backend/core/xenbus.c \
 	backend/core/dev.c backend/core/fb.c backend/core/kbd.c \
-	backend/core/cursor.c
+	backend/core/cursor.c backend/core/foreign.c
 backend_libxfbback_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
-backend_libxfbback_la_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
-backend_libxfbback_la_LIBADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
+backend_libxfbback_la_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(XENFM_CFLAGS)
+backend_libxfbback_la_LIBADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS) $(XENFM_LIBS)
 
 sbin_PROGRAMS += backend/xenfb-backend
 backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h \
 	backend/devnodes.c backend/devnodes.h backend/guestconf.c backend/guestconf.h \
 	backend/toolstack.c backend/toolstack.h backend/toolstack_int.h backend/toolstack_steps.c \
 	backend/announce.c backend/announce.h backend/backoff.h \
-	backend/serve.c backend/serve.h backend/view.h \
+	backend/serve.c backend/serve.h backend/serve_int.h backend/screen.c backend/view.h \
 	backend/view_vnc.c backend/view_web.c backend/vnc_cursor.c backend/vnc_cursor.h \
 	backend/keymap.c backend/keymap.h backend/privdrop.c backend/privdrop.h
 backend_xenfb_backend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend \

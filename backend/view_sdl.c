@@ -57,9 +57,9 @@ static void key(struct sdl_view *v, const SDL_KeyboardEvent *k)
 {
     uint32_t code = sdl_keys_to_linux(k->keysym.scancode);
     /* the guest's X server repeats keys itself */
-    if (!code || k->repeat || !v->vg->guest)
+    if (!code || k->repeat)
         return;
-    xfb_back_key(v->vg->guest, code, k->state == SDL_PRESSED);
+    view_key(v->vg, code, k->state == SDL_PRESSED);
 }
 
 static void button(struct sdl_view *v, const SDL_MouseButtonEvent *b)
@@ -69,10 +69,10 @@ static void button(struct sdl_view *v, const SDL_MouseButtonEvent *b)
         [SDL_BUTTON_RIGHT] = BTN_RIGHT, [SDL_BUTTON_X1] = BTN_SIDE,
         [SDL_BUTTON_X2] = BTN_EXTRA,
     };
-    if (!v->vg->guest || b->button >= sizeof(codes) / sizeof(codes[0]) || !codes[b->button])
+    if (b->button >= sizeof(codes) / sizeof(codes[0]) || !codes[b->button])
         return;
-    xfb_back_pointer(v->vg->guest, b->x, b->y);
-    xfb_back_key(v->vg->guest, codes[b->button], b->state == SDL_PRESSED);
+    view_pointer(v->vg, b->x, b->y);
+    view_key(v->vg, codes[b->button], b->state == SDL_PRESSED);
 }
 
 static void window_event(struct sdl_view *v, const SDL_WindowEvent *w)
@@ -106,18 +106,17 @@ static void handle(const SDL_Event *e)
         key(v, &e->key);
         break;
     case SDL_MOUSEMOTION:
-        if (v->vg->guest)
-            xfb_back_pointer(v->vg->guest, e->motion.x, e->motion.y);
+        view_pointer(v->vg, e->motion.x, e->motion.y);
         break;
     case SDL_MOUSEBUTTONDOWN:
     case SDL_MOUSEBUTTONUP:
         button(v, &e->button);
         break;
     case SDL_MOUSEWHEEL:
-        if (v->vg->guest && e->wheel.y)
-            xfb_back_wheel(v->vg->guest, e->wheel.y);
-        if (v->vg->guest && e->wheel.x)
-            xfb_back_hwheel(v->vg->guest, e->wheel.x);
+        if (e->wheel.y)
+            view_wheel(v->vg, e->wheel.y);
+        if (e->wheel.x)
+            view_hwheel(v->vg, e->wheel.x);
         break;
     case SDL_WINDOWEVENT:
         window_event(v, &e->window);

@@ -4,7 +4,7 @@
  * over (back.h, damaged), into a buffer no encoder is reading, and that
  * buffer is fed whole. An encoder (a neatvnc worker thread) thus reads a
  * picture nobody writes, and with a frontend that waits for the release
- * (protocol.md 2.4) one the guest drew completely: no torn frames.
+ * (protocol.md 2.5) one the guest drew completely: no torn frames.
  *
  * Listeners (--vnc): "ADDR:BASE" or "BASE" (TCP, port BASE + domid;
  * default 127.0.0.1:5900), or a Unix socket path where "%d" becomes the
@@ -402,8 +402,7 @@ static bool on_auth(const char *user, const char *password, void *data)
 
 static void key(struct vnc_view *v, unsigned code, bool down)
 {
-    if (v->vg->guest && xfb_back_key(v->vg->guest, code, down) < 0 && errno != ENOTCONN)
-        view_log(v->vg, XFB_LOG_DEBUG, "key %u dropped: %s", code, strerror(errno));
+    view_key(v->vg, code, down);
 }
 
 static void on_key_code(struct nvnc_client *client, uint32_t code, bool down)
@@ -467,10 +466,7 @@ static void on_pointer(struct nvnc_client *client, uint16_t x, uint16_t y,
                        enum nvnc_button_mask mask)
 {
     struct vnc_view *v = nvnc_get_userdata(nvnc_client_get_server(client));
-    struct xfb_back_guest *gu = v->vg->guest;
-    if (!gu)
-        return;
-    xfb_back_pointer(gu, x, y);
+    view_pointer(v->vg, x, y);
     static const unsigned buttons[8] = {BTN_LEFT, BTN_MIDDLE, BTN_RIGHT, 0, 0, 0, 0, BTN_SIDE};
     uint8_t now = (uint8_t)mask, changed = now ^ v->buttons;
     for (int i = 0; i < 8; i++) {
@@ -481,7 +477,7 @@ static void on_pointer(struct nvnc_client *client, uint16_t x, uint16_t y,
         if (buttons[i])
             key(v, buttons[i], down);
         else if ((i == 3 || i == 4) && down)
-            xfb_back_wheel(gu, i == 3 ? 1 : -1);
+            view_wheel(v->vg, i == 3 ? 1 : -1);
     }
     v->buttons = now;
 }

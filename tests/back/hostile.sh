@@ -107,7 +107,7 @@ front_kill 1
 detach --domid 1
 wait_for 10 new_match "$start" '^1 gone$' || diag "guest 1 not forgotten"
 
-# The release words (protocol.md 2.4) are in the guest's page too: a
+# The release words (protocol.md 2.5) are in the guest's page too: a
 # guest that asks for release and writes anything there (its event word,
 # the backend's own index) gets at most a notification more or less.
 start=$(wc -l <"$BACK_OUT")

@@ -216,7 +216,7 @@ static void test_update_rects(void)
        "rects: the rest merged into the pending box");
 }
 
-/* Release (protocol.md 2.4): the backend's index in the page's word. */
+/* Release (protocol.md 2.5): the backend's index in the page's word. */
 static void set_released(uint32_t idx)
 {
     memcpy(page + XFB_REL_IDX_OFFS, &idx, sizeof(idx));

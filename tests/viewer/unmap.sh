@@ -3,7 +3,7 @@
 # for updates (raw, and ZRLE which encodes on worker threads) while the
 # guest draws without pause, and the guest's X server is killed, again and
 # again. The daemon must never read the pages after the core unmaps them:
-# its encoder threads read copies of its own (protocol.md 2.4), taken
+# its encoder threads read copies of its own (protocol.md 2.5), taken
 # while the core hands the rectangles over, so nothing reads the pages
 # once the disconnect returns. It survives every time and keeps serving.
 . "$top_srcdir/tests/lib.sh"

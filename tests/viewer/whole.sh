@@ -4,7 +4,7 @@
 # client asking for Raw, lossless Tight, Tight with JPEG or ZRLE checks every
 # picture it is shown (rfbwhole.py). A picture of two colours is half one
 # frame and half the next: the daemon read pages the guest was drawing
-# into. With the release extension (protocol.md 2.4) the driver waits
+# into. With the release extension (protocol.md 2.5) the driver waits
 # until the daemon has copied an update before drawing over it, and the
 # daemon encodes from its copies: no picture is torn.
 . "$top_srcdir/tests/lib.sh"

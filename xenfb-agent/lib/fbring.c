@@ -25,7 +25,7 @@ static uint32_t *rel_word(const struct xfb_front *f, uint32_t offs)
 }
 
 /* Remember an update just produced until the backend releases it
- * (protocol.md 2.4). When XFB_HELD_MAX are held, the newest is widened to
+ * (protocol.md 2.5). When XFB_HELD_MAX are held, the newest is widened to
  * cover this one too: more is held, for longer, never less. */
 static void hold(struct xfb_front *f, struct xfb_rect r)
 {

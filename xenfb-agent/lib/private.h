@@ -34,7 +34,7 @@ struct xentoollog_logger;
 
 #define XFB_DEFAULT_TIMEOUT_MS 10000u
 
-/* Updates remembered for the release extension (protocol.md 2.4). */
+/* Updates remembered for the release extension (protocol.md 2.5). */
 #define XFB_HELD_MAX 128
 
 /* The most directory pages any layout's page holds (pd_slots). */
@@ -144,7 +144,7 @@ struct xfb_front {
     struct xfb_rect pend;
     int64_t refresh; /* -1 = none received */
 
-    /* vfb, release (protocol.md 2.4): the updates sent that the backend
+    /* vfb, release (protocol.md 2.5): the updates sent that the backend
      * has not released yet, oldest first, each with the out-ring index
      * after it; a ring of XFB_HELD_MAX, the newest widened when full */
     struct xfb_held {

@@ -42,7 +42,7 @@
  * the backend is awake and will see them. */
 #define XFB_NODE_FEATURE_LAZY_NOTIFY "feature-lazy-notify"
 
-/* Release (extension, protocol.md 2.4): a backend that writes
+/* Release (extension, protocol.md 2.5): a backend that writes
  * feature-release = 1 copies the pixels of each update when it consumes
  * it, then stores in XFB_REL_IDX_OFFS the out-ring index up to which the
  * frontend may draw over the updates' rectangles again. A frontend that
@@ -90,6 +90,24 @@ const char *xfb_layout_native_protocol(void);
 uint32_t xfb_layout_pd_get(const struct xfb_layout *l, const volatile void *page, unsigned i,
                            uint32_t *high);
 void xfb_layout_pd_set(const struct xfb_layout *l, volatile void *page, unsigned i, uint32_t gref);
+
+/* The standard protocol (a kernel frontend such as Linux's xen-fbfront):
+ * pd[i] is the frame number of directory page i, and each directory page
+ * is an array of the framebuffer's frame numbers, as `unsigned long` of
+ * the frontend's ABI (the slot size: 512 or 1024 a page). Reading returns
+ * the whole slot. */
+uint64_t xfb_layout_pd_get_frame(const struct xfb_layout *l, const volatile void *page, unsigned i);
+void xfb_layout_pd_set_frame(const struct xfb_layout *l, volatile void *page, unsigned i,
+                             uint64_t frame);
+/* Entry i of the directory pages (mapped one after the other at dir). */
+uint64_t xfb_layout_dir_get_frame(const struct xfb_layout *l, const volatile void *dir, uint32_t i);
+void xfb_layout_dir_set_frame(const struct xfb_layout *l, volatile void *dir, uint32_t i,
+                              uint64_t frame);
+
+static inline uint32_t xfb_layout_frames_per_dir(const struct xfb_layout *l)
+{
+    return (uint32_t)(XFB_PAGE_SIZE / l->pd_size);
+}
 
 /* Pages needed for mem_length bytes of framebuffer, and directory pages
  * needed to name them. */

@@ -4,7 +4,7 @@
  *
  * The record also reports each drawing before it is done (a raw region,
  * reported ahead of the operation): with a backend that copies what it is
- * sent and releases it (protocol.md 2.4), the drawing first waits until
+ * sent and releases it (protocol.md 2.5), the drawing first waits until
  * the backend has released the updates it would overwrite, so a viewer
  * never gets half of one frame and half of the next. The wait is bounded:
  * a backend that does not release in XENFB_RELEASE_WAIT_MS gets drawn

@@ -313,7 +313,7 @@ int xfb_front_update_rects(struct xfb_front *f, const struct xfb_front_rect *r, 
 /* vfb (since 0.3): before drawing into a rectangle, wait until the backend
  * has released every update sent that overlaps it: copied its pixels, so
  * that a viewer never gets a picture drawn over halfway (docs/protocol.md
- * 2.4, `feature-release`). Returns at once when no such update is held,
+ * 2.5, `feature-release`). Returns at once when no such update is held,
  * when the backend does not offer the extension, or while not connected.
  * Waits at most timeout_ms; the backend is expected to release within a
  * pass of its loop (a copy). 0: the rectangle may be drawn; 1: the time
