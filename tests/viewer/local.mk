@@ -14,10 +14,11 @@ viewer_tests = \
 	tests/viewer/unmap.sh \
 	tests/viewer/user.sh \
 	tests/viewer/hostile.sh \
+	tests/viewer/whole.sh \
 	tests/viewer/cursor.sh
 EXTRA_DIST += tests/viewer/lib-viewer.sh tests/viewer/imgcmp.py tests/viewer/rfbauth.py \
 	tests/viewer/rfbkeys.py tests/viewer/webdrive.py tests/viewer/rfbframes.py tests/viewer/rfbcursor.py \
-	tests/viewer/xcursor.py $(viewer_tests)
+	tests/viewer/xcursor.py tests/viewer/rfbwhole.py $(viewer_tests)
 viewer_sdl_tests = tests/viewer/sdl.sh
 EXTRA_DIST += $(viewer_sdl_tests)
 if BACKEND
