@@ -150,7 +150,10 @@ int xfb_fb_connect(struct xfb_dev *d)
         d->mem_length = mem_length;
         d->out_cons = xfb_ring_load(&pg->out_cons);
         unsigned long want = 0;
+        /* offered on xenfb's own devices only: a kernel frontend that
+         * asks anyway gets nothing written into its page */
         d->release_wanted =
+            !d->frames &&
             xfb_xs_read_uint(b, d->fpath, XFB_NODE_REQUEST_RELEASE, 1, &want) == 0 && want;
         /* nothing reported yet is held: the frontend may draw anywhere.
          * The words are written only for a frontend that asked for them:
