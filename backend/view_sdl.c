@@ -300,6 +300,8 @@ static void sdl_surface(void *view, const struct xfb_back_surface *s)
     schedule_draw();
 }
 
+/* Into the texture now, while the guest keeps the pixels still (back.h:
+ * with the release extension it draws over them once the pass is done). */
 static void sdl_damage(void *view, int x, int y, int w, int h)
 {
     struct sdl_view *v = view;
@@ -308,6 +310,8 @@ static void sdl_damage(void *view, int x, int y, int w, int h)
         SDL_UnionRect(&v->damage, &r, &v->damage);
     else
         v->damage = r;
+    if (v->has_surf && v->tex)
+        upload(v);
     v->dirty = true;
     schedule_draw();
 }

@@ -1,6 +1,10 @@
-/* The VNC viewer: one neatvnc listener per guest, fed the guest's mapped
- * pages as they are (nvnc_fb_from_buffer, no copy) and exactly the
- * rectangles the guest reported as damage.
+/* The VNC viewer: one neatvnc listener per guest, fed exactly the
+ * rectangles the guest reported as damage, from snapshots: the reported
+ * pixels are copied out of the guest's pages when the core hands them
+ * over (back.h, damaged), into a buffer no encoder is reading, and that
+ * buffer is fed whole. An encoder (a neatvnc worker thread) thus reads a
+ * picture nobody writes, and with a frontend that waits for the release
+ * (protocol.md 2.5) one the guest drew completely: no torn frames.
  *
  * Listeners (--vnc): "ADDR:BASE" or "BASE" (TCP, port BASE + domid;
  * default 127.0.0.1:5900), or a Unix socket path where "%d" becomes the
@@ -46,8 +50,11 @@
 #define PLACEHOLDER_W 640
 #define PLACEHOLDER_H 480
 
-/* how long a vfb disconnect waits for encoders to let go of the pages */
-#define DRAIN_MS 2000
+/* Snapshot buffers per guest: the one neatvnc shows, one being filled,
+ * and those encoders of slower viewers still read. With more viewers
+ * behind than that, the newest buffer is filled again in place (such a
+ * viewer may then get a torn frame). */
+#define SNAPS 6
 
 /* What every listener shares, set up by init. */
 static struct {
@@ -67,20 +74,31 @@ struct vnc_client {
     char addr[80];
 };
 
+/* A buffer of our own that neatvnc encodes from. */
+struct snap {
+    struct nvnc_fb *fb; /* NULL: not allocated (yet) */
+    bool busy;          /* fed: neatvnc holds it until on_snap_release */
+    /* where it differs from the newest picture fed */
+    struct pixman_region16 stale;
+};
+
 struct vnc_view {
     struct view_guest *vg;
     struct nvnc *server;
     struct nvnc_display *display;
-    struct nvnc_fb *fb;
+    struct snap snap[SNAPS];
+    int cur;  /* the snapshot fed last; -1: none */
+    int fill; /* the one taking this pass's rectangles; -1: none yet */
+    uint16_t snap_w, snap_h;
+    uint32_t snap_fourcc;
     struct xfb_back_surface surf;
-    /* the guest's rectangles since the last feed: one dispatch of the
-     * core may bring many, and every feed makes neatvnc hash the tiles */
+    /* the guest's rectangles since the last feed, already copied into
+     * snap[fill]: one dispatch of the core may bring many, and every
+     * feed makes neatvnc hash the tiles */
     struct pixman_region16 pending;
     struct aml_idle *flush;
     bool flush_started;
     struct vnc_client *client_list;
-    /* the guest fb neatvnc still holds while its pages are going away */
-    struct nvnc_fb *draining;
     int clients;
     uint8_t buttons;
     /* keysym-only clients: what we pressed for each held keysym */
@@ -467,83 +485,145 @@ static void on_pointer(struct nvnc_client *client, uint16_t x, uint16_t y,
 
 /* ---- frames ---- */
 
-static void feed(struct vnc_view *v, int x, int y, int w, int h)
+static void on_snap_release(struct nvnc_fb *fb, void *data)
 {
-    struct pixman_region16 r;
-    pixman_region_init_rect(&r, x, y, (unsigned)w, (unsigned)h);
-    nvnc_display_feed_buffer(v->display, v->fb, &r);
-    pixman_region_fini(&r);
+    struct snap *sn = data;
+    (void)fb;
+    sn->busy = false;
 }
 
-static void on_fb_release(struct nvnc_fb *fb, void *data)
+/* Let go of every snapshot: neatvnc frees one when its encoders are
+ * done with it, and tells us nothing more. */
+static void snaps_drop(struct vnc_view *v)
 {
-    struct vnc_view *v = data;
-    if (fb == v->draining)
-        v->draining = NULL;
-}
-
-/* The guest's pages are unmapped as soon as this callback returns, but
- * an encoder thread may still be reading them: neatvnc holds the fb until
- * the encoder is done. Run the loop (without the core, which is in the
- * middle of a callback) until it lets go, as neatvnc itself drains its
- * encoders when closing. */
-static void drain(struct vnc_view *v)
-{
-    struct timespec t0, now;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    view_log(v->vg, XFB_LOG_DEBUG, "waiting for the encoders to let go of the guest's pages");
-    serve_pause_core(v->vg->serve, true);
-    while (v->draining) {
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long ms = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
-        if (ms >= DRAIN_MS)
-            break;
-        aml_poll(aml_get_default(), (int)(DRAIN_MS - ms));
-        aml_dispatch(aml_get_default());
+    for (int i = 0; i < SNAPS; i++) {
+        struct snap *sn = &v->snap[i];
+        if (sn->fb) {
+            nvnc_fb_set_release_fn(sn->fb, NULL, NULL);
+            nvnc_fb_unref(sn->fb);
+        }
+        sn->fb = NULL;
+        sn->busy = false;
+        pixman_region_clear(&sn->stale);
     }
-    serve_pause_core(v->vg->serve, false);
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    view_log(v->vg, v->draining ? XFB_LOG_ERROR : XFB_LOG_DEBUG, "encoders %s after %ld us",
-             v->draining ? "still hold the guest's pages" : "done",
-             (long)((now.tv_sec - t0.tv_sec) * 1000000 + (now.tv_nsec - t0.tv_nsec) / 1000));
-    v->draining = NULL;
+    v->cur = v->fill = -1;
 }
 
+static bool snap_alloc(struct vnc_view *v, struct snap *sn)
+{
+    sn->fb = nvnc_fb_new(v->snap_w, v->snap_h, v->snap_fourcc, v->snap_w);
+    if (!sn->fb)
+        return false;
+    nvnc_fb_set_release_fn(sn->fb, on_snap_release, sn);
+    sn->busy = false;
+    /* nothing in it yet: all of it differs */
+    pixman_region_fini(&sn->stale);
+    pixman_region_init_rect(&sn->stale, 0, 0, v->snap_w, v->snap_h);
+    return true;
+}
+
+/* The snapshot this pass's rectangles go into: one no encoder reads, not
+ * the one shown; the one shown when every other is busy. */
+static int snap_fill(struct vnc_view *v)
+{
+    if (v->fill >= 0)
+        return v->fill;
+    for (int i = 0; i < SNAPS; i++) {
+        struct snap *sn = &v->snap[i];
+        if (i == v->cur || (sn->fb && sn->busy))
+            continue;
+        if (!sn->fb && !snap_alloc(v, sn))
+            break;
+        return v->fill = i;
+    }
+    if (v->cur < 0)
+        return -1;
+    view_log(v->vg, XFB_LOG_DEBUG, "every snapshot is being encoded: filling the shown one");
+    return v->fill = v->cur;
+}
+
+static void copy_box(struct nvnc_fb *to, const void *from, uint32_t from_stride, int bpp,
+                     const pixman_box16_t *b)
+{
+    uint8_t *dst = nvnc_fb_get_addr(to);
+    size_t dst_stride = (size_t)nvnc_fb_get_stride(to) * (size_t)bpp;
+    size_t len = (size_t)(b->x2 - b->x1) * (size_t)bpp;
+    for (int y = b->y1; y < b->y2; y++)
+        memcpy(dst + (size_t)y * dst_stride + (size_t)b->x1 * bpp,
+               (const uint8_t *)from + (size_t)y * from_stride + (size_t)b->x1 * bpp, len);
+}
+
+static void copy_region(struct nvnc_fb *to, const void *from, uint32_t from_stride, int bpp,
+                        struct pixman_region16 *r)
+{
+    int n;
+    const pixman_box16_t *b = pixman_region_rectangles(r, &n);
+    for (int i = 0; i < n; i++)
+        copy_box(to, from, from_stride, bpp, &b[i]);
+}
+
+/* Bring snap[fill] up to date outside this pass's rectangles (from the
+ * one shown, which is whole), show it, and note where the others now
+ * differ. */
+static void snap_feed(struct vnc_view *v, struct pixman_region16 *damage)
+{
+    int f = v->fill;
+    struct snap *sn = &v->snap[f];
+    int bpp = nvnc_fb_get_pixel_size(sn->fb);
+    if (f != v->cur) {
+        pixman_region_subtract(&sn->stale, &sn->stale, damage);
+        if (v->cur >= 0 && pixman_region_not_empty(&sn->stale)) {
+            struct nvnc_fb *shown = v->snap[v->cur].fb;
+            copy_region(sn->fb, nvnc_fb_get_addr(shown),
+                        (uint32_t)(nvnc_fb_get_stride(shown) * bpp), bpp, &sn->stale);
+        }
+        pixman_region_clear(&sn->stale);
+    }
+    for (int i = 0; i < SNAPS; i++)
+        if (i != f && v->snap[i].fb)
+            pixman_region_union(&v->snap[i].stale, &v->snap[i].stale, damage);
+    sn->busy = true; /* until neatvnc's release */
+    v->cur = f;
+    v->fill = -1;
+    nvnc_display_feed_buffer(v->display, sn->fb, damage);
+}
+
+/* New snapshots for a surface (or the black placeholder without one),
+ * shown whole. */
 static void vnc_surface(void *view, const struct xfb_back_surface *s)
 {
     struct vnc_view *v = view;
-    struct nvnc_fb *old = v->fb;
     pixman_region_clear(&v->pending); /* the full feed below covers it */
+    snaps_drop(v);
     if (s) {
-        uint32_t fourcc = s->depth == 16 ? DRM_FORMAT_RGB565 : DRM_FORMAT_XRGB8888;
-        uint32_t bpp = s->depth / 8;
-        /* neatvnc reads the pages only: the mapping is read-only, so a
-         * write would fault rather than reach the guest */
-        v->fb = nvnc_fb_from_buffer((void *)s->pixels, (uint16_t)s->width, (uint16_t)s->height,
-                                    fourcc, (int32_t)(s->stride / bpp));
-        if (v->fb)
-            nvnc_fb_set_release_fn(v->fb, on_fb_release, v);
+        v->snap_w = (uint16_t)s->width;
+        v->snap_h = (uint16_t)s->height;
+        v->snap_fourcc = s->depth == 16 ? DRM_FORMAT_RGB565 : DRM_FORMAT_XRGB8888;
         v->surf = *s;
     } else {
-        if (old && v->surf.width)
-            v->draining = old; /* cleared by on_fb_release */
         /* no guest pages (yet, or any more: they are about to be
-         * unmapped): black, so that neatvnc never reads the old pointer
-         * again and a viewer may connect before the guest's X server */
-        uint16_t w = v->surf.width ? (uint16_t)v->surf.width : PLACEHOLDER_W;
-        uint16_t h = v->surf.height ? (uint16_t)v->surf.height : PLACEHOLDER_H;
-        v->fb = nvnc_fb_new(w, h, DRM_FORMAT_XRGB8888, w);
-        if (v->fb)
-            memset(nvnc_fb_get_addr(v->fb), 0, (size_t)w * h * 4);
-    }
-    if (v->fb)
-        feed(v, 0, 0, (int)nvnc_fb_get_width(v->fb), (int)nvnc_fb_get_height(v->fb));
-    if (v->draining)
-        drain(v);
-    if (old)
-        nvnc_fb_unref(old);
-    if (!s)
+         * unmapped): black, so that a viewer may connect before the
+         * guest's X server */
+        v->snap_w = v->surf.width ? (uint16_t)v->surf.width : PLACEHOLDER_W;
+        v->snap_h = v->surf.height ? (uint16_t)v->surf.height : PLACEHOLDER_H;
+        v->snap_fourcc = DRM_FORMAT_XRGB8888;
         memset(&v->surf, 0, sizeof(v->surf));
+    }
+    if (snap_fill(v) < 0) {
+        view_log(v->vg, XFB_LOG_ERROR, "out of memory for a %ux%u picture", v->snap_w, v->snap_h);
+        return;
+    }
+    struct nvnc_fb *fb = v->snap[v->fill].fb;
+    int bpp = nvnc_fb_get_pixel_size(fb);
+    pixman_box16_t all = {0, 0, (int16_t)v->snap_w, (int16_t)v->snap_h};
+    if (s)
+        copy_box(fb, s->pixels, s->stride, bpp, &all);
+    else
+        memset(nvnc_fb_get_addr(fb), 0, (size_t)v->snap_w * v->snap_h * (size_t)bpp);
+    struct pixman_region16 r;
+    pixman_region_init_rect(&r, 0, 0, v->snap_w, v->snap_h);
+    snap_feed(v, &r);
+    pixman_region_fini(&r);
 }
 
 static void on_flush(void *obj)
@@ -551,18 +631,22 @@ static void on_flush(void *obj)
     struct vnc_view *v = aml_get_userdata(obj);
     aml_stop(aml_get_default(), v->flush);
     v->flush_started = false;
-    if (v->fb && v->surf.width && pixman_region_not_empty(&v->pending))
-        nvnc_display_feed_buffer(v->display, v->fb, &v->pending);
+    if (v->fill >= 0 && pixman_region_not_empty(&v->pending))
+        snap_feed(v, &v->pending);
     pixman_region_clear(&v->pending);
 }
 
-/* Collected, and fed once the loop has handled everything that is ready:
- * the same pixels, exactly the rectangles reported, fewer feeds. */
+/* Copied now, while the guest keeps the pixels still (back.h), and fed
+ * once the loop has handled everything that is ready: exactly the
+ * rectangles reported, fewer feeds. */
 static void vnc_damage(void *view, int x, int y, int w, int h)
 {
     struct vnc_view *v = view;
-    if (!v->fb || !v->surf.width)
+    if (!v->surf.width || snap_fill(v) < 0)
         return;
+    struct nvnc_fb *fb = v->snap[v->fill].fb;
+    pixman_box16_t b = {(int16_t)x, (int16_t)y, (int16_t)(x + w), (int16_t)(y + h)};
+    copy_box(fb, v->surf.pixels, v->surf.stride, nvnc_fb_get_pixel_size(fb), &b);
     pixman_region_union_rect(&v->pending, &v->pending, x, y, (unsigned)w, (unsigned)h);
     if (!v->flush_started && aml_start(aml_get_default(), v->flush) == 0)
         v->flush_started = true;
@@ -659,6 +743,9 @@ static void *vnc_attach(struct view_guest *vg)
         return NULL;
     }
     pixman_region_init(&v->pending);
+    for (int i = 0; i < SNAPS; i++)
+        pixman_region_init(&v->snap[i].stale);
+    v->cur = v->fill = -1;
     nvnc_add_display(v->server, v->display);
     vnc_surface(v, NULL);
     publish(v);
@@ -702,8 +789,9 @@ static void vnc_destroy(void *view)
     for (struct vnc_client *c = v->client_list; c; c = c->next)
         c->v = NULL;
     nvnc_display_unref(v->display);
-    if (v->fb)
-        nvnc_fb_unref(v->fb);
+    snaps_drop(v);
+    for (int i = 0; i < SNAPS; i++)
+        pixman_region_fini(&v->snap[i].stale);
     if (v->vg->vnc_path[0])
         unlink(v->vg->vnc_path);
     free(v);

@@ -85,7 +85,11 @@ struct xfb_back_ops {
     /* The vfb connected, or its mode changed (resized). */
     void (*fb_connected)(void *data, struct xfb_back_guest *g, const struct xfb_back_surface *s);
     void (*resized)(void *data, struct xfb_back_guest *g, const struct xfb_back_surface *s);
-    /* Pixels in this rectangle changed; already clipped to the surface. */
+    /* Pixels in this rectangle changed; already clipped to the surface.
+     * The picture is whole (protocol.md 2.5) only during this call: a
+     * frontend with the release extension draws over the rectangle again
+     * as soon as the callbacks of a pass have returned, so a viewer that
+     * reads the pixels later copies them here. */
     void (*damaged)(void *data, struct xfb_back_guest *g, int x, int y, int w, int h);
     /* The vfb is no longer connected: the surface is gone. A frontend
      * that went to Closing may come back at once (a re-grant,

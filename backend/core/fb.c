@@ -149,6 +149,19 @@ int xfb_fb_connect(struct xfb_dev *d)
     if (!why) {
         d->mem_length = mem_length;
         d->out_cons = xfb_ring_load(&pg->out_cons);
+        unsigned long want = 0;
+        /* offered on xenfb's own devices only: a kernel frontend that
+         * asks anyway gets nothing written into its page */
+        d->release_wanted =
+            !d->frames &&
+            xfb_xs_read_uint(b, d->fpath, XFB_NODE_REQUEST_RELEASE, 1, &want) == 0 && want;
+        /* nothing reported yet is held: the frontend may draw anywhere.
+         * The words are written only for a frontend that asked for them:
+         * to any other that tail of the ring is nothing of ours. */
+        d->released = d->out_cons;
+        if (d->release_wanted)
+            __atomic_store_n((uint32_t *)(d->page + XFB_REL_IDX_OFFS), d->released,
+                             __ATOMIC_RELEASE);
         d->in_prod = xfb_ring_load(&pg->in_prod);
         d->seen_in_cons = xfb_ring_load(&pg->in_cons);
         set_surface(d, &m);
@@ -185,6 +198,25 @@ void xfb_fb_disconnect(struct xfb_dev *d)
     d->fb = NULL;
     memset(&d->surf, 0, sizeof(d->surf));
     xfb_dev_unmap_page(d);
+}
+
+/* protocol.md 2.5: every update consumed so far has been copied by the
+ * viewers (their damaged callbacks have returned); the frontend may draw
+ * over those rectangles again. Returns true when the frontend asked to
+ * be woken at an index this store passes (its event word, as Xen's rings
+ * do for responses); the caller notifies. What the frontend wrote there
+ * only decides whether it gets one notification. */
+static bool release(struct xfb_dev *d)
+{
+    if (!d->connected || !d->release_wanted || d->released == d->out_cons)
+        return false;
+    uint32_t old = d->released, now = d->out_cons;
+    d->released = now;
+    __atomic_store_n((uint32_t *)(d->page + XFB_REL_IDX_OFFS), now, __ATOMIC_RELEASE);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with the frontend's before it sleeps */
+    uint32_t ev =
+        __atomic_load_n((const uint32_t *)(d->page + XFB_REL_EVENT_OFFS), __ATOMIC_ACQUIRE);
+    return (uint32_t)(now - ev) < (uint32_t)(now - old);
 }
 
 void xfb_fb_send_refresh(struct xfb_dev *d)
@@ -298,8 +330,11 @@ void xfb_fb_event(struct xfb_dev *d)
         __atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with the frontend's */
         consumed = true;
     }
-    if (consumed)
-        xfb_dev_notify(d); /* the frontend may be waiting for space */
+    /* the viewers copied what they were told of: release it first, so the
+     * one notification covers both */
+    bool wake = release(d);
+    if (consumed || wake)
+        xfb_dev_notify(d); /* the frontend may be waiting for space or a release */
     xfb_fb_send_refresh(d);
     if (!d->connected)
         return;

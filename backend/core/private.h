@@ -102,6 +102,8 @@ struct xfb_dev {
     uint32_t fb_pages;
     uint32_t mem_length;
     uint32_t out_cons, in_prod; /* our indices, kept here: the page is shared */
+    bool release_wanted;        /* the frontend wrote request-release */
+    uint32_t released;          /* the release index we last stored */
     struct xfb_back_surface surf;
     bool refresh_pending;
     bool again; /* events left after XFB_FB_PASSES: the next dispatch resumes */

@@ -263,6 +263,7 @@ static void write_features(struct xfb_dev *d)
         if (ext) {
             r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_GREF, "1");
             r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_LAZY_NOTIFY, "1");
+            r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_RELEASE, "1");
             r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_CURSOR, "1");
         }
         r |= xfb_xs_write(b, d->bpath, "feature-resize", "1");

@@ -5,8 +5,11 @@ report.py --combine DIR...: one markdown table of the ranges over runs.
 raw.txt holds one line of NAME=VALUE per run (bench/compare/run.sh); the
 figures derived here:
 
-  fps          distinct frames (marker values) the client saw per second;
-               for dummy, which exports nothing, frames drawn per second
+  fps          whole frames the client saw per second (both corner stamps
+               the same new value); for dummy, which exports nothing,
+               frames drawn per second
+  torn_frac    pictures the client held mixing two X frames, as a
+               fraction of torn + whole ones
   drawn_fps    frames the X client completed per second (the X side)
   upd_s        FramebufferUpdates per second at the client
   lat_*        draw start -> the update showing it, at the client (ms)
@@ -73,6 +76,8 @@ def derive(r):
         "wake_x": num(r, "ctx_x") / s, "wake_exp": num(r, "ctx_exp") / s,
         "wake_sim": num(r, "ctx_sim") / s,
         "mbytes": num(r, "bytes") / 1e6,
+        "torn": int(num(r, "torn")),
+        "torn_frac": num(r, "torn_frac") if sysname not in NOCLIENT else "",
     }
     nf = num(r, "drawn") if sysname in NOCLIENT else frames
     cpu = d["cpu_x"] + d["cpu_exp"]
@@ -97,18 +102,19 @@ def fmt(v, p=1):
 def table(rows, out):
     out.append("| mode | workload | enc | system | fps at client | X drew fps | updates/s "
                "| latency median / p99 (ms) | CPU % (X + exporter) | CPU ms / frame "
-               "(X + exporter) | of it exporter | + xsimd | kB / frame | client CPU % |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+               "(X + exporter) | of it exporter | + xsimd | kB / frame | torn | client CPU % |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for d in rows:
         if d["workload"] == "idle":
             continue
         lat = "–" if d["system"] in NOCLIENT else (
             "%s / %s" % (fmt(d["lat_med_ms"], 2), fmt(d["lat_p99_ms"], 1)) if d["lat_n"] else "no sample")
-        out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %s | %s |" % (
+        out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s |" % (
             d["mode"], WORKLOAD.get(d["workload"], d["workload"]), d["enc"], d["system"],
             fmt(d["fps"]), fmt(d["drawn_fps"]),
             fmt(d["upd_s"]) if d["system"] not in NOCLIENT else "–", lat, d["cpu_pct"],
             fmt(d["cpu_frame_ms"], 2), fmt(d["exp_frame_ms"], 2), fmt(d["sim_frame_ms"], 2), fmt(d["kb_frame"], 0),
+            "%d (%.0f%%)" % (d["torn"], 100 * d["torn_frac"]) if d["system"] not in NOCLIENT else "–",
             fmt(d["client_pct"]) if d["system"] not in NOCLIENT else "–"))
 
 
@@ -148,29 +154,35 @@ def xside(rows, out):
 
 def summary(rows, out):
     """One compact table: each workload a row, each system its figures."""
-    out.append("| mode | workload | enc | fps: xenfb / Xvnc / x11vnc | latency median, p99 (ms): "
-               "xenfb / Xvnc / x11vnc | CPU ms per frame, X + exporter: xenfb (of it the "
-               "daemon) / Xvnc / Xvfb + x11vnc |")
-    out.append("|---|---|---|---|---|---|")
+    out.append("| mode | workload | enc | fps: xenfb / Xvnc / x11vnc | torn: xenfb / Xvnc / x11vnc "
+               "| latency median, p99 (ms): xenfb / Xvnc / x11vnc | CPU ms per frame, X + exporter: "
+               "xenfb (of it the daemon) / Xvnc / Xvfb + x11vnc | kB per frame: xenfb / Xvnc |")
+    out.append("|---|---|---|---|---|---|---|---|")
     keys = []
     for d in rows:
         k = (d["mode"], d["workload"], d["enc"])
         if d["workload"] != "idle" and k not in keys:
             keys.append(k)
+    none = {"fps": "", "lat_n": 0, "cpu_frame_ms": "", "exp_frame_ms": "", "torn_frac": "",
+            "kb_frame": ""}
     for k in keys:
         by = {d["system"]: d for d in rows if (d["mode"], d["workload"], d["enc"]) == k}
-        x, v, w = by.get("xenfb"), by.get("xvnc"), by.get("x11vnc")
-        if not (x and v and w):
-            continue
+        x, v, w = (by.get(s, none) for s in ("xenfb", "xvnc", "x11vnc"))
 
         def lat(d):
             return "%.1f, %.0f" % (d["lat_med_ms"], d["lat_p99_ms"]) if d["lat_n"] else "–"
 
         def cpu(d):
             return fmt(d["cpu_frame_ms"], 1)
-        out.append("| %s | %s | %s | %s / %s / %s | %s / %s / %s | %s (%s) / %s / %s |" % (
-            k[0], WORKLOAD.get(k[1], k[1]), k[2], fmt(x["fps"]), fmt(v["fps"]), fmt(w["fps"]),
-            lat(x), lat(v), lat(w), cpu(x), fmt(x["exp_frame_ms"], 1), cpu(v), cpu(w)))
+
+        def torn(d):
+            return "%.0f%%" % (100 * d["torn_frac"]) if d["torn_frac"] != "" else "–"
+        out.append("| %s | %s | %s | %s / %s / %s | %s / %s / %s | %s / %s / %s | %s (%s) / %s / %s "
+                   "| %s / %s |" % (
+                       k[0], WORKLOAD.get(k[1], k[1]), k[2], fmt(x["fps"]), fmt(v["fps"]),
+                       fmt(w["fps"]), torn(x), torn(v), torn(w), lat(x), lat(v), lat(w), cpu(x),
+                       fmt(x["exp_frame_ms"], 1), cpu(v), cpu(w), fmt(x["kb_frame"], 0),
+                       fmt(v["kb_frame"], 0)))
 
 
 def bars(rows, keys, metric, ylabel, title, path, systems=SYSTEMS, log=False, err=None):
@@ -203,33 +215,37 @@ def bars(rows, keys, metric, ylabel, title, path, systems=SYSTEMS, log=False, er
 
 
 def combine(dirs):
-    """report.py --combine DIR...: ranges over several runs, as markdown."""
+    """report.py --combine DIR...: medians over several runs, with min-max, as markdown."""
     runs = [[derive(r) for r in parse(os.path.join(d, "raw.txt"))] for d in dirs]
     keys = []
-    for d in runs[0]:
-        k = (d["mode"], d["workload"], d["enc"])
-        if d["workload"] != "idle" and k not in keys:
-            keys.append(k)
+    for rows in runs:
+        for d in rows:
+            k = (d["mode"], d["workload"], d["enc"])
+            if d["workload"] != "idle" and k not in keys:
+                keys.append(k)
 
-    def rng(k, s, f, p=1):
-        v = [d[f] for rows in runs for d in rows
-             if d["system"] == s and (d["mode"], d["workload"], d["enc"]) == k
-             and d[f] not in ("", None) and (f[:3] != "lat" or d["lat_n"])]
+    def med(k, s, f, p=1):
+        v = sorted(d[f] for rows in runs for d in rows
+                   if d["system"] == s and (d["mode"], d["workload"], d["enc"]) == k
+                   and d[f] not in ("", None) and (f[:3] != "lat" or d["lat_n"]))
         if not v:
             return "–"
-        lo, hi = min(v), max(v)
-        return ("%.*f" % (p, lo)) if "%.*f" % (p, lo) == "%.*f" % (p, hi) else \
-            "%.*f–%.*f" % (p, lo, p, hi)
+        m = v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+        if len(v) == 1:
+            return "%.*f" % (p, m)
+        return "%.*f (%.*f–%.*f)" % (p, m, p, v[0], p, v[-1])
 
-    out = ["| mode | workload | enc | fps at the client: xenfb / Xvnc / x11vnc "
-           "| latency median (ms) | latency p99 (ms) | CPU ms per frame (X + exporter) "
-           "| of it xenfb's daemon |",
-           "|---|---|---|---|---|---|---|---|"]
+    out = ["Medians over %d runs (min–max):" % len(runs), "",
+           "| mode | workload | enc | fps at the client: xenfb / Xvnc | torn fraction: xenfb / Xvnc "
+           "| latency median (ms): xenfb / Xvnc | CPU ms per frame (X + exporter): xenfb / Xvnc "
+           "| of it xenfb's daemon | kB per frame: xenfb / Xvnc |",
+           "|---|---|---|---|---|---|---|---|---|"]
     for k in keys:
         cells = []
-        for f, p in (("fps", 1), ("lat_med_ms", 1), ("lat_p99_ms", 0), ("cpu_frame_ms", 1)):
-            cells.append(" / ".join(rng(k, s, f, p) for s in ("xenfb", "xvnc", "x11vnc")))
-        cells.append(rng(k, "xenfb", "exp_frame_ms", 1))
+        for f, p in (("fps", 1), ("torn_frac", 2), ("lat_med_ms", 1), ("cpu_frame_ms", 1)):
+            cells.append(" / ".join(med(k, s, f, p) for s in ("xenfb", "xvnc")))
+        cells.append(med(k, "xenfb", "exp_frame_ms", 1))
+        cells.append(" / ".join(med(k, s, "kb_frame", 0) for s in ("xenfb", "xvnc")))
         out.append("| %s | %s | %s | %s |" % (k[0], WORKLOAD.get(k[1], k[1]), k[2], " | ".join(cells)))
     print("\n".join(out))
 

@@ -5,12 +5,15 @@
 # the same X client (xwork). A benchmark, not a test: it writes figures
 # and judges nothing.
 #
-#   bench/compare/run.sh [--quick] [--secs N] [--profile] [BUILDDIR]
+#   bench/compare/run.sh [--quick] [--secs N] [--systems LIST] [--modes LIST]
+#                        [--profile] [BUILDDIR]
 #
-#   --quick    2 s per run instead of 10 (a sanity run, about 3 minutes)
+#   --quick    2 s per run instead of 10 (a sanity run)
 #   --secs N   N seconds per run
-#   --profile  then profile (perf record -g) xenfb, Xvnc and x11vnc at
-#              1920x1080 into perf-*.txt (needs linux-perf)
+#   --systems LIST  only these of "xenfb xvnc x11vnc dummy" (quoted, spaces)
+#   --modes LIST    only these of "1280x720 1920x1080"
+#   --profile  then profile (perf record -g) xenfb and Xvnc at 1920x1080,
+#              each encoding, into perf-*.txt (needs linux-perf)
 #
 # Systems (all started at once for a mode, then measured in turn, so that
 # the machine's changing load falls on all of them alike):
@@ -28,12 +31,16 @@ top_srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 QUICK=0
 PROFILE=0
 SECS=10
+ONLY=
+MODES="1280x720 1920x1080"
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) QUICK=1 SECS=2 ;;
     --secs) SECS=$2; shift ;;
+    --systems) ONLY=$2; shift ;;
+    --modes) MODES=$2; shift ;;
     --profile) PROFILE=1 ;;
-    -*) echo "usage: $0 [--quick] [--secs N] [--profile] [BUILDDIR]" >&2; exit 2 ;;
+    -*) echo "usage: $0 [--quick] [--secs N] [--systems LIST] [--modes LIST] [--profile] [BUILDDIR]" >&2; exit 2 ;;
     *) break ;;
     esac
     shift
@@ -175,6 +182,17 @@ down_all() {
 
 # ---- one measurement ----
 
+# What each encoding name asks for (vncmeasure's options): what real
+# viewers request (README.md, "Encodings").
+enc_args() {
+    case $1 in
+    raw | zrle | tight) echo "--enc $1" ;;
+    jpeg8) echo "--enc tight --quality 8" ;; # TigerVNC's viewer
+    jpeg6) echo "--enc tight --quality 6" ;; # noVNC
+    *) bail "unknown encoding $1" ;;
+    esac
+}
+
 # run SYSTEM MODE WORKLOAD ENC: one line of figures into $RAW
 run() {
     local sys=$1 mode=$2 wl=$3 enc=$4 disp port pids xw xt= line
@@ -203,7 +221,8 @@ run() {
         perf=$!
     fi
     if [ -n "$port" ]; then
-        line=$("$MEASURE" --connect "127.0.0.1:$port" --enc "$enc" --warm "$WARM" --secs "$SECS" \
+        # shellcheck disable=SC2046
+        line=$("$MEASURE" --connect "127.0.0.1:$port" $(enc_args "$enc") --warm "$WARM" --secs "$SECS" \
             --shm "$SHM" $pids) || line="error=1"
     else
         line=$("$MEASURE" --warm "$WARM" --secs "$SECS" --shm "$SHM" $pids) || line="error=1"
@@ -238,9 +257,10 @@ SERVE_REAL=$(proc_of "$SERVE_PID" xenfb-backend)
 XSIMD_PID=$(pgrep -f -x "[^ ]*xsimd --dir $XSIM_DIR .*" | head -n 1)
 [ -n "$XSIMD_PID" ] || bail "no xsimd"
 XENFB_DOM=1
-SYSTEMS="xenfb xvnc x11vnc dummy"
+SYSTEMS=${ONLY:-xenfb xvnc x11vnc dummy}
+has() { case " $SYSTEMS " in *" $1 "*) return 0 ;; esac; return 1; }
 
-for mode in 1280x720 1920x1080; do
+for mode in $MODES; do
     W=${mode%x*} H=${mode#*x}
     up_all "$W" "$H"
     if [ "$mode" = 1280x720 ]; then
@@ -250,15 +270,21 @@ for mode in 1280x720 1920x1080; do
             for s in $SYSTEMS; do run "$s" "$mode" "$wl" raw; done
         done
     fi
-    # an animation at a display's rate: raw only
-    for wl in shm60 put60; do
-        for s in $SYSTEMS; do run "$s" "$mode" "$wl" raw; done
+    # an animation at a display's rate, in the encodings viewers use
+    for enc in raw tight jpeg8 zrle; do
+        for s in $SYSTEMS; do run "$s" "$mode" shm60 "$enc"; done
     done
+    for s in $SYSTEMS; do run "$s" "$mode" put60 raw; done
+    # flat out: raw, lossless Tight, Tight + JPEG at TigerVNC's viewer's
+    # quality (8) and noVNC's (6), ZRLE; XPutImage raw and JPEG
     for wl in shm put; do
-        for enc in raw zrle; do
+        encs="raw tight jpeg8 jpeg6 zrle"
+        [ "$wl" = put ] && encs="raw jpeg8"
+        for enc in $encs; do
             for s in $SYSTEMS xenfb_nv; do
                 # no client, no encoding: one run per workload
                 case $s in dummy | xenfb_nv) [ "$enc" = raw ] || continue ;; esac
+                [ "$s" = xenfb_nv ] && ! has xenfb && continue
                 run "$s" "$mode" "$wl" "$enc"
             done
         done
@@ -266,10 +292,11 @@ for mode in 1280x720 1920x1080; do
     if [ "$PROFILE" = 1 ] && [ "$mode" = 1920x1080 ]; then
         # where the time goes: each process of the system, not in the figures
         PROFILE_TO=1
-        run xenfb "$mode" shm raw
-        run xenfb "$mode" put raw
-        run xvnc "$mode" shm raw
-        run x11vnc "$mode" shm raw
+        for enc in raw tight jpeg8 zrle; do
+            has xenfb && run xenfb "$mode" shm "$enc"
+            has xvnc && run xvnc "$mode" shm "$enc"
+        done
+        has xenfb && run xenfb "$mode" put raw
         PROFILE_TO=
     fi
     down_all

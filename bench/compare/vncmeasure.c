@@ -2,25 +2,30 @@
  * vncmeasure: the measuring VNC client of the comparison suite, the same
  * for every system measured (bench/compare/README.md).
  *
- *   vncmeasure [--connect HOST:PORT] [--enc raw|zrle] [--warm S] --secs S
- *              --shm FILE [--pid NAME=PID]...
+ *   vncmeasure [--connect HOST:PORT] [--enc raw|zrle|tight] [--quality Q]
+ *              [--warm S] --secs S --shm FILE [--pid NAME=PID]...
  *
  * Connects with libvncclient, asks for 32-bit pixels (r/g/b at 16/8/0)
- * and only the encoding given, and keeps one incremental update request
- * outstanding, as viewers do. After --warm seconds (default 1) it counts
- * for --secs seconds and prints one line of NAME=VALUE figures:
+ * and only the encoding given (tight: with --quality Q, 0-9, it also
+ * sends the JPEG quality level pseudo-encoding, as TigerVNC's viewer (8)
+ * and noVNC (6) do; without it, lossless Tight), and keeps one
+ * incremental update request outstanding, as viewers do. After --warm
+ * seconds (default 1) it counts for --secs seconds and prints one line
+ * of NAME=VALUE figures:
  *
  *   updates    FramebufferUpdates received, bytes  bytes on the wire
  *              (the socket's tcpi_bytes_received)
- *   frames     updates showing a marker value not seen before: the
- *              drawing program (xwork) paints a frame counter at (0,0)
- *              and writes, in FILE, the CLOCK_MONOTONIC time at which it
- *              started drawing each value; lat_* are the delays from that
- *              time to the end of the update that first showed it
- *   drawn      frames the drawing program completed in the window
- *   cpu_NAME   CPU seconds (user + system, all threads) of PID in the
- *              window, ctx_NAME its context switches (all threads)
- *   client_cpu this client's own CPU seconds, to show it is no bottleneck
+ *   frames     updates after which the picture holds a frame not seen
+ *              whole before (maybe completing one shown torn): the drawing program (xwork) stamps a
+ * frame counter into the top-left and the bottom-right corners (marker.h) and writes, in FILE, the
+ * CLOCK_MONOTONIC time at which it started drawing each value; the frame counts when both corners
+ * hold the same new value. lat_* are the delays from that time to the end of the update that showed
+ * the frame whole torn       updates after which the top-left corner holds a value but the
+ * bottom-right one another: a picture mixing two X frames, counted once per top-left value
+ * (torn_frac = torn / (frames + torn)) drawn      frames the drawing program completed in the
+ * window cpu_NAME   CPU seconds (user + system, all threads) of PID in the window, ctx_NAME its
+ * context switches (all threads) client_cpu this client's own CPU seconds, to show it is no
+ * bottleneck
  *
  * Without --connect it only takes the /proc figures (the dummy server,
  * which has nobody to export to).
@@ -61,8 +66,8 @@ static int npids;
 
 static struct marker_shm *shm;
 static int counting;
-static long updates, frames;
-static uint32_t last_marker = 0xffffffff;
+static long updates, frames, torn;
+static long last_whole = -1, last_torn = -1;
 static int64_t *lat;
 static long nlat;
 
@@ -154,16 +159,26 @@ static void finished(rfbClient *cl)
     if (!counting)
         return;
     updates++;
-    if (cl->width < MARKER_W || cl->height < MARKER_H)
+    if (cl->width < MARKER_W || cl->height < 2 * MARKER_H)
         return;
     const uint32_t *fb = (const uint32_t *)cl->frameBuffer;
-    uint32_t a = fb[MARKER_PROBE_Y * cl->width + MARKER_PROBE_XA] & 0xffffff;
-    uint32_t b = fb[MARKER_PROBE_Y * cl->width + MARKER_PROBE_XB] & 0xffffff;
-    if ((a ^ b) != 0xffffff || a == last_marker)
+    long tl = marker_read(fb, cl->width, marker_x(0, cl->width), marker_y(0, cl->height));
+    long br = marker_read(fb, cl->width, marker_x(1, cl->width), marker_y(1, cl->height));
+    if (tl < 0)
         return;
-    last_marker = a;
+    if (br != tl) {
+        /* a mixed picture shown: once per top-left value */
+        if (tl != last_torn)
+            torn++;
+        last_torn = tl;
+        return;
+    }
+    /* whole, maybe only now that a later update brought the rest */
+    if (tl == last_whole)
+        return;
+    last_whole = tl;
     frames++;
-    int64_t d = (int64_t)__atomic_load_n(&shm->ts[a % MARKER_RING], __ATOMIC_ACQUIRE);
+    int64_t d = (int64_t)__atomic_load_n(&shm->ts[tl % MARKER_RING], __ATOMIC_ACQUIRE);
     /* a value drawn before this run, or a slot already reused, is no sample */
     if (d > 0 && t >= d && t - d < 10000000000LL && nlat < MAX_LAT)
         lat[nlat++] = t - d;
@@ -192,8 +207,8 @@ static void quiet(const char *fmt, ...)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: vncmeasure [--connect HOST:PORT] [--enc raw|zrle] [--warm S] --secs S "
-                    "--shm FILE [--pid NAME=PID]...\n");
+    fprintf(stderr, "usage: vncmeasure [--connect HOST:PORT] [--enc raw|zrle|tight] [--quality Q] "
+                    "[--warm S] --secs S --shm FILE [--pid NAME=PID]...\n");
     exit(2);
 }
 
@@ -201,6 +216,7 @@ int main(int argc, char **argv)
 {
     const char *connect_to = NULL, *enc = "raw", *shm_path = NULL;
     double warm = 1, secs = -1;
+    int quality = -1;
     for (int i = 1; i < argc; i++) {
         if (i + 1 >= argc)
             usage();
@@ -208,6 +224,8 @@ int main(int argc, char **argv)
             connect_to = argv[++i];
         else if (!strcmp(argv[i], "--enc"))
             enc = argv[++i];
+        else if (!strcmp(argv[i], "--quality"))
+            quality = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--warm"))
             warm = atof(argv[++i]);
         else if (!strcmp(argv[i], "--secs"))
@@ -224,7 +242,9 @@ int main(int argc, char **argv)
         } else
             usage();
     }
-    if (secs <= 0 || !shm_path || (strcmp(enc, "raw") && strcmp(enc, "zrle")))
+    if (secs <= 0 || !shm_path ||
+        (strcmp(enc, "raw") && strcmp(enc, "zrle") && strcmp(enc, "tight")) || quality > 9 ||
+        (quality >= 0 && strcmp(enc, "tight")))
         usage();
     int fd = marker_open(shm_path);
     if (fd < 0 || !(shm = marker_map(fd))) {
@@ -245,8 +265,11 @@ int main(int argc, char **argv)
         cl->format.blueShift = 0;
         cl->appData.encodingsString = enc;
         cl->appData.useRemoteCursor = FALSE;
+        /* no compression level, as TigerVNC's viewer (noVNC sends 2):
+         * each server's default */
         cl->appData.compressLevel = -1;
-        cl->appData.qualityLevel = -1;
+        cl->appData.enableJPEG = quality >= 0;
+        cl->appData.qualityLevel = quality;
         cl->canHandleNewFBSize = FALSE;
         cl->FinishedFrameBufferUpdate = finished;
         char *host = strdup(connect_to), *colon = strrchr(host, ':');
@@ -293,10 +316,12 @@ int main(int argc, char **argv)
     uint64_t bytes = wire_bytes(cl) - bytes0;
     uint64_t drawn = __atomic_load_n(&shm->drawn, __ATOMIC_ACQUIRE) - drawn0;
     qsort(lat, (size_t)nlat, sizeof *lat, cmp_i64);
-    printf("seconds=%.2f updates=%ld frames=%ld drawn=%llu bytes=%llu lat_n=%ld lat_med_ms=%.3f "
+    printf("seconds=%.2f updates=%ld frames=%ld torn=%ld torn_frac=%.3f drawn=%llu bytes=%llu "
+           "lat_n=%ld lat_med_ms=%.3f "
            "lat_p99_ms=%.3f lat_max_ms=%.3f client_cpu=%.3f",
-           el, updates, frames, (unsigned long long)drawn, (unsigned long long)bytes, nlat,
-           pct_ms(50), pct_ms(99), nlat ? (double)lat[nlat - 1] / 1e6 : -1, self_cpu() - ccpu0);
+           el, updates, frames, torn, frames + torn ? (double)torn / (double)(frames + torn) : 0.0,
+           (unsigned long long)drawn, (unsigned long long)bytes, nlat, pct_ms(50), pct_ms(99),
+           nlat ? (double)lat[nlat - 1] / 1e6 : -1, self_cpu() - ccpu0);
     for (int i = 0; i < npids; i++)
         printf(" cpu_%s=%.2f ctx_%s=%ld", pids[i].name, pids[i].b.cpu - pids[i].a.cpu, pids[i].name,
                pids[i].b.ctx - pids[i].a.ctx);

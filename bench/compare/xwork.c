@@ -21,8 +21,9 @@
  *           scrolling text, which cannot carry one itself)
  *   idle    nothing after the setup
  *
- * Each step paints the frame marker (marker.h) and records when it began
- * drawing it, so the measuring client can time each frame's arrival.
+ * Each step paints the frame stamp (marker.h) at the top-left and the
+ * bottom-right corners and records when it began drawing it, so the
+ * measuring client can time each frame's arrival and tell a torn one.
  */
 #define _GNU_SOURCE
 #include <X11/Xlib.h>
@@ -78,12 +79,18 @@ static void end_frame(uint64_t c)
     __atomic_store_n(&shm->drawn, c, __ATOMIC_RELEASE);
 }
 
+/* the stamp of frame c at both corners (marker.h), black cells then white */
 static void paint_marker(uint64_t c)
 {
-    XSetForeground(dpy, gc, marker_colour(c));
-    XFillRectangle(dpy, root, gc, 0, 0, MARKER_W / 2, MARKER_H);
-    XSetForeground(dpy, gc, marker_check(c));
-    XFillRectangle(dpy, root, gc, MARKER_W / 2, 0, MARKER_W / 2, MARKER_H);
+    for (int corner = 0; corner < 2; corner++) {
+        int x0 = marker_x(corner, sw), y0 = marker_y(corner, sh);
+        XSetForeground(dpy, gc, 0x000000);
+        XFillRectangle(dpy, root, gc, x0, y0, MARKER_W, MARKER_H);
+        XSetForeground(dpy, gc, 0xffffff);
+        for (int i = 0; i < 2 * MARKER_BITS; i++)
+            if (marker_cell(c, i))
+                XFillRectangle(dpy, root, gc, x0 + i * MARKER_CELL, y0, MARKER_CELL, MARKER_H);
+    }
 }
 
 static void setup(void)
@@ -109,12 +116,16 @@ static void fill_frame(XImage *im, int k)
     }
 }
 
+/* the stamp of frame c at both corners of the part of im shown (from x0) */
 static void image_marker(XImage *im, int x0, uint64_t c)
 {
-    for (int y = 0; y < MARKER_H; y++) {
-        uint32_t *row = (uint32_t *)(im->data + (size_t)y * im->bytes_per_line) + x0;
-        for (int x = 0; x < MARKER_W; x++)
-            row[x] = x < MARKER_W / 2 ? marker_colour(c) : marker_check(c);
+    for (int corner = 0; corner < 2; corner++) {
+        int cx = x0 + marker_x(corner, sw), cy = marker_y(corner, sh);
+        for (int y = 0; y < MARKER_H; y++) {
+            uint32_t *row = (uint32_t *)(im->data + (size_t)(cy + y) * im->bytes_per_line) + cx;
+            for (int x = 0; x < MARKER_W; x++)
+                row[x] = marker_cell(c, x / MARKER_CELL) ? 0xffffff : 0x000000;
+        }
     }
 }
 

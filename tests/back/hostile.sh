@@ -44,7 +44,7 @@ vkbd||poke kbd 0 9999|in_cons is not behind in_prod
 vkbd||flood kbd 300000|flood of event notifications
 CASES
 n=$(wc -l <"$TEST_TMP/cases")
-plan $((n * 3 + 4))
+plan $((n * 3 + 5))
 
 xsim_setup
 attach --domid 2 --max-width 640 --max-height 480 || bail "attach failed"
@@ -103,6 +103,27 @@ wait_line "$(front_out 1)" '^refresh 25$' &&
     wait_for 10 new_match "$start" '^1 update 7 7 3 3$' &&
     ! tail -n "+$((start + 1))" "$BACK_OUT" | grep -q '^log 1 error'
 ok $? "the guest scribbling on the backend's in_prod changes nothing"
+front_kill 1
+detach --domid 1
+wait_for 10 new_match "$start" '^1 gone$' || diag "guest 1 not forgotten"
+
+# The release words (protocol.md 2.5) are in the guest's page too: a
+# guest that asks for release and writes anything there (its event word,
+# the backend's own index) gets at most a notification more or less.
+start=$(wc -l <"$BACK_OUT")
+attach --domid 1 --max-width 640 --max-height 480 || bail "attach failed"
+front_start 1 --width 320 --height 240 --node request-release=1
+wait_for 10 new_match "$start" '^1 connected ' || diag "guest 1 did not connect"
+back use 1
+back refresh 25
+front 1 poke fb 2028 4294967295
+front 1 poke fb 2024 12345
+front 1 fill 5 5 4 4 ffffff
+front 1 poke fb 2028 0
+front 1 fill 9 9 4 4 ffffff
+wait_for 10 new_match "$start" '^1 update 9 9 4 4$' &&
+    ! tail -n "+$((start + 1))" "$BACK_OUT" | grep -q '^log 1 error'
+ok $? "the guest writing anything in the release words changes nothing"
 front_kill 1
 detach --domid 1
 wait_for 10 new_match "$start" '^1 gone$' || diag "guest 1 not forgotten"

@@ -196,6 +196,118 @@ static void test_not_requested(void)
     is_int(pg()->out_prod, 0, "no request-update: nothing sent");
 }
 
+static void test_update_rects(void)
+{
+    struct xfb_front f;
+    setup(&f);
+    struct xfb_front_rect r[3] = {{0, 0, 10, 10}, {900, 0, 5, 5}, {790, 590, 20, 20}};
+    xfb_fbring_update_rects(&f, r, 3);
+    is_int(pg()->out_prod, 2, "rects: one event each, the one outside dropped, published at once");
+    union xenfb_out_event ev = out_at(1);
+    ok(ev.update.x == 790 && ev.update.y == 590 && ev.update.width == 10 && ev.update.height == 10,
+       "rects: each clipped to the surface");
+    struct xfb_front_rect many[XENFB_OUT_RING_LEN + 2];
+    for (int i = 0; i < (int)XENFB_OUT_RING_LEN + 2; i++)
+        many[i] = (struct xfb_front_rect){i, 100, 1, 1};
+    consume_all();
+    xfb_fbring_update_rects(&f, many, XENFB_OUT_RING_LEN + 2);
+    is_int(pg()->out_prod, 2 + XENFB_OUT_RING_LEN, "rects: the ring filled");
+    ok(f.pend.x == (int)XENFB_OUT_RING_LEN && f.pend.w == 2,
+       "rects: the rest merged into the pending box");
+}
+
+/* Release (protocol.md 2.5): the backend's index in the page's word. */
+static void set_released(uint32_t idx)
+{
+    memcpy(page + XFB_REL_IDX_OFFS, &idx, sizeof(idx));
+}
+
+static void setup_release(struct xfb_front *f)
+{
+    setup(f);
+    f->use_release = true;
+    page[XFB_ALIVE_BACK_OFFS] = 1;
+}
+
+static int wait_rel(struct xfb_front *f, int32_t x, int32_t y, int32_t w, int32_t h)
+{
+    return xfb_fbring_wait_release(f, (struct xfb_rect){x, y, w, h}, 20);
+}
+
+static void test_release_held_until_released(void)
+{
+    struct xfb_front f;
+    setup_release(&f);
+    xfb_fbring_update(&f, (struct xfb_rect){0, 0, 100, 100});
+    xfb_fbring_update(&f, (struct xfb_rect){200, 200, 50, 50});
+    consume_all();
+    is_int(wait_rel(&f, 400, 400, 10, 10), 0, "release: a rectangle no update covers is free");
+    set_released(1);
+    is_int(wait_rel(&f, 50, 50, 10, 10), 0,
+           "release: the first update released, its rectangle free");
+    is_int(wait_rel(&f, 190, 190, 20, 20), 1, "release: an overlap with one still held times out");
+    ok(strstr(last_log, "did not release") != NULL, "release: the time out is logged");
+    last_log[0] = '\0';
+    is_int(xfb_fbring_wait_release(&f, (struct xfb_rect){240, 240, 5, 5}, 60000), 1,
+           "release: after a time out, no waiting again until the backend caught up");
+    set_released(2);
+    is_int(wait_rel(&f, 240, 240, 5, 5), 0, "release: caught up, everything free");
+    is_int((int)f.held_n, 0, "release: nothing held any more");
+    xfb_fbring_update(&f, (struct xfb_rect){0, 0, 10, 10});
+    consume_all();
+    is_int(xfb_fbring_wait_release(&f, (struct xfb_rect){0, 0, 1, 1}, 60000), 1,
+           "release: caught up, but still no waiting right after a time out");
+    f.stall_until_ms = 0; /* as if the period had passed */
+    set_released(3);
+    is_int(wait_rel(&f, 0, 0, 1, 1), 0, "release: caught up after the period");
+    xfb_fbring_update(&f, (struct xfb_rect){0, 0, 10, 10});
+    consume_all();
+    is_int(wait_rel(&f, 0, 0, 1, 1), 1, "release: and waiting again");
+    ok(last_log[0] == '\0' || strstr(last_log, "did not release") != NULL,
+       "release: said again only at debug level");
+}
+
+static void test_release_hostile_index(void)
+{
+    struct xfb_front f;
+    setup_release(&f);
+    xfb_fbring_update(&f, (struct xfb_rect){0, 0, 100, 100});
+    set_released(0x80000000u);
+    is_int(wait_rel(&f, 0, 0, 10, 10), 0,
+           "release: an index beyond what was sent releases all (no wait)");
+    xfb_fbring_update(&f, (struct xfb_rect){0, 0, 100, 100});
+    page[XFB_ALIVE_BACK_OFFS] = 0;
+    set_released(0);
+    is_int(wait_rel(&f, 0, 0, 10, 10), 1, "release: a backend gone is not waited for");
+}
+
+static void test_release_many_held(void)
+{
+    struct xfb_front f;
+    setup_release(&f);
+    for (int i = 0; i < 3 * XFB_HELD_MAX; i++) {
+        xfb_fbring_update(&f, (struct xfb_rect){i, 0, 1, 1});
+        consume_all();
+    }
+    ok(f.held_n <= XFB_HELD_MAX, "release: what is held stays bounded");
+    is_int(xfb_fbring_wait_release(&f, (struct xfb_rect){0, 0, 1, 1}, 0), 1,
+           "release: the oldest update is still held");
+    is_int(xfb_fbring_wait_release(&f, (struct xfb_rect){3 * XFB_HELD_MAX - 1, 0, 1, 1}, 0), 1,
+           "release: and the newest");
+    set_released(pg()->out_prod);
+    is_int(wait_rel(&f, 0, 0, 1000, 1), 0, "release: all released, all free");
+}
+
+static void test_release_not_offered(void)
+{
+    struct xfb_front f;
+    setup(&f);
+    page[XFB_ALIVE_BACK_OFFS] = 1;
+    xfb_fbring_update(&f, (struct xfb_rect){0, 0, 100, 100});
+    is_int((int)f.held_n, 0, "no release offered: nothing held");
+    is_int(wait_rel(&f, 0, 0, 10, 10), 0, "no release offered: never a wait");
+}
+
 int main(void)
 {
     test_one_update_goes_out();
@@ -206,5 +318,10 @@ int main(void)
     test_resize_queued_when_full();
     test_bad_out_cons();
     test_not_requested();
+    test_update_rects();
+    test_release_held_until_released();
+    test_release_hostile_index();
+    test_release_many_held();
+    test_release_not_offered();
     return done_testing();
 }

@@ -12,6 +12,10 @@
  *   xdraw wander N                move the pointer N times along a zigzag
  *                                 over the screen, each move synced
  *   xdraw size                    print the root window's WIDTHxHEIGHT
+ *   xdraw frames N                N whole-screen fills, grey 0x404040 and
+ *                                 0xc0c0c0 in turn, each drawn when the
+ *                                 last is done (XSync), then a red one: an
+ *                                 animation whose every frame is one colour
  */
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
@@ -19,11 +23,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whole-screen frames, one request each: the server draws a frame
+ * between two passes of its main loop. (An XPutImage this large would be
+ * split by Xlib into requests of a few rows, and the server may show the
+ * picture between them: half a frame that no protocol below X can mend.) */
+static void frames(Display *d, Window root, long n)
+{
+    XWindowAttributes a;
+    XGetWindowAttributes(d, root, &a);
+    GC gc = XCreateGC(d, root, 0, NULL);
+    XSetSubwindowMode(d, gc, IncludeInferiors);
+    for (long k = 0; k <= n; k++) {
+        XSetForeground(d, gc, k == n ? 0xff0000 : k % 2 ? 0xc0c0c0 : 0x404040);
+        XFillRectangle(d, root, gc, 0, 0, (unsigned)a.width, (unsigned)a.height);
+        XSync(d, False);
+    }
+    XFreeGC(d, gc);
+}
+
 static int usage(void)
 {
     fprintf(stderr,
             "usage: xdraw fill X Y W H RRGGBB | cursor-blank | cursor-box W H HX HY RRGGBB | "
-            "warp X Y | wander N | size\n");
+            "warp X Y | wander N | size | frames N\n");
     return 2;
 }
 
@@ -70,6 +92,8 @@ int main(int argc, char **argv)
         XFreePixmap(d, p);
     } else if (!strcmp(argv[1], "warp") && argc == 4) {
         XWarpPointer(d, None, root, 0, 0, 0, 0, atoi(argv[2]), atoi(argv[3]));
+    } else if (!strcmp(argv[1], "frames") && argc == 3) {
+        frames(d, root, atol(argv[2]));
     } else if (!strcmp(argv[1], "wander") && argc == 3) {
         XWindowAttributes a;
         XGetWindowAttributes(d, root, &a);

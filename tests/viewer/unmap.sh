@@ -3,9 +3,9 @@
 # for updates (raw, and ZRLE which encodes on worker threads) while the
 # guest draws without pause, and the guest's X server is killed, again and
 # again. The daemon must never read the pages after the core unmaps them:
-# when an encoder thread is still busy with them at the disconnect, the
-# daemon waits for it (logged at debug level). It survives every time and
-# keeps serving.
+# its encoder threads read copies of its own (protocol.md 2.5), taken
+# while the core hands the rectangles over, so nothing reads the pages
+# once the disconnect returns. It survives every time and keeps serving.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
@@ -45,8 +45,7 @@ for r in $(seq 1 $ROUNDS); do
     guest_x 1
     wait_line "$SERVE_LOG" "domain 1: framebuffer connected" $((n + 1)) 20 || bail "no reconnect"
 done
-diag "$(count "$SERVE_LOG" 'encoders done after') of $ROUNDS disconnects found an encoder busy and waited for it"
-is "$(count "$SERVE_LOG" 'still hold the guest')" "0" "no encoder kept the pages past the wait"
+is "$(count "$SERVE_LOG" ': error: ')" "0" "nothing went wrong in the daemon"
 xsetroot -solid '#123456'
 wait_match capture_matches 1
 ok $? "and still serves the guest, pixel for pixel"

@@ -39,6 +39,9 @@ static void forget(struct xfb_front *f)
     f->state_written = -1;
     f->be_state = -1;
     f->be_request_update = f->be_resize = f->be_lazy_notify = false;
+    f->be_release = f->use_release = false;
+    f->held_n = 0;
+    f->release_stalled = f->warned_release = false;
     f->be_abs = f->be_raw = f->be_hwheel = false;
     f->be_max_width = f->be_max_height = 0;
     f->out_prod = f->in_cons = 0;

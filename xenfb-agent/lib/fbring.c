@@ -9,13 +9,136 @@
 #include "proto/ring.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <xen/io/fbif.h>
+#include <xenevtchn.h>
 
 #define PAGE(f) ((struct xenfb_page *)(void *)(f)->page)
 
 /* How long a skipped notification may go unanswered before a reminder. */
 #define XFB_LAZY_CHECK_MS 50
+
+static uint32_t *rel_word(const struct xfb_front *f, uint32_t offs)
+{
+    return (uint32_t *)(void *)(f->page + offs);
+}
+
+/* Remember an update just produced until the backend releases it
+ * (protocol.md 2.5). When XFB_HELD_MAX are held, the newest is widened to
+ * cover this one too: more is held, for longer, never less. */
+static void hold(struct xfb_front *f, struct xfb_rect r)
+{
+    if (!f->use_release)
+        return;
+    if (f->held_n == XFB_HELD_MAX) {
+        struct xfb_held *h = &f->held[(f->held_first + f->held_n - 1) % XFB_HELD_MAX];
+        h->r = xfb_rect_union(h->r, r);
+        h->idx = f->out_prod;
+        return;
+    }
+    struct xfb_held *h = &f->held[(f->held_first + f->held_n++) % XFB_HELD_MAX];
+    h->r = r;
+    h->idx = f->out_prod;
+}
+
+/* After a wait timed out, no waiting for at least this long, and not
+ * before the backend has released everything sent until then: a backend
+ * that holds updates on purpose costs the caller one timeout per period
+ * at most. */
+#define XFB_RELEASE_STALL_MS 5000
+
+/* Forget what the backend released. Its index is the backend's word: one
+ * beyond what we produced releases everything (a hostile backend can only
+ * spoil its own picture that way). */
+static void held_prune(struct xfb_front *f)
+{
+    uint32_t rel = __atomic_load_n(rel_word(f, XFB_REL_IDX_OFFS), __ATOMIC_ACQUIRE);
+    if ((int32_t)(rel - f->out_prod) > 0)
+        rel = f->out_prod;
+    while (f->held_n && (int32_t)(rel - f->held[f->held_first].idx) >= 0) {
+        f->held_first = (f->held_first + 1) % XFB_HELD_MAX;
+        f->held_n--;
+    }
+    if (f->release_stalled && (int32_t)(rel - f->stall_idx) >= 0 &&
+        xfb_now_ms() >= f->stall_until_ms)
+        f->release_stalled = false;
+}
+
+static bool overlap(struct xfb_rect a, struct xfb_rect b)
+{
+    return (int64_t)a.x < (int64_t)b.x + b.w && (int64_t)b.x < (int64_t)a.x + a.w &&
+           (int64_t)a.y < (int64_t)b.y + b.h && (int64_t)b.y < (int64_t)a.y + a.h;
+}
+
+/* Take the notifications waiting on our port, leaving their work to the
+ * next dispatch (the kick makes our descriptor readable for it). */
+static void take_notifications(struct xfb_front *f)
+{
+    bool any = false;
+    while (f->xce) {
+        xenevtchn_port_or_error_t p = xenevtchn_pending(f->xce);
+        if (p < 0)
+            break;
+        xenevtchn_unmask(f->xce, p);
+        any = true;
+    }
+    if (any)
+        xfb_front_kick(f);
+}
+
+int xfb_fbring_wait_release(struct xfb_front *f, struct xfb_rect r, unsigned timeout_ms)
+{
+    if (!f->held_n || !f->connected || f->broken || !f->page)
+        return 0;
+    held_prune(f);
+    uint32_t need = 0;
+    bool hit = false;
+    for (unsigned i = 0; i < f->held_n; i++) {
+        const struct xfb_held *h = &f->held[(f->held_first + i) % XFB_HELD_MAX];
+        if (overlap(h->r, r)) {
+            need = h->idx; /* in ring order: the last one found is the newest */
+            hit = true;
+        }
+    }
+    if (!hit)
+        return 0;
+    if (f->release_stalled)
+        return 1;
+    uint64_t deadline = xfb_now_ms() + timeout_ms;
+    int fd = f->xce ? xenevtchn_fd(f->xce) : -1;
+    for (;;) {
+        /* ask for a notification when the index passes need, then look:
+         * the full barrier pairs with the backend's between its index
+         * store and its reading of our word */
+        __atomic_store_n(rel_word(f, XFB_REL_EVENT_OFFS), need, __ATOMIC_RELEASE);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        uint32_t rel = __atomic_load_n(rel_word(f, XFB_REL_IDX_OFFS), __ATOMIC_ACQUIRE);
+        if ((int32_t)(rel - need) >= 0) {
+            held_prune(f);
+            return 0;
+        }
+        if (!xfb_grant_backend_alive(f)) {
+            xfb_front_kick(f); /* the next dispatch finds it gone */
+            return 1;
+        }
+        uint64_t now = xfb_now_ms();
+        if (now >= deadline)
+            break;
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (poll(&pfd, 1, (int)(deadline - now)) > 0)
+            take_notifications(f);
+    }
+    xfb_log(f, f->warned_release ? XFB_LOG_DEBUG : XFB_LOG_WARNING,
+            "%s %u: the backend did not release an update within %u ms: drawing over it "
+            "without waiting until it catches up, for %u s at least (a viewer may see a "
+            "torn frame)",
+            f->name, f->devid, timeout_ms, XFB_RELEASE_STALL_MS / 1000);
+    f->release_stalled = f->warned_release = true;
+    f->stall_until_ms = xfb_now_ms() + XFB_RELEASE_STALL_MS;
+    f->stall_idx = f->out_prod;
+    return 1;
+}
 
 static struct xfb_rect full_surface(const struct xfb_front *f)
 {
@@ -116,11 +239,10 @@ void xfb_fbring_lazy_check(struct xfb_front *f)
     xfb_timer_set(f, XFB_DL_LAZY, XFB_LAZY_CHECK_MS);
 }
 
-void xfb_fbring_flush(struct xfb_front *f)
+/* Write what is pending into the ring, as far as it has room, without
+ * publishing it. */
+static void produce_pending(struct xfb_front *f)
 {
-    if (!f->connected || f->broken)
-        return;
-    uint32_t start = f->out_prod;
     if (f->pend_resize) {
         union xenfb_out_event ev;
         memset(&ev, 0, sizeof(ev));
@@ -131,7 +253,7 @@ void xfb_fbring_flush(struct xfb_front *f)
         ev.resize.depth = (int32_t)f->depth;
         ev.resize.offset = (int32_t)f->offset;
         if (!produce(f, &ev))
-            goto out;
+            return;
         f->pend_resize = false;
         f->pend = xfb_rect_union(f->pend, full_surface(f));
     }
@@ -143,10 +265,16 @@ void xfb_fbring_flush(struct xfb_front *f)
         ev.update.y = f->pend.y;
         ev.update.width = f->pend.w;
         ev.update.height = f->pend.h;
-        if (produce(f, &ev))
+        if (produce(f, &ev)) {
+            hold(f, f->pend);
             f->pend = (struct xfb_rect){0, 0, 0, 0};
+        }
     }
-out:
+}
+
+/* Publish the events written since out_prod was start, in one store. */
+static void publish(struct xfb_front *f, uint32_t start)
+{
     if (f->broken)
         return;
     if (f->out_prod != start) {
@@ -161,6 +289,34 @@ out:
          * Remind it; this only happens while it is behind. */
         xfb_grant_notify(f);
     }
+}
+
+void xfb_fbring_flush(struct xfb_front *f)
+{
+    if (!f->connected || f->broken)
+        return;
+    uint32_t start = f->out_prod;
+    produce_pending(f);
+    publish(f, start);
+}
+
+/* Several rectangles, published together: a backend sees all of them or
+ * none, so a viewer is not shown the first ones of a damage flush without
+ * the others (half a frame). While the ring has room each is one event;
+ * then the rest merges into the pending bounding box. */
+void xfb_fbring_update_rects(struct xfb_front *f, const struct xfb_front_rect *rs, unsigned n)
+{
+    if (!f->connected || f->broken || !may_update(f))
+        return;
+    uint32_t start = f->out_prod;
+    for (unsigned i = 0; i < n && !f->broken; i++) {
+        struct xfb_rect r = {rs[i].x, rs[i].y, rs[i].w, rs[i].h};
+        if (!xfb_rect_clamp(&r, (int32_t)f->width, (int32_t)f->height))
+            continue;
+        f->pend = xfb_rect_union(f->pend, r);
+        produce_pending(f);
+    }
+    publish(f, start);
 }
 
 void xfb_fbring_update(struct xfb_front *f, struct xfb_rect r)
@@ -196,6 +352,10 @@ void xfb_fbring_reset(struct xfb_front *f)
     f->pend = (struct xfb_rect){0, 0, 0, 0};
     f->pend_resize = false;
     f->lazy_armed = false;
+    /* nothing is held by a backend that is gone; the next one stores its
+     * own index at connect */
+    f->held_n = 0;
+    f->release_stalled = false;
     f->be_request_update = false;
     f->refresh = -1;
 }

@@ -294,6 +294,27 @@ XFB_EXPORT int xfb_front_update(struct xfb_front *f, int32_t x, int32_t y, int32
     return 0;
 }
 
+XFB_EXPORT int xfb_front_update_rects(struct xfb_front *f, const struct xfb_front_rect *r,
+                                      unsigned n)
+{
+    if (f->kind != XFB_FRONT_VFB) {
+        errno = EINVAL;
+        return -1;
+    }
+    xfb_fbring_update_rects(f, r, n);
+    return 0;
+}
+
+XFB_EXPORT int xfb_front_wait_release(struct xfb_front *f, int32_t x, int32_t y, int32_t w,
+                                      int32_t h, unsigned timeout_ms)
+{
+    if (f->kind != XFB_FRONT_VFB) {
+        errno = EINVAL;
+        return -1;
+    }
+    return xfb_fbring_wait_release(f, (struct xfb_rect){x, y, w, h}, timeout_ms);
+}
+
 /* A mode for a hotplug vfb without memory: kept for when it comes. */
 static int record_mode(struct xfb_front *f, uint32_t w, uint32_t h, uint32_t stride, uint32_t depth,
                        uint32_t offset, uint32_t bytes)

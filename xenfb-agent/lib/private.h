@@ -35,6 +35,9 @@ struct xentoollog_logger;
 
 #define XFB_DEFAULT_TIMEOUT_MS 10000u
 
+/* Updates remembered for the release extension (protocol.md 2.5). */
+#define XFB_HELD_MAX 128
+
 /* The most directory pages any layout's page holds (pd_slots). */
 #define XFB_MAX_DIR_PAGES 256
 
@@ -125,6 +128,8 @@ struct xfb_front {
 
     /* what the backend offers */
     bool be_request_update, be_resize, be_abs, be_raw, be_hwheel, be_lazy_notify;
+    bool be_release;                      /* vfb: feature-release, read before publishing */
+    bool use_release;                     /* vfb: we wrote request-release */
     int32_t be_width, be_height;          /* vkbd absolute range without raw */
     uint32_t be_max_width, be_max_height; /* vfb: its limits; 0 = none given */
     bool use_abs, use_raw, use_hwheel;    /* what we requested */
@@ -157,6 +162,20 @@ struct xfb_front {
     uint32_t lazy_cons;
     struct xfb_rect pend;
     int64_t refresh; /* -1 = none received */
+
+    /* vfb, release (protocol.md 2.5): the updates sent that the backend
+     * has not released yet, oldest first, each with the out-ring index
+     * after it; a ring of XFB_HELD_MAX, the newest widened when full */
+    struct xfb_held {
+        uint32_t idx;
+        struct xfb_rect r;
+    } held[XFB_HELD_MAX];
+    unsigned held_first, held_n;
+    /* a wait timed out: no more waiting until the backend caught up */
+    bool release_stalled;
+    uint64_t stall_until_ms; /* and not before this, */
+    uint32_t stall_idx;      /* nor before this is released */
+    bool warned_release;     /* said once per device; later ones at debug */
 
     /* the timer and the backend timeout */
     uint64_t deadline[XFB_DL_COUNT]; /* monotonic ms; 0 = none */
@@ -301,6 +320,9 @@ void xfb_fbring_connected(struct xfb_front *f);
 /* The timer after a skipped notification: remind a backend that made no
  * progress meanwhile (its notification may be lost). */
 void xfb_fbring_lazy_check(struct xfb_front *f);
+void xfb_fbring_update_rects(struct xfb_front *f, const struct xfb_front_rect *rs, unsigned n);
+/* xfb_front_wait_release() for a vfb handle. */
+int xfb_fbring_wait_release(struct xfb_front *f, struct xfb_rect r, unsigned timeout_ms);
 
 /* kbdring.c */
 struct xfb_kbd_range {

@@ -34,6 +34,7 @@ static const char *const published_nodes[] = {
     XENKBD_FIELD_REQ_ABS_POINTER,
     XENKBD_FIELD_REQ_RAW_POINTER,
     XFB_NODE_REQUEST_HWHEEL,
+    XFB_NODE_REQUEST_RELEASE,
     XFB_NODE_CURSOR_GREF,
     XFB_NODE_REQUEST_CLIPBOARD,
 };
@@ -253,6 +254,8 @@ static int publish(struct xfb_front *f)
         if (f->kind == XFB_FRONT_VFB) {
             r |= write_node(f, t, "protocol", "%s", xfb_layout_native_protocol());
             r |= write_node(f, t, "feature-update", "1");
+            if (f->use_release)
+                r |= write_node(f, t, XFB_NODE_REQUEST_RELEASE, "1");
             if (f->be_cursor && xfb_cursor_prepare(f))
                 r |= write_node(f, t, XFB_NODE_CURSOR_GREF, "%u", f->cursor_gref);
         } else if (f->kind == XFB_FRONT_CLIP) {
@@ -317,6 +320,8 @@ static void try_publish(struct xfb_front *f)
          * tries again */
         if (!f->mem.fb)
             return;
+        f->be_release = read_flag(f, f->be_path, XFB_NODE_FEATURE_RELEASE);
+        f->use_release = f->be_release;
         /* what the backend would refuse is not offered to it: it would
          * close the device, and only a new device would bring it back */
         if (!xfb_xenbus_mode_allowed(f, f->width, f->height, f->mem.mem_length,

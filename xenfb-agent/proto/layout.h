@@ -42,6 +42,20 @@
  * the backend is awake and will see them. */
 #define XFB_NODE_FEATURE_LAZY_NOTIFY "feature-lazy-notify"
 
+/* Release (extension, protocol.md 2.5): a backend that writes
+ * feature-release = 1 copies the pixels of each update when it consumes
+ * it, then stores in XFB_REL_IDX_OFFS the out-ring index up to which the
+ * frontend may draw over the updates' rectangles again. A frontend that
+ * writes request-release = 1 waits for that before drawing over a
+ * rectangle it has reported (for a bounded time), and stores in
+ * XFB_REL_EVENT_OFFS the index it waits for: the backend notifies when
+ * its index passes it. Both words are in the unused tail of the vfb in
+ * ring (25 events of 40 bytes end at 2024). */
+#define XFB_NODE_FEATURE_RELEASE "feature-release"
+#define XFB_NODE_REQUEST_RELEASE "request-release"
+#define XFB_REL_IDX_OFFS         2024u
+#define XFB_REL_EVENT_OFFS       2028u
+
 #define XFB_PAGE_SIZE 4096u
 /* a directory page holds this many uint32 grant references */
 #define XFB_GREFS_PER_DIR (XFB_PAGE_SIZE / sizeof(uint32_t))

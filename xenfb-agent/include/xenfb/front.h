@@ -310,6 +310,32 @@ int xfb_front_get_fb(const struct xfb_front *f, struct xfb_front_fb *out);
  * handle). */
 int xfb_front_update(struct xfb_front *f, int32_t x, int32_t y, int32_t w, int32_t h);
 
+/* vfb (since 0.3): xfb_front_update() for n rectangles at once, published
+ * to the backend together: a backend sees all of them or none of them, so
+ * a viewer never gets the first rectangles of a flush without the others.
+ * What does not fit in the ring merges into one bounding box, as with
+ * xfb_front_update(). 0, or -1 + EINVAL (a vkbd handle). */
+struct xfb_front_rect {
+    int32_t x, y, w, h;
+};
+int xfb_front_update_rects(struct xfb_front *f, const struct xfb_front_rect *r, unsigned n);
+
+/* vfb (since 0.3): before drawing into a rectangle, wait until the backend
+ * has released every update sent that overlaps it: copied its pixels, so
+ * that a viewer never gets a picture drawn over halfway (docs/protocol.md
+ * 2.5, `feature-release`). Returns at once when no such update is held,
+ * when the backend does not offer the extension, or while not connected.
+ * Waits at most timeout_ms; the backend is expected to release within a
+ * pass of its loop (a copy). 0: the rectangle may be drawn; 1: the time
+ * ran out, or the backend went away (the first time logged as a warning;
+ * until the backend has released what was sent until then, and for 5 s at
+ * least, later calls return 1 at once instead of waiting again); -1 +
+ * EINVAL for a vkbd handle. Runs no
+ * callback: notifications that arrive meanwhile are left for the next
+ * xfb_front_dispatch(). */
+int xfb_front_wait_release(struct xfb_front *f, int32_t x, int32_t y, int32_t w, int32_t h,
+                           unsigned timeout_ms);
+
 /* vfb: switch to a new mode inside the memory granted at open: width and
  * height > 0, depth 16 or 32, stride >= width * depth / 8, and
  * offset + stride * height <= mem_length. The shared page is updated for

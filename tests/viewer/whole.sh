@@ -1,0 +1,35 @@
+#!/bin/sh
+# Whole frames in every encoding: the guest's real Xorg draws an animation
+# as fast as it can, every frame one colour (xdraw frames), while a VNC
+# client asking for Raw, lossless Tight, Tight with JPEG or ZRLE checks every
+# picture it is shown (rfbwhole.py). A picture of two colours is half one
+# frame and half the next: the daemon read pages the guest was drawing
+# into. With the release extension (protocol.md 2.5) the driver waits
+# until the daemon has copied an update before drawing over it, and the
+# daemon encodes from its copies: no picture is torn.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/viewer/lib-viewer.sh"
+
+plan 10
+viewer_setup
+serve_start
+guest_up 1 1024 768 '"1024x768"'
+fe=/local/domain/1/device/xenfb/0
+is "$("$XSIM" run --domid 0 -- xenstore-read "$fe/request-release" 2>&1)" 1 \
+    "the driver asks for the release the daemon offers"
+
+for enc in raw tight jpeg zrle; do
+    "$XDRAW" fill 0 0 1024 768 000000
+    "$PY" "$top_srcdir/tests/viewer/rfbwhole.py" 127.0.0.1 "$(vnc_port 1)" "$enc" 120 \
+        >"$TEST_TMP/whole-$enc.out" 2>&1 &
+    pid=$!
+    wait_line "$TEST_TMP/whole-$enc.out" '^ready$' 1 20 || bail "the $enc client did not start"
+    "$XDRAW" frames 400
+    wait "$pid"
+    ok $? "$enc: the client saw the animation to its end"
+    sed 's/^/# /' "$TEST_TMP/whole-$enc.out" | grep -v '^# ready$' | head -n 5
+    result=$(grep '^frames ' "$TEST_TMP/whole-$enc.out")
+    n=$(echo "$result" | awk '{ print $2 }')
+    is "$(echo "$result" | awk '{ print $4 }')" 0 "$enc: no picture mixes two frames"
+done
+ok "$((${n:-0} > 0 ? 0 : 1))" "the last client was shown whole frames of the animation (zrle: ${n:-none})"
