@@ -7,6 +7,7 @@
 
 #include "core/back.h"
 #include "devnodes.h"
+#include "proto/clip.h"
 #include "proto/layout.h"
 
 #include <errno.h>
@@ -63,7 +64,7 @@ static int remove_any(struct xs_handle *xs, const struct devnodes *d)
 
 static int attach_with(struct xs_handle *xs, const struct xfb_attach_opts *o, const char **err)
 {
-    const char *types[4];
+    const char *types[5];
     int n = 0;
     if (o->vfb)
         types[n++] = XFB_TYPE_FB;
@@ -73,6 +74,8 @@ static int attach_with(struct xs_handle *xs, const struct xfb_attach_opts *o, co
         types[n++] = XFB_BACK_TYPE_KERNEL_FB;
     if (o->kernel_vkbd)
         types[n++] = XFB_BACK_TYPE_KERNEL_KBD;
+    if (o->clipboard)
+        types[n++] = XFB_TYPE_CLIP;
     struct devnodes d = {
         .domid = o->domid,
         .devid = o->devid,
@@ -80,6 +83,7 @@ static int attach_with(struct xs_handle *xs, const struct xfb_attach_opts *o, co
         .max_width = o->max_width,
         .max_height = o->max_height,
         .creator = DEVNODES_BY_ATTACH,
+        .clipboard = o->clipboard,
     };
     int alive = devnodes_domain_exists(xs, o->domid);
     if (alive <= 0) {
@@ -171,8 +175,8 @@ int xfb_detach(int domid, int devid, int backend_domid, const char **err)
     struct devnodes d = {.domid = domid, .backend_domid = backend_domid};
     int removed = 0, rc = 0;
     const char *const types[] = {XFB_TYPE_FB, XFB_TYPE_KBD, XFB_BACK_TYPE_KERNEL_FB,
-                                 XFB_BACK_TYPE_KERNEL_KBD};
-    for (int i = 0; i < 4 && rc >= 0; i++) {
+                                 XFB_BACK_TYPE_KERNEL_KBD, XFB_TYPE_CLIP};
+    for (int i = 0; i < 5 && rc >= 0; i++) {
         d.type = types[i];
         rc = detach_type(xs, &d, devid, err);
         removed += rc > 0 ? rc : 0;

@@ -14,6 +14,9 @@ struct xfb_attach_opts {
      * device/vkbd/N (backend vinput) */
     bool kernel_vfb, kernel_vkbd;
     unsigned max_width, max_height;
+    /* a xenclip device too, with this policy (both, to-guest,
+     * from-guest); NULL: none */
+    const char *clipboard;
 };
 
 /* Create the backend, then the frontend directory of each device
@@ -23,10 +26,10 @@ struct xfb_attach_opts {
 int xfb_attach(const struct xfb_attach_opts *o, const char **err);
 
 /* Remove both directories of the guest's vfb and vkbd devices, xenfb's
- * and the kernel's (all devids when devid < 0), whoever made them (but a
- * vinput vkbd only when we made it: libxl makes them too), frontend
- * first; the backend sees them go and lets go of the guest. 0, or -1 +
- * errno (ENOENT: nothing attached). */
+ * and the kernel's, and its clipboard device (all devids when devid < 0),
+ * whoever made them (but a vinput vkbd only when we made it: libxl makes
+ * them too), frontend first; the backend sees them go and lets go of the
+ * guest. 0, or -1 + errno (ENOENT: nothing attached). */
 int xfb_detach(int domid, int devid, int backend_domid, const char **err);
 
 #endif

@@ -7,6 +7,7 @@
 #include "devnodes.h"
 
 #include "core/back.h"
+#include "proto/clip.h"
 #include "proto/layout.h"
 
 #include <errno.h>
@@ -168,6 +169,14 @@ static int update_limits(struct xs_handle *xs, xs_transaction_t t, const struct 
     char *by = get(xs, t, bdir, "created-by");
     bool mine = by && !strcmp(by, d->creator);
     free(by);
+    if (mine && !strcmp(d->type, XFB_TYPE_CLIP) && d->clipboard) {
+        char *was = get(xs, t, bdir, XFB_NODE_CLIPBOARD_POLICY);
+        bool same = was && !strcmp(was, d->clipboard);
+        free(was);
+        if (same)
+            return 0;
+        return put(xs, t, bdir, XFB_NODE_CLIPBOARD_POLICY, d->clipboard) ? 1 : -1;
+    }
     if (!mine || !is_fb(d))
         return 0;
     char *w = get(xs, t, bdir, "max-width"), *h = get(xs, t, bdir, "max-height");
@@ -240,6 +249,13 @@ static int add_backend(struct xs_handle *xs, xs_transaction_t t, void *ctx)
         nodes[n++] = "feature-abs-pointer";
         nodes[n++] = "width";
         nodes[n++] = "height";
+    }
+    static const char *const clip_nodes[] = {"frontend", "frontend-id", "online",
+                                             "state",    "created-by",  XFB_NODE_CLIPBOARD_POLICY};
+    if (ok && !strcmp(d->type, XFB_TYPE_CLIP)) {
+        ok = put(xs, t, p.bdir, XFB_NODE_CLIPBOARD_POLICY, d->clipboard ? d->clipboard : "none");
+        if (ok && !perms_below(xs, t, p.bdir, clip_nodes, 6, d->backend_domid, d->domid))
+            return -1;
     }
     if (!ok || !perms_below(xs, t, p.bdir, nodes, n, d->backend_domid, d->domid))
         return -1;

@@ -57,6 +57,8 @@ struct devnodes {
     /* for a vfb: the largest mode the backend accepts */
     unsigned max_width, max_height;
     const char *creator; /* DEVNODES_BY_* */
+    /* for XFB_TYPE_CLIP: the policy, its backend directory's `clipboard` */
+    const char *clipboard;
 };
 
 /* The frontend type of a backend type (vfb-xenfb: vfb, vinput: vkbd). */

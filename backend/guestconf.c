@@ -16,7 +16,8 @@
 
 #define LINE_MAX_LEN 1024
 #define SYNTAX                                                                                     \
-    "a line is: guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no] [devices=both|kernel|xenfb]"
+    "a line is: guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no] [devices=both|kernel|xenfb] "   \
+    "[clipboard=none|both|to-guest|from-guest]"
 
 static int fail(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t len, const char *fmt, ...)
@@ -84,7 +85,7 @@ static int parse_size(const char *v, unsigned *w, unsigned *h)
 }
 
 struct seen {
-    bool size, kbd, devices;
+    bool size, kbd, devices, clip;
 };
 
 static int parse_option(const char *word, struct guest_rule *r, struct seen *seen, char *err,
@@ -123,10 +124,23 @@ static int parse_option(const char *word, struct guest_rule *r, struct seen *see
         r->xenfb = strcmp(v, "kernel") != 0;
         return 0;
     }
+    if (klen == 9 && !strncmp(word, "clipboard", 9)) {
+        static const char *const ways[] = {"none", "both", "to-guest", "from-guest"};
+        if (seen->clip)
+            return fail(err, len, "clipboard is given twice: keep one");
+        seen->clip = true;
+        for (size_t i = 0; i < sizeof(ways) / sizeof(ways[0]); i++)
+            if (!strcmp(v, ways[i])) {
+                r->clipboard = ways[i];
+                return 0;
+            }
+        return fail(err, len,
+                    "bad clipboard '%s': give clipboard=none, both, to-guest or from-guest", v);
+    }
     return fail(err, len,
-                "unknown option '%s' (this xenfb-backend knows max-size=WxH, keyboard=yes|no "
-                "and devices=both|kernel|xenfb): remove it, or install the version it was "
-                "written for",
+                "unknown option '%s' (this xenfb-backend knows max-size=WxH, keyboard=yes|no, "
+                "devices=both|kernel|xenfb and clipboard=none|both|to-guest|from-guest): "
+                "remove it, or install the version it was written for",
                 word);
 }
 
@@ -161,6 +175,7 @@ int guestconf_parse_line(const char *text, bool keyword, struct guest_rule *r, c
     r->max_height = DEVNODES_DEFAULT_MAX_HEIGHT;
     r->keyboard = true;
     r->xenfb = r->kernel = true;
+    r->clipboard = "none";
     if (!strcmp(w, "*")) {
         r->kind = GUEST_ANY;
         strcpy(r->id, "*");

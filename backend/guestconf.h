@@ -3,6 +3,7 @@
  *
  *     guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no]
  *                       [devices=both|kernel|xenfb]
+ *                       [clipboard=none|both|to-guest|from-guest]
  *
  * `#` starts a comment (at the start of a line or after white space).
  * `serve --guest SPEC` takes the words after `guest`. Unknown words and
@@ -28,6 +29,9 @@ struct guest_rule {
     /* devices=: xenfb's (the X server's drivers), the kernel's (xen-fbfront
      * and xen-kbdfront: its console), or both (the default) */
     bool xenfb, kernel;
+    /* which way clipboard text may cross: "none" (the default: no
+     * xenclip device), "both", "to-guest", "from-guest"; static */
+    const char *clipboard;
     const char *source; /* the file, or "--guest"; owned by the config */
     unsigned line;      /* in the file; 0 for --guest */
 };

@@ -22,7 +22,8 @@ backend_libxfbback_la_SOURCES = \
 	backend/core/back.h backend/core/private.h \
 	backend/core/back.c backend/core/log.c backend/core/xenbus.c \
 	backend/core/dev.c backend/core/fb.c backend/core/kbd.c \
-	backend/core/cursor.c backend/core/foreign.c
+	backend/core/cursor.c backend/core/foreign.c \
+	backend/core/clip.c
 backend_libxfbback_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 backend_libxfbback_la_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(XENFM_CFLAGS)
 backend_libxfbback_la_LIBADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS) $(XENFM_LIBS)
@@ -34,6 +35,7 @@ backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h
 	backend/announce.c backend/announce.h backend/backoff.h \
 	backend/serve.c backend/serve.h backend/serve_int.h backend/screen.c backend/view.h \
 	backend/view_vnc.c backend/view_web.c backend/vnc_cursor.c backend/vnc_cursor.h \
+	backend/vnc_clip.c backend/vnc_clip.h \
 	backend/keymap.c backend/keymap.h backend/privdrop.c backend/privdrop.h
 backend_xenfb_backend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend \
 	-DXFB_GUESTS_CONF='"$(sysconfdir)/xenfb/guests.conf"'
@@ -43,7 +45,7 @@ backend_xenfb_backend_LDADD = backend/libxfbback.la $(XEN_LIBS) $(NEATVNC_LIBS) 
 	$(XKBCOMMON_LIBS)
 if SDL
 backend_xenfb_backend_SOURCES += backend/view_sdl.c backend/sdl_keys.c backend/sdl_keys.h \
-	backend/sdl_cursor.c backend/sdl_cursor.h
+	backend/sdl_cursor.c backend/sdl_cursor.h backend/sdl_clip.c backend/sdl_clip.h
 backend_xenfb_backend_CFLAGS += $(SDL_CFLAGS) $(SDLX11_CFLAGS)
 backend_xenfb_backend_LDADD += $(SDL_LIBS)
 

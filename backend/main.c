@@ -23,6 +23,7 @@
 static const char usage_text[] =
     "usage: xenfb-backend attach --domid N [--xenfb] [--kernel] [--vfb] [--vkbd]\n"
     "                            [--max-width W --max-height H] [--devid N] [--backend-domid B]\n"
+    "                            [--clipboard none|both|to-guest|from-guest]\n"
     "       xenfb-backend detach --domid N [--devid N] [--backend-domid B]\n"
     "       xenfb-backend serve [--domid N] [--foreground] [--syslog] [--verbose]\n"
     "                           [--vnc ADDR:PORT|PORT|/PATH] [--keymap LAYOUT]\n"
@@ -36,7 +37,7 @@ static const char usage_text[] =
     "  serve gives the guests named in --config FILE (default " XFB_GUESTS_CONF ")\n"
     "  and by --guest their devices: lines \"guest NAME|UUID|* [max-size=WxH] "
     "[keyboard=yes|no]\n"
-    "  [devices=both|kernel|xenfb]\",\n"
+    "  [devices=both|kernel|xenfb] [clipboard=none|both|to-guest|from-guest]\",\n"
     "  --guest takes the words after \"guest\"; SIGHUP reads them again.\n";
 
 /* One line to stderr, exit status 2: the command line was wrong. */
@@ -72,7 +73,8 @@ enum {
     OPT_XENFB,
     OPT_KERNEL,
     OPT_MAXW,
-    OPT_MAXH
+    OPT_MAXH,
+    OPT_CLIP
 };
 
 static const struct option long_opts[] = {
@@ -85,12 +87,14 @@ static const struct option long_opts[] = {
     {"kernel", no_argument, NULL, OPT_KERNEL},
     {"max-width", required_argument, NULL, OPT_MAXW},
     {"max-height", required_argument, NULL, OPT_MAXH},
+    {"clipboard", required_argument, NULL, OPT_CLIP},
     {NULL, 0, NULL, 0},
 };
 
 struct cmdline {
     int domid, devid, bdomid, maxw, maxh;
     bool vfb, vkbd, xenfb, kernel, any_size;
+    const char *clipboard; /* NULL: no clipboard device */
 };
 
 /* Parse the options of attach/detach; returns 0 or the exit status. */
@@ -140,6 +144,15 @@ static int parse(const char *cmd, int argc, char **argv, bool is_attach, struct 
         case OPT_KERNEL:
             c->kernel = true;
             break;
+        case OPT_CLIP:
+            if (strcmp(optarg, "none") && strcmp(optarg, "both") && strcmp(optarg, "to-guest") &&
+                strcmp(optarg, "from-guest"))
+                return bad_usage(cmd,
+                                 "bad --clipboard '%s': give none, both, to-guest or "
+                                 "from-guest",
+                                 optarg);
+            c->clipboard = strcmp(optarg, "none") ? optarg : NULL;
+            break;
         case ':':
             return bad_usage(cmd, "%s needs a value", name);
         default:
@@ -157,7 +170,9 @@ static int parse(const char *cmd, int argc, char **argv, bool is_attach, struct 
         return bad_usage(cmd, "%s", "--domid is required");
     if (c->domid == c->bdomid)
         return bad_usage(cmd, "%s", "the guest cannot be its own backend domain");
-    if (!c->vfb && !c->vkbd)
+    /* --clipboard alone adds the clipboard device to a guest that has
+     * the others */
+    if (!c->vfb && !c->vkbd && !c->clipboard)
         c->vfb = c->vkbd = true;
     if (!c->xenfb && !c->kernel)
         c->xenfb = true;
@@ -180,6 +195,7 @@ static int cmd_attach(int argc, char **argv)
         .kernel_vkbd = c.kernel && c.vkbd,
         .max_width = (unsigned)c.maxw,
         .max_height = (unsigned)c.maxh,
+        .clipboard = c.clipboard,
     };
     const char *err = "xenstore";
     if (xfb_attach(&o, &err) < 0) {

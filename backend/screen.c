@@ -375,6 +375,34 @@ static void on_cursor(void *data, struct xfb_back_guest *g, const struct xfb_bac
         each_view_cursor(sc, c);
 }
 
+/* The clipboard is the X session's: its device belongs with xenfb's
+ * (sc->xg), whichever picture is shown. */
+static void on_clipboard(void *data, struct xfb_back_guest *g, const char *utf8, size_t len)
+{
+    struct xfb_serve *s = data;
+    struct screen *sc = screen_of(g);
+    if (!sc)
+        return;
+    for (int i = 0; i < s->n_views; i++)
+        if (sc->views[i] && s->views[i]->clipboard)
+            s->views[i]->clipboard(sc->views[i], utf8, len);
+}
+
+void view_clipboard_to_guest(struct view_guest *vg, const char *utf8, size_t len,
+                             const char *from)
+{
+    struct screen *sc = screen_of_vg(vg);
+    if (sc->xg && xfb_back_clip_send(sc->xg, utf8, len) == 0)
+        return; /* the core logs what went */
+    int e = sc->xg ? errno : ENOTCONN;
+    serve_log(XFB_LOG_INFO, vg->domid, "clipboard from %s not passed to the guest: %s", from,
+              e == ENOTCONN ? "no clipboard device connected (clipboard=none in guests.conf, or "
+                              "no xenfb-agent clipboard running in the guest)"
+              : e == EPERM  ? "this guest's policy keeps text out (clipboard=from-guest)"
+              : e == EINVAL ? "not UTF-8"
+                            : strerror(e));
+}
+
 static void on_fb_disconnected(void *data, struct xfb_back_guest *g)
 {
     (void)data;
@@ -462,6 +490,7 @@ const struct xfb_back_ops screen_core_ops = {
     .resized = on_resized,
     .damaged = on_damaged,
     .cursor = on_cursor,
+    .clipboard = on_clipboard,
     .fb_disconnected = on_fb_disconnected,
     .fb_closed = on_fb_closed,
     .kbd_connected = on_kbd_connected,

@@ -13,6 +13,8 @@
 
 #include "toolstack_int.h"
 
+#include "proto/clip.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -172,8 +174,8 @@ static void scan(struct toolstack *ts)
             d->retry.at = 0;
         }
     static const char *const types[] = {XFB_TYPE_FB, XFB_TYPE_KBD, XFB_BACK_TYPE_KERNEL_FB,
-                                        XFB_BACK_TYPE_KERNEL_KBD};
-    for (int t = 0; t < 4; t++) {
+                                        XFB_BACK_TYPE_KERNEL_KBD, XFB_TYPE_CLIP};
+    for (int t = 0; t < 5; t++) {
         int ids[1024];
         int k = devnodes_list_domains(ts->xs, ts->o.backend_domid, types[t], ids, 1024);
         for (int i = 0; i < k; i++)

@@ -8,6 +8,7 @@
 #include "toolstack_int.h"
 
 #include "core/back.h"
+#include "proto/clip.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -118,6 +119,7 @@ static enum step_rc add_device(struct toolstack *ts, struct tdom *d, const struc
         .max_width = r->max_width,
         .max_height = r->max_height,
         .creator = DEVNODES_BY_SERVE,
+        .clipboard = r->clipboard,
     };
     /* the backend first: the guest sees nothing before its frontend
      * directory appears, and then everything is there. Its transaction
@@ -365,9 +367,10 @@ static void say_done(struct toolstack *ts, struct tdom *d, const struct guest_ru
         snprintf(kernel, sizeof(kernel), "; %s", d->kernel_now);
     bool kernel_news = r && r->kernel && strcmp(d->kernel_now, d->kernel_said);
     if (d->made && r)
-        ts_log(ts, XFB_LOG_INFO, d->domid, "guest %s: devices created (max-size %ux%u%s%s%s)%s",
+        ts_log(ts, XFB_LOG_INFO, d->domid, "guest %s: devices created (max-size %ux%u%s%s%s%s%s)%s",
                who, r->max_width, r->max_height, r->keyboard ? ", keyboard" : ", no keyboard",
-               r->xenfb ? "" : ", no xenfb", kernel, where);
+               r->xenfb ? "" : ", no xenfb", strcmp(r->clipboard, "none") ? ", clipboard " : "",
+               strcmp(r->clipboard, "none") ? r->clipboard : "", kernel, where);
     else if (d->updated && r)
         ts_log(ts, XFB_LOG_INFO, d->domid, "guest %s: max-size %ux%u from its next connection%s",
                who, r->max_width, r->max_height, where);
@@ -385,10 +388,11 @@ static void say_done(struct toolstack *ts, struct tdom *d, const struct guest_ru
 
 static enum ts_result gone_steps(struct toolstack *ts, struct tdom *d, int *budget)
 {
-    /* all of xenfb's and of the kernel's vfb type, whoever made them: they
-     * are ours to serve, and nobody's now */
-    static const char *const types[] = {XFB_TYPE_FB, XFB_TYPE_KBD, XFB_BACK_TYPE_KERNEL_FB};
-    for (int t = 0; t < 3; t++) {
+    /* all of xenfb's (its clipboard's too) and of the kernel's vfb type,
+     * whoever made them: they are ours to serve, and nobody's now */
+    static const char *const types[] = {XFB_TYPE_FB, XFB_TYPE_KBD, XFB_BACK_TYPE_KERNEL_FB,
+                                        XFB_TYPE_CLIP};
+    for (int t = 0; t < 4; t++) {
         if (!spend(budget))
             return TS_BUDGET;
         int rc = devnodes_remove_all_backends(ts->xs, d->domid, ts->o.backend_domid, types[t]);
@@ -458,11 +462,18 @@ enum ts_result ts_steps(struct toolstack *ts, struct tdom *d, int *budget)
             s = r->keyboard
                     ? add_device(ts, d, r, XFB_TYPE_KBD, 0, budget)
                     : remove_ours(ts, d, XFB_TYPE_KBD, -1, "keyboard", "keyboard=no", budget);
+        /* no clipboard device at all unless dom0 lets text through */
+        if (s == STEP_OK)
+            s = strcmp(r->clipboard, "none")
+                    ? add_device(ts, d, r, XFB_TYPE_CLIP, 0, budget)
+                    : remove_ours(ts, d, XFB_TYPE_CLIP, -1, "clipboard", "clipboard=none", budget);
     } else {
         const char *why = r ? "devices=kernel" : "no longer named";
         s = remove_ours(ts, d, XFB_TYPE_FB, -1, "xenfb devices", why, budget);
         if (s == STEP_OK)
             s = remove_ours(ts, d, XFB_TYPE_KBD, -1, "xenfb devices", why, budget);
+        if (s == STEP_OK)
+            s = remove_ours(ts, d, XFB_TYPE_CLIP, -1, "xenfb devices", why, budget);
     }
     if (s == STEP_OK && r && r->kernel) {
         s = kernel_steps(ts, d, r, budget);

@@ -13,6 +13,8 @@
  *   cursor(c)             the guest's cursor changed (image, hotspot,
  *                         shown or hidden); cursor(NULL): the guest draws
  *                         its cursor into the surface (c: back.h)
+ *   clipboard(text)       the guest's clipboard text (UTF-8), when dom0's
+ *                         policy lets it out of the guest
  *   gone                  the guest is going away (surface(NULL) came first)
  *   destroy               free everything; the last call
  *
@@ -27,6 +29,7 @@
 #define XFB_VIEW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/back.h"
 
@@ -60,7 +63,14 @@ struct view_ops {
     void (*destroy)(void *view);
     /* May be NULL: a viewer that shows the VNC server's stream (web). */
     void (*cursor)(void *view, const struct xfb_back_cursor *c);
+    /* May be NULL: the guest's clipboard text, UTF-8, NUL-terminated. */
+    void (*clipboard)(void *view, const char *utf8, size_t len);
 };
+
+/* Text a viewer's user copied (UTF-8) for the guest's clipboard; from
+ * names the viewer in the log line. Dom0's policy applies (core). */
+void view_clipboard_to_guest(struct view_guest *vg, const char *utf8, size_t len,
+                             const char *from);
 
 /* A viewer of this guest connected (+1) or left (-1). */
 void view_watchers(struct view_guest *vg, int delta);

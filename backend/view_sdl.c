@@ -19,6 +19,7 @@
 #include <linux/input-event-codes.h>
 #include <string.h>
 
+#include "sdl_clip.h"
 #include "sdl_cursor.h"
 #include "sdl_keys.h"
 #include "serve.h"
@@ -97,6 +98,12 @@ static void schedule_draw(void);
 
 static void handle(const SDL_Event *e)
 {
+    if (e->type == SDL_CLIPBOARDUPDATE) {
+        SDL_Window *w = SDL_GetKeyboardFocus();
+        struct sdl_view *f = w ? find(SDL_GetWindowID(w)) : NULL;
+        sdl_clip_changed(f ? f->vg : NULL);
+        return;
+    }
     struct sdl_view *v = find(e->window.windowID);
     if (!v)
         return;
@@ -309,6 +316,15 @@ static void sdl_damage(void *view, int x, int y, int w, int h)
     schedule_draw();
 }
 
+static void sdl_clipboard(void *view, const char *utf8, size_t len)
+{
+    struct sdl_view *v = view;
+    sdl_clip_set(v->vg, utf8, len);
+    /* SDL leaves the selection's requests in Xlib's buffer; reading the
+     * connection flushes them (and takes what came meanwhile) */
+    pump();
+}
+
 static void sdl_cursor(void *view, const struct xfb_back_cursor *c)
 {
     struct sdl_view *v = view;
@@ -364,4 +380,5 @@ const struct view_ops view_sdl_ops = {
     .gone = sdl_gone,
     .destroy = sdl_destroy,
     .cursor = sdl_cursor,
+    .clipboard = sdl_clipboard,
 };

@@ -33,6 +33,7 @@
 #include <pixman.h>
 
 #include "keymap.h"
+#include "vnc_clip.h"
 #include "vnc_cursor.h"
 #include "serve.h"
 
@@ -691,6 +692,13 @@ static void publish(struct vnc_view *v)
         view_announce(vg, vg->vnc_host, vg->vnc_port);
 }
 
+static void on_cut_text(struct nvnc *server, const char *text, uint32_t len)
+{
+    struct vnc_view *v = nvnc_get_userdata(server);
+    if (v)
+        vnc_clip_received(v->vg, text, len);
+}
+
 static void *vnc_attach(struct view_guest *vg)
 {
     struct vnc_view *v = calloc(1, sizeof(*v));
@@ -713,6 +721,7 @@ static void *vnc_attach(struct view_guest *vg)
     nvnc_set_key_fn(v->server, on_keysym);
     nvnc_set_key_code_fn(v->server, on_key_code);
     nvnc_set_pointer_fn(v->server, on_pointer);
+    nvnc_set_cut_text_receive_fn(v->server, on_cut_text);
     if (g.auth && nvnc_enable_auth(v->server, serve_opts(vg->serve)->tls_key,
                                    serve_opts(vg->serve)->tls_cert, on_auth, v) < 0) {
         view_log(vg, XFB_LOG_ERROR, "cannot load the TLS key or certificate");
@@ -754,6 +763,12 @@ static void vnc_cursor(void *view, const struct xfb_back_cursor *c)
     vnc_cursor_set(v->server, c);
 }
 
+static void vnc_clipboard(void *view, const char *utf8, size_t len)
+{
+    struct vnc_view *v = view;
+    vnc_clip_send(v->server, v->vg, utf8, len);
+}
+
 static void vnc_gone(void *view)
 {
     struct vnc_view *v = view;
@@ -792,4 +807,5 @@ const struct view_ops view_vnc_ops = {
     .gone = vnc_gone,
     .destroy = vnc_destroy,
     .cursor = vnc_cursor,
+    .clipboard = vnc_clipboard,
 };

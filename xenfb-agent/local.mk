@@ -17,7 +17,8 @@ xenfb_agent_libxenfbfront_core_la_SOURCES = \
 	xenfb-agent/lib/fbmem.c \
 	xenfb-agent/lib/fbring.c \
 	xenfb-agent/lib/kbdring.c \
-	xenfb-agent/lib/cursor.c
+	xenfb-agent/lib/cursor.c \
+	xenfb-agent/lib/clip.c
 xenfb_agent_libxenfbfront_core_la_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
 xenfb_agent_libxenfbfront_core_la_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) -fvisibility=hidden
 
@@ -31,7 +32,7 @@ endif
 xenfb_agent_libxenfbfront_la_SOURCES =
 xenfb_agent_libxenfbfront_la_LIBADD = xenfb-agent/libxenfbfront-core.la \
 	xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
-xenfb_agent_libxenfbfront_la_LDFLAGS = $(AM_LDFLAGS) -version-info 2:0:2 \
+xenfb_agent_libxenfbfront_la_LDFLAGS = $(AM_LDFLAGS) -version-info 3:0:3 \
 	-Wl,--version-script=$(top_srcdir)/xenfb-agent/lib/libxenfbfront.map
 EXTRA_xenfb_agent_libxenfbfront_la_DEPENDENCIES = $(top_srcdir)/xenfb-agent/lib/libxenfbfront.map
 if GUEST
@@ -64,6 +65,13 @@ xenfb_agent_xenfb_agent_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
 xenfb_agent_xenfb_agent_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 xenfb_agent_xenfb_agent_LDADD = xenfb-agent/libxenfbfront.la xenfb-agent/proto/libxfbproto.la \
 	$(XEN_LIBS)
+# the clipboard is an X client: only where the guest side (and X) is built
+if GUEST
+xenfb_agent_xenfb_agent_SOURCES += xenfb-agent/agent/clipboard.c
+xenfb_agent_xenfb_agent_CPPFLAGS += -DXFB_AGENT_CLIPBOARD
+xenfb_agent_xenfb_agent_CFLAGS += $(X11_CFLAGS)
+xenfb_agent_xenfb_agent_LDADD += $(X11_LIBS)
+endif
 if GUEST
 man_MANS += man/xenfb-agent.8
 endif
@@ -117,6 +125,12 @@ modprobe_DATA = xenfb-agent/system/modprobe/xenfb.conf
 udevrules_DATA = xenfb-agent/system/60-xenfb.rules
 sbin_SCRIPTS = xenfb-agent/system/xenfb-guest-setup
 man_MANS += man/xenfb-guest-setup.8
+# xenfb-agent clipboard in each X session: Xsession's hook, and XDG
+# autostart for desktops that start their session otherwise
+xsessiondir = $(sysconfdir)/X11/Xsession.d
+xsession_DATA = xenfb-agent/system/90xenfb-agent-clipboard
+autostartdir = $(sysconfdir)/xdg/autostart
+autostart_DATA = xenfb-agent/system/xenfb-agent-clipboard.desktop
 endif
 xenfb-agent/system/xenfb.conf: $(top_srcdir)/xenfb-agent/system/xenfb.modules-load
 	$(AM_V_GEN)$(MKDIR_P) xenfb-agent/system && cp $(top_srcdir)/xenfb-agent/system/xenfb.modules-load $@
@@ -132,4 +146,5 @@ CLEANFILES += xenfb-agent/system/xenfb.conf xenfb-agent/system/modprobe/xenfb.co
 	xenfb-agent/system/xenfb-guest-setup
 EXTRA_DIST += xenfb-agent/system/xenfb.modules-load xenfb-agent/system/xenfb.modprobe.in \
 	xenfb-agent/system/60-xenfb.rules xenfb-agent/system/xenfb-guest-setup.in \
+	xenfb-agent/system/90xenfb-agent-clipboard xenfb-agent/system/xenfb-agent-clipboard.desktop \
 	man/xenfb-guest-setup.8

@@ -140,6 +140,8 @@ static struct xfb_dev *dev_by_port(struct xfb_back *b, int port)
             return &g->fb;
         if (g->kbd.port == port)
             return &g->kbd;
+        if (g->clip.port == port)
+            return &g->clip;
     }
     return NULL;
 }
@@ -160,6 +162,16 @@ static void resume_busy(struct xfb_back *b)
         else
             xfb_back_arm_timer(b);
     }
+}
+
+void xfb_dev_event(struct xfb_dev *d)
+{
+    if (d->kind == XFB_DEV_FB)
+        xfb_fb_event(d);
+    else if (d->kind == XFB_DEV_KBD)
+        xfb_kbd_event(d);
+    else
+        xfb_clip_event(d);
 }
 
 static bool any_busy(const struct xfb_back *b)
@@ -183,15 +195,13 @@ static int dispatch_events(struct xfb_back *b)
         struct xfb_dev *d = dev_by_port(b, port);
         if (!d)
             continue; /* unbound meanwhile */
-        if (d->kind == XFB_DEV_FB)
-            xfb_fb_event(d);
-        else
-            xfb_kbd_event(d);
+        xfb_dev_event(d);
         /* the device may have been closed, its port unbound */
         d = dev_by_port(b, port);
         if (!d)
             continue;
-        if (xfb_dev_budget(d))
+        /* a device may have masked itself (clip.c's rate) */
+        if (!d->throttled && xfb_dev_budget(d))
             xenevtchn_unmask(b->xce, port);
         else
             xfb_back_arm_timer(b);
@@ -239,7 +249,8 @@ void xfb_back_arm_timer(struct xfb_back *b)
 {
     int64_t next = b->retry_at;
     for (struct xfb_back_guest *g = b->guests; g; g = g->next)
-        for (struct xfb_dev *d = &g->fb; d; d = d == &g->fb ? &g->kbd : NULL) {
+        for (int i = 0; i < XFB_GUEST_DEVS; i++) {
+            struct xfb_dev *d = xfb_guest_dev(g, i);
             int64_t t = d->throttled ? d->slice_start + XFB_SLICE_NS : 0;
             int64_t m = (int64_t)d->muted_until * 1000000000;
             if (m && (!t || m < t))
@@ -260,17 +271,15 @@ static void unthrottle(struct xfb_back *b)
 {
     int64_t now = xfb_mono_ns();
     for (struct xfb_back_guest *g = b->guests; g; g = g->next)
-        for (struct xfb_dev *d = &g->fb; d; d = d == &g->fb ? &g->kbd : NULL) {
+        for (int i = 0; i < XFB_GUEST_DEVS; i++) {
+            struct xfb_dev *d = xfb_guest_dev(g, i);
             if (!d->throttled || now - d->slice_start < XFB_SLICE_NS)
                 continue;
             d->throttled = false;
             if (d->port < 0)
                 continue;
             xenevtchn_unmask(b->xce, (evtchn_port_t)d->port);
-            if (d->kind == XFB_DEV_FB)
-                xfb_fb_event(d);
-            else
-                xfb_kbd_event(d);
+            xfb_dev_event(d);
         }
 }
 

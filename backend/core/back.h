@@ -24,6 +24,7 @@
 #define XFB_BACK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct xfb_back;
@@ -107,6 +108,11 @@ struct xfb_back_ops {
      * c and its pixels are valid until the next cursor or
      * fb_disconnected callback. */
     void (*cursor)(void *data, struct xfb_back_guest *g, const struct xfb_back_cursor *c);
+    /* The guest's clipboard text (the clipboard device, protocol.md 8),
+     * only when dom0's policy lets text out of it: UTF-8, validated, at
+     * most 64 KiB, NUL-terminated; valid during the call. It is text and
+     * nothing else. */
+    void (*clipboard)(void *data, struct xfb_back_guest *g, const char *utf8, size_t len);
 };
 
 struct xfb_back_opts {
@@ -185,6 +191,20 @@ const struct xfb_back_cursor *xfb_back_guest_cursor(const struct xfb_back_guest 
  * stop. Going from 0 to non-zero makes the frontend send one update of
  * the whole surface. Remembered while the vfb is not connected. */
 int xfb_back_set_refresh(struct xfb_back_guest *g, unsigned ms);
+
+/* ---- the clipboard (protocol.md 8) ----
+ * A guest has a clipboard device only when dom0's toolstack made one
+ * (its policy not `none`); the policy is the `clipboard` node of the
+ * device's backend directory, read at each connection. */
+#define XFB_BACK_CLIP_TO_GUEST   0x1u
+#define XFB_BACK_CLIP_FROM_GUEST 0x2u
+/* What the connected clipboard device lets through; 0 when none is
+ * connected. */
+unsigned xfb_back_clip_policy(const struct xfb_back_guest *g);
+/* Give the guest this text (UTF-8, at most 64 KiB). 0, or -1 + errno:
+ * ENOTCONN (no clipboard device connected), EPERM (the policy keeps text
+ * out of this guest), E2BIG, EINVAL (not UTF-8). */
+int xfb_back_clip_send(struct xfb_back_guest *g, const char *utf8, size_t len);
 
 /* ---- input, sent down the vkbd in-ring ----
  * When the ring is full, events wait in a queue (XFB_BACK_KBD_QUEUE

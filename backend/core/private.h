@@ -57,7 +57,7 @@
 #define XFB_SLICE_NS          10000000LL
 #define XFB_WAKEUPS_PER_SLICE 50
 
-enum xfb_dev_kind { XFB_DEV_FB, XFB_DEV_KBD };
+enum xfb_dev_kind { XFB_DEV_FB, XFB_DEV_KBD, XFB_DEV_CLIP };
 
 struct xfb_dev {
     struct xfb_back_guest *g;
@@ -111,6 +111,9 @@ struct xfb_dev {
     /* the cursor extension (cursor.c); NULL: not asked for */
     struct xfb_cursor_dev *cursor;
 
+    /* the clipboard device (clip.c) */
+    struct xfb_clip_dev *clip;
+
     /* vkbd */
     bool abs, raw, hwheel;
     uint32_t kbd_width, kbd_height; /* the range advertised for abs */
@@ -125,7 +128,7 @@ struct xfb_back_guest {
     struct xfb_back_guest *next;
     enum xfb_back_kind kind;
     int domid, devid; /* devid: xenfb's; a kernel guest's devices have their own */
-    struct xfb_dev fb, kbd;
+    struct xfb_dev fb, kbd, clip;
     unsigned refresh_ms;
     bool clash_logged; /* a second kernel vfb or vkbd was ignored */
     void *user;
@@ -159,7 +162,16 @@ static inline int64_t xfb_mono_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* A guest's devices, for loops over all of them: i in 0..XFB_GUEST_DEVS-1. */
+#define XFB_GUEST_DEVS 3
+static inline struct xfb_dev *xfb_guest_dev(struct xfb_back_guest *g, int i)
+{
+    return i == 0 ? &g->fb : i == 1 ? &g->kbd : &g->clip;
+}
+
 /* ---- back.c ---- */
+/* The device's port fired (or it is looked at again): its kind's work. */
+void xfb_dev_event(struct xfb_dev *d);
 /* Set the timer for the earliest muted or throttled device that is due. */
 void xfb_back_arm_timer(struct xfb_back *b);
 
@@ -235,6 +247,13 @@ int xfb_fb_connect(struct xfb_dev *d);
 void xfb_fb_disconnect(struct xfb_dev *d);
 void xfb_fb_event(struct xfb_dev *d);
 void xfb_fb_send_refresh(struct xfb_dev *d);
+
+/* ---- clip.c ---- */
+/* Map the page and the clipboard's buffers, read the policy; 0 or -1
+ * (logged). */
+int xfb_clip_connect(struct xfb_dev *d);
+void xfb_clip_disconnect(struct xfb_dev *d);
+void xfb_clip_event(struct xfb_dev *d);
 
 /* ---- cursor.c ---- */
 /* At vfb connect: map the cursor pages if the frontend published

@@ -1,7 +1,7 @@
 /* Finding guests and walking each device through the XenbusState machine
  * (protocol.md sections 4 and 5). Watches:
- *   "b" on base/{xenfb,xenkbd,vfb-xenfb,vinput}: devices added and removed
- *       by the toolstack (the daemon's, attach, libxl for vinput);
+ *   "b" on base/{xenfb,xenkbd,vfb-xenfb,vinput,xenclip}: devices added and
+ *       removed by the toolstack (the daemon's, attach, libxl for vinput);
  *   "f" on each frontend's state node;
  *   "r" on @releaseDomain: a guest destroyed.
  */
@@ -17,6 +17,7 @@
 #include <string.h>
 #include <xen/io/xenbus.h>
 
+#include "proto/clip.h"
 #include "proto/cursor.h"
 
 /* Our own device types (layout.h), the kernel's vfb under a backend type
@@ -24,17 +25,19 @@
  * ["backend-type=linux"]), whose backend is "vinput": the one the daemon
  * gives the kernel's vkbd too. */
 static const char *const dev_types[] = {XFB_TYPE_FB, XFB_TYPE_KBD, XFB_BACK_TYPE_KERNEL_FB,
-                                        XFB_BACK_TYPE_KERNEL_KBD};
+                                        XFB_BACK_TYPE_KERNEL_KBD, XFB_TYPE_CLIP};
 
 static bool type_is_fb(const char *type)
 {
     return !strcmp(type, XFB_TYPE_FB) || !strcmp(type, XFB_BACK_TYPE_KERNEL_FB);
 }
 
+/* The clipboard device goes with xenfb's own devices. */
 static enum xfb_back_kind kind_of(const char *type)
 {
-    return !strcmp(type, XFB_TYPE_FB) || !strcmp(type, XFB_TYPE_KBD) ? XFB_BACK_XENFB
-                                                                     : XFB_BACK_KERNEL;
+    return !strcmp(type, XFB_TYPE_FB) || !strcmp(type, XFB_TYPE_KBD) || !strcmp(type, XFB_TYPE_CLIP)
+               ? XFB_BACK_XENFB
+               : XFB_BACK_KERNEL;
 }
 
 char *xfb_xs_read(struct xfb_back *b, const char *dir, const char *node)
@@ -165,6 +168,12 @@ static struct xfb_back_guest *guest_get(struct xfb_back *b, enum xfb_back_kind k
     g->kbd.name = kernel ? "vinput" : "vkbd";
     g->kbd.devid = devid;
     g->kbd.port = -1;
+    g->clip.g = g;
+    g->clip.kind = XFB_DEV_CLIP;
+    g->clip.type = XFB_TYPE_CLIP;
+    g->clip.name = "clip";
+    g->clip.devid = devid;
+    g->clip.port = -1;
     g->next = b->guests;
     b->guests = g;
     if (b->ops && b->ops->appeared)
@@ -178,8 +187,10 @@ void xfb_dev_disconnect(struct xfb_dev *d)
         return;
     if (d->kind == XFB_DEV_FB)
         xfb_fb_disconnect(d);
-    else
+    else if (d->kind == XFB_DEV_KBD)
         xfb_kbd_disconnect(d);
+    else
+        xfb_clip_disconnect(d);
 }
 
 static void dev_forget(struct xfb_dev *d)
@@ -204,6 +215,7 @@ void xfb_guest_forget(struct xfb_back_guest *g)
     struct xfb_back *b = g->b;
     dev_forget(&g->fb);
     dev_forget(&g->kbd);
+    dev_forget(&g->clip);
     for (struct xfb_back_guest **p = &b->guests; *p; p = &(*p)->next) {
         if (*p == g) {
             *p = g->next;
@@ -217,7 +229,7 @@ void xfb_guest_forget(struct xfb_back_guest *g)
 
 static void guest_forget_if_empty(struct xfb_back_guest *g)
 {
-    if (!g->fb.present && !g->kbd.present)
+    if (!g->fb.present && !g->kbd.present && !g->clip.present)
         xfb_guest_forget(g);
 }
 
@@ -258,6 +270,9 @@ static void write_features(struct xfb_dev *d)
         r |= xfb_xs_write(b, d->bpath, "hotplug-status", "connected");
         if (d->connected)
             r |= xfb_xs_write(b, d->bpath, "request-update", "1");
+    } else if (d->kind == XFB_DEV_CLIP) {
+        r = xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_CLIPBOARD, "1");
+        r |= xfb_xs_write(b, d->bpath, "hotplug-status", "connected");
     } else {
         r |= xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_ABS_POINTER, "1");
         r |= xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_RAW_POINTER, "1");
@@ -274,9 +289,8 @@ static void write_features(struct xfb_dev *d)
 void xfb_xenbus_retry(struct xfb_back *b)
 {
     for (struct xfb_back_guest *g = b->guests; g; g = g->next) {
-        struct xfb_dev *devs[] = {&g->fb, &g->kbd};
-        for (int i = 0; i < 2; i++) {
-            struct xfb_dev *d = devs[i];
+        for (int i = 0; i < XFB_GUEST_DEVS; i++) {
+            struct xfb_dev *d = xfb_guest_dev(g, i);
             if (!d->present || !d->unwritten)
                 continue;
             d->unwritten = false;
@@ -363,15 +377,24 @@ static bool domain_exists(struct xfb_back *b, int domid)
 
 static void dev_check(struct xfb_dev *d);
 
+/* The device of g that a backend directory of this type is for. */
+static struct xfb_dev *dev_of_type(struct xfb_back_guest *g, const char *type)
+{
+    if (type_is_fb(type))
+        return &g->fb;
+    if (!strcmp(type, XFB_TYPE_CLIP))
+        return &g->clip;
+    return &g->kbd;
+}
+
 static void dev_found(struct xfb_back *b, const char *type, int domid, int devid)
 {
     if (b->only_domid > 0 && domid != b->only_domid)
         return;
     enum xfb_back_kind kind = kind_of(type);
     struct xfb_back_guest *g = guest_find(b, kind, domid, devid);
-    bool is_fb = type_is_fb(type);
     if (g) {
-        struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
+        struct xfb_dev *d = dev_of_type(g, type);
         if (d->present && d->devid != devid) {
             /* the kernel's devices of a domain: one vfb and one vkbd
              * served, the first found */
@@ -406,7 +429,7 @@ static void dev_found(struct xfb_back *b, const char *type, int domid, int devid
         free(fpath);
         return;
     }
-    struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
+    struct xfb_dev *d = dev_of_type(g, type);
     d->devid = devid;
     d->bpath = bpath;
     d->fpath = fpath;
@@ -471,7 +494,10 @@ static int connect_or_close(struct xfb_dev *d)
 {
     for (int tries = 0;; tries++) {
         d->tried_gref = d->tried_port = ULONG_MAX;
-        if ((d->kind == XFB_DEV_FB ? xfb_fb_connect(d) : xfb_kbd_connect(d)) == 0)
+        int rc = d->kind == XFB_DEV_FB    ? xfb_fb_connect(d)
+                 : d->kind == XFB_DEV_KBD ? xfb_kbd_connect(d)
+                                          : xfb_clip_connect(d);
+        if (rc == 0)
             return 0;
         if (tries < 3 && nodes_moved(d)) {
             xfb_log(XFB_LOG_INFO, d, "frontend replaced its nodes meanwhile: trying again");
@@ -520,12 +546,12 @@ void xfb_xenbus_unmute(struct xfb_back *b)
         next = g->next;
         int domid = g->domid, devid = g->devid;
         enum xfb_back_kind kind = g->kind;
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < XFB_GUEST_DEVS; k++) {
             /* checking the first device may have forgotten the guest */
             struct xfb_back_guest *h = guest_find(b, kind, domid, devid);
             if (!h)
                 break;
-            struct xfb_dev *d = k ? &h->kbd : &h->fb;
+            struct xfb_dev *d = xfb_guest_dev(h, k);
             if (!d->muted_until || d->muted_until > now)
                 continue;
             d->muted_until = 0;
@@ -601,12 +627,11 @@ static void dev_check(struct xfb_dev *d)
         if (connect_or_close(d) < 0)
             break;
         set_state(d, XenbusStateConnected);
-        if (d->kind == XFB_DEV_FB) {
+        if (d->kind == XFB_DEV_FB)
             xfb_fb_send_refresh(d);
-            xfb_fb_event(d); /* updates queued for a previous backend */
-        } else {
-            xfb_kbd_event(d);
-        }
+        /* what the frontend queued for a previous backend (updates, its
+         * clipboard text) */
+        xfb_dev_event(d);
         break;
     case XenbusStateClosing:
     case XenbusStateClosed:
@@ -660,10 +685,9 @@ static void scan_domain(struct xfb_back *b, const char *type, int domid)
     }
     free(ids);
     /* devices of ours that are no longer listed */
-    bool is_fb = type_is_fb(type);
     for (struct xfb_back_guest *g = b->guests, *next; g; g = next) {
         next = g->next;
-        struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
+        struct xfb_dev *d = dev_of_type(g, type);
         if (g->domid == domid && d->present && !strcmp(d->type, type))
             dev_check(d);
     }
@@ -682,10 +706,9 @@ static void scan_type(struct xfb_back *b, const char *type)
             scan_domain(b, type, domid);
     }
     free(doms);
-    bool is_fb = type_is_fb(type);
     for (struct xfb_back_guest *g = b->guests, *next; g; g = next) {
         next = g->next;
-        struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
+        struct xfb_dev *d = dev_of_type(g, type);
         if (d->present && !strcmp(d->type, type))
             dev_check(d);
     }
@@ -736,6 +759,8 @@ static void frontend_event(struct xfb_back *b, const char *path)
             d = &g->fb;
         else if (g->kbd.present && g->kbd.fwatch && !strcmp(g->kbd.fwatch, path))
             d = &g->kbd;
+        else if (g->clip.present && g->clip.fwatch && !strcmp(g->clip.fwatch, path))
+            d = &g->clip;
         if (!d)
             continue;
         if (mono_sec() >= d->muted_until)

@@ -1,6 +1,6 @@
 /* xfb-front-tool: drive libxenfbfront from the command line, for tests.
  *
- * usage: xfb-front-tool vfb|vkbd [options] [--stdin]
+ * usage: xfb-front-tool vfb|vkbd|clip [options] [--stdin]
  *   --dev N                 device index (0)
  *   --width W --height H    vfb mode at open (640x480)
  *   --depth D               16 or 32 (32)
@@ -35,6 +35,9 @@
  *   run MS                  dispatch for MS ms, prints "ran"
  *   state                   prints "state N connected 0|1"
  *   refresh                 prints "refresh-period P" (-1: none yet)
+ *   clip-set HEX            xfb_front_clip_set() with these bytes (hex, "-"
+ *                           for none): "clip-set ok" or "clip-set error ENAME"
+ *   clip-policy             prints "clip-policy MASK" (1 to-guest, 2 from-guest)
  *   close                   xfb_front_close(); prints "closed"
  *   open                    open again with the same options; "opened" or "open error ENAME"
  *   quit                    close and exit 0
@@ -46,6 +49,7 @@
  *   ev-pos X Y Z XMAX YMAX
  *   ev-motion DX DY DZ
  *   ev-refresh PERIOD
+ *   ev-clipboard LEN HEX    text from dom0 (clip), as hex
  *   ev-device present|gone REASON PATH BACKEND   (hotplug; REASON added,
  *                           removed, replaced or taken)
  * plus the replies to commands above. Every wait defaults to 5000 ms.
@@ -105,6 +109,12 @@ static void on_event(void *data, const struct xfb_front_event *ev)
                ev->device.path, ev->device.backend ? ev->device.backend : "-");
         return;
     }
+    case XFB_FRONT_EV_CLIPBOARD:
+        printf("ev-clipboard %u ", ev->clipboard.len);
+        for (uint32_t i = 0; i < ev->clipboard.len; i++)
+            printf("%02x", (unsigned char)ev->clipboard.text[i]);
+        printf("\n");
+        break;
     }
     events_seen++;
 }
@@ -296,6 +306,19 @@ static bool command(char *line)
         printf("state %d connected %d\n", xfb_front_state(front), xfb_front_connected(front));
     } else if (!strcmp(w[0], "refresh")) {
         printf("refresh-period %lld\n", (long long)xfb_front_refresh_period(front));
+    } else if (!strcmp(w[0], "clip-set") && n == 2) {
+        static unsigned char text[XFB_FRONT_CLIP_MAX + 1];
+        size_t len = 0;
+        for (const char *h = w[1]; strcmp(w[1], "-") && h[0] && h[1] && len < sizeof(text);
+             h += 2) {
+            unsigned v;
+            sscanf(h, "%2x", &v);
+            text[len++] = (unsigned char)v;
+        }
+        int r = xfb_front_clip_set(front, text, len);
+        printf(r ? "clip-set error %s\n" : "clip-set ok\n", errname(errno));
+    } else if (!strcmp(w[0], "clip-policy")) {
+        printf("clip-policy %u\n", xfb_front_clip_policy(front));
     } else if (!strcmp(w[0], "close")) {
         xfb_front_close(front);
         front = NULL;
@@ -348,7 +371,7 @@ static void on_signal(int sig)
 
 static void usage(void)
 {
-    fputs("usage: xfb-front-tool vfb|vkbd [--dev N] [--width W] [--height H] [--depth D]\n"
+    fputs("usage: xfb-front-tool vfb|vkbd|clip [--dev N] [--width W] [--height H] [--depth D]\n"
           "       [--max-width W] [--max-height H] [--timeout MS] [--pattern N]\n"
           "       [--update x,y,w,h]... [--wait-connected MS] [--hotplug] [--busy MS]\n"
           "       [--stdin]\n",
@@ -363,6 +386,7 @@ int main(int argc, char **argv)
         usage();
     opts.kind = !strcmp(argv[1], "vfb")    ? XFB_FRONT_VFB
                 : !strcmp(argv[1], "vkbd") ? XFB_FRONT_VKBD
+                : !strcmp(argv[1], "clip") ? XFB_FRONT_CLIP
                                            : 0;
     if (!opts.kind)
         usage();

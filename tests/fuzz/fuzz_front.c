@@ -128,6 +128,9 @@ static void on_event(void *data, const struct xfb_front_event *ev)
     case XFB_FRONT_EV_MOTION:
     case XFB_FRONT_EV_REFRESH:
         break;
+    case XFB_FRONT_EV_CLIPBOARD:
+        fail("a clipboard event from a vfb or vkbd handle");
+        break;
     case XFB_FRONT_EV_STATE:
         if (ev->state.state < 1 || ev->state.state > 6 ||
             ev->state.connected != (ev->state.state == 4))

@@ -5,7 +5,8 @@ hostile_tests = \
 	tests/hostile/grants.sh \
 	tests/hostile/xenstore.sh \
 	tests/hostile/cursor.sh \
-	tests/hostile/frames.sh
+	tests/hostile/frames.sh \
+	tests/hostile/clipboard.sh
 EXTRA_DIST += tests/hostile/README.md tests/hostile/lib-hostile.sh tests/hostile/rfbtimes.py \
 	tests/hostile/readonly.sh \
 	$(hostile_tests)
@@ -20,4 +21,9 @@ tests_hostile_xfb_ro_check_SOURCES = tests/hostile/xfb-ro-check.c
 tests_hostile_xfb_ro_check_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 tests_hostile_xfb_ro_check_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_hostile_xfb_ro_check_LDADD = backend/libxfbback.la $(XEN_LIBS)
+# a clipboard frontend that lies (tests/hostile/clipboard.sh)
+check_PROGRAMS += tests/hostile/xfb-evil-clip
+tests_hostile_xfb_evil_clip_SOURCES = tests/hostile/xfb-evil-clip.c
+tests_hostile_xfb_evil_clip_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_hostile_xfb_evil_clip_LDADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
 endif

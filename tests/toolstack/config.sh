@@ -22,7 +22,7 @@ start_fails() {
 }
 
 printf 'guest web1\n\n# the mail server\nguest mail display=sdl\n' >"$F"
-start_fails "xenfb-backend serve: $F:4: unknown option 'display=sdl' (this xenfb-backend knows max-size=WxH, keyboard=yes|no and devices=both|kernel|xenfb): remove it, or install the version it was written for" \
+start_fails "xenfb-backend serve: $F:4: unknown option 'display=sdl' (this xenfb-backend knows max-size=WxH, keyboard=yes|no, devices=both|kernel|xenfb and clipboard=none|both|to-guest|from-guest): remove it, or install the version it was written for" \
     --config "$F"
 ok $? "an unknown option (a later version's): status 2, one line with file and line"
 
@@ -37,7 +37,7 @@ start_fails "xenfb-backend serve: $F:3: guest 'web1' is already named on line 1:
 ok $? "a guest named twice"
 
 printf 'domain web1\n' >"$F"
-start_fails "xenfb-backend serve: $F:1: unknown word 'domain': a line is: guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no] [devices=both|kernel|xenfb]" \
+start_fails "xenfb-backend serve: $F:1: unknown word 'domain': a line is: guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no] [devices=both|kernel|xenfb] [clipboard=none|both|to-guest|from-guest]" \
     --config "$F"
 ok $? "a line that is not a guest line"
 

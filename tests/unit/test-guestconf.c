@@ -34,18 +34,23 @@ static const struct line_case line_cases[] = {
     {"guest # nobody", -1, "'guest' without a domain: give its name, UUID or *"},
     {"vm web1", -1,
      "unknown word 'vm': a line is: guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no] "
-     "[devices=both|kernel|xenfb]"},
+     "[devices=both|kernel|xenfb] [clipboard=none|both|to-guest|from-guest]"},
     {"guest max-size=800x600", -1,
      "'max-size=800x600' where a domain belongs: a line is: guest NAME|UUID|* [max-size=WxH] "
-     "[keyboard=yes|no] [devices=both|kernel|xenfb]"},
+     "[keyboard=yes|no] [devices=both|kernel|xenfb] [clipboard=none|both|to-guest|from-guest]"},
     {"guest web1 devices=kernel", 1, "name web1 3840x2160 yes kernel"},
     {"guest web1 devices=xenfb keyboard=no", 1, "name web1 3840x2160 no xenfb"},
     {"guest web1 devices=both", 1, "name web1 3840x2160 yes both"},
     {"guest web1 devices=vfb", -1, "bad devices 'vfb': give devices=both, kernel or xenfb"},
     {"guest web1 devices=kernel devices=both", -1, "devices is given twice: keep one"},
     {"guest web1 display=vnc", -1,
-     "unknown option 'display=vnc' (this xenfb-backend knows max-size=WxH, keyboard=yes|no and "
-     "devices=both|kernel|xenfb): remove it, or install the version it was written for"},
+     "unknown option 'display=vnc' (this xenfb-backend knows max-size=WxH, keyboard=yes|no, "
+     "devices=both|kernel|xenfb and clipboard=none|both|to-guest|from-guest): remove it, or "
+     "install the version it was written for"},
+    {"guest web1 clipboard=both", 1, "name web1 3840x2160 yes both"},
+    {"guest web1 clipboard=yes", -1,
+     "bad clipboard 'yes': give clipboard=none, both, to-guest or from-guest"},
+    {"guest web1 clipboard=none clipboard=both", -1, "clipboard is given twice: keep one"},
     {"guest web1 max-size", -1,
      "bad max-size '': give WxH, each 1 to 16384 (e.g. max-size=1920x1080)"},
     {"guest web1 max-size=0x600", -1,

@@ -15,11 +15,14 @@ viewer_tests = \
 	tests/viewer/user.sh \
 	tests/viewer/hostile.sh \
 	tests/viewer/whole.sh \
-	tests/viewer/cursor.sh
+	tests/viewer/cursor.sh \
+	tests/viewer/clipboard.sh \
+	tests/viewer/web-clipboard.sh
 EXTRA_DIST += tests/viewer/lib-viewer.sh tests/viewer/imgcmp.py tests/viewer/rfbauth.py \
 	tests/viewer/rfbkeys.py tests/viewer/webdrive.py tests/viewer/rfbframes.py tests/viewer/rfbcursor.py \
-	tests/viewer/xcursor.py tests/viewer/rfbwhole.py $(viewer_tests)
-viewer_sdl_tests = tests/viewer/sdl.sh
+	tests/viewer/xcursor.py tests/viewer/rfbwhole.py tests/viewer/rfbclip.py tests/viewer/webclip.py \
+	$(viewer_tests)
+viewer_sdl_tests = tests/viewer/sdl.sh tests/viewer/sdl-clipboard.sh
 EXTRA_DIST += $(viewer_sdl_tests)
 if BACKEND
 if GUEST

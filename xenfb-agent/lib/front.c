@@ -3,6 +3,8 @@
  * grant.c, fbring.c and kbdring.c. */
 #include "private.h"
 
+#include "proto/clip.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,9 +23,9 @@ enum { TAG_XS = 1, TAG_EVTCHN, TAG_TIMER, TAG_KICK };
 
 static int check_opts(const struct xfb_front_opts *o)
 {
-    if (!o || (o->kind != XFB_FRONT_VFB && o->kind != XFB_FRONT_VKBD))
+    if (!o || (o->kind != XFB_FRONT_VFB && o->kind != XFB_FRONT_VKBD && o->kind != XFB_FRONT_CLIP))
         return -1;
-    if (o->kind == XFB_FRONT_VKBD)
+    if (o->kind != XFB_FRONT_VFB)
         return 0;
     uint32_t depth = o->depth ? o->depth : 32;
     if (!o->width || !o->height || (depth != 16 && depth != 32))
@@ -68,6 +70,7 @@ static void destroy(struct xfb_front *f)
     f->event_fn = NULL;
     xfb_device_detach(f, XFB_DETACH_CLOSE);
     xfb_cursor_free(f);
+    xfb_clip_free(f);
     if (f->watching)
         xfb_xenbus_unwatch_device(f);
     if (f->xs)
@@ -109,8 +112,10 @@ static struct xfb_front *open_flags(const struct xfb_front_opts *opts, unsigned 
     f->kind = opts->kind;
     f->devid = opts->devid;
     f->flags = flags;
-    f->name = f->kind == XFB_FRONT_VFB ? "vfb" : "vkbd";
-    f->type = f->kind == XFB_FRONT_VFB ? XFB_TYPE_FB : XFB_TYPE_KBD;
+    f->name = f->kind == XFB_FRONT_VFB ? "vfb" : f->kind == XFB_FRONT_VKBD ? "vkbd" : "clip";
+    f->type = f->kind == XFB_FRONT_VFB    ? XFB_TYPE_FB
+              : f->kind == XFB_FRONT_VKBD ? XFB_TYPE_KBD
+                                          : XFB_TYPE_CLIP;
     f->log_fn = opts->log_fn;
     f->log_data = opts->log_data;
     f->log_level = xfb_log_level_from_env();
@@ -128,6 +133,8 @@ static struct xfb_front *open_flags(const struct xfb_front_opts *opts, unsigned 
         f->want_bytes = want_bytes(f);
     }
     if ((flags & XFB_FRONT_CURSOR) && xfb_cursor_want(f) < 0)
+        goto fail;
+    if (f->kind == XFB_FRONT_CLIP && xfb_clip_open(f) < 0)
         goto fail;
     f->xtl = xfb_log_xtl_new(f);
     if (!f->xtl || xfb_xenbus_open(f) < 0 || xfb_grant_open(f) < 0 || setup_poll(f) < 0)
@@ -213,6 +220,10 @@ void xfb_front_port_event(struct xfb_front *f)
     }
     if (f->broken)
         return;
+    if (f->kind == XFB_FRONT_CLIP) {
+        xfb_clip_read(f);
+        return;
+    }
     bool more = f->kind == XFB_FRONT_VFB ? xfb_fbring_read(f) : xfb_kbdring_read(f);
     if (more)
         xfb_front_kick(f);

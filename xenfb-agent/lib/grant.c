@@ -122,8 +122,16 @@ int xfb_grant_attach(struct xfb_front *f)
     if (f->kind == XFB_FRONT_VFB) {
         xfb_layout_native(&f->layout);
         xfb_fbring_init_page(f);
-    } else {
+    } else if (f->kind == XFB_FRONT_VKBD) {
         xfb_kbdring_init_page(f);
+    } else if (xfb_clip_attach(f) < 0) {
+        int err = errno;
+        xengntshr_unshare(f->xgs, (void *)f->page, 1);
+        f->page = NULL;
+        xenevtchn_unbind(f->xce, f->port);
+        f->port = -1;
+        errno = err;
+        return -1;
     }
     /* Set before the nodes are published, so a backend never maps a page
      * whose frontend looks dead. */
@@ -136,6 +144,7 @@ void xfb_grant_detach(struct xfb_front *f)
     int saved = errno;
     xfb_fbmem_free(f, &f->mem);
     xfb_cursor_release(f);
+    xfb_clip_detach(f);
     /* Last: this fires the unmap notify on our port, which must still be
      * bound. */
     if (f->xgs && f->page)

@@ -9,6 +9,7 @@
  *   fbring.c  vfb rings: update/resize out with coalescing, refresh period in
  *   kbdring.c vkbd in ring with validation
  *   cursor.c  vfb cursor extension: the caller's cursor, its shared pages
+ *   clip.c    the clipboard device: the caller's text, its buffers' pages
  */
 #ifndef XFB_FRONT_PRIVATE_H
 #define XFB_FRONT_PRIVATE_H
@@ -58,6 +59,21 @@ struct xfb_cursor_state {
     uint32_t width, height, hot_x, hot_y, visible;
     int32_t x, y;
     uint32_t seq, image_gen; /* what the shared header says */
+};
+
+/* The clipboard device (clip.c): the caller's text, kept while the
+ * device comes and goes, and the buffers' pages while it is there. */
+struct xfb_clip_state {
+    uint8_t *text; /* the caller's, XFB_FRONT_CLIP_MAX bytes */
+    uint32_t len;
+    bool have;             /* the caller set some text */
+    uint8_t *copy;         /* what dom0 sent, copied out: XFB_FRONT_CLIP_MAX + 1 bytes */
+    volatile uint8_t *out; /* guest to dom0 pages, read-only to the backend */
+    volatile uint8_t *in;  /* dom0 to guest pages, writable by it */
+    uint32_t out_seq;      /* our own count for the out buffer */
+    uint32_t in_seen;      /* the in buffer's count we last read */
+    unsigned policy;       /* XFB_FRONT_CLIP_* as the backend's node says */
+    bool warned_policy;
 };
 
 /* The deadlines the one timer serves; 0 = none. */
@@ -125,6 +141,9 @@ struct xfb_front {
     volatile uint8_t *cursor_page;
     uint32_t cursor_gref;
     bool cursor_published; /* cursor-gref is among our nodes */
+
+    /* the clipboard device (clip.c) */
+    struct xfb_clip_state clip;
 
     /* vfb mode */
     uint32_t width, height, stride, depth, offset;
@@ -338,6 +357,20 @@ bool xfb_cursor_prepare(struct xfb_front *f);
 void xfb_cursor_release(struct xfb_front *f);
 /* The handle closes. */
 void xfb_cursor_free(struct xfb_front *f);
+
+/* clip.c */
+/* At open of a clip handle: 0, or -1 + ENOMEM. */
+int xfb_clip_open(struct xfb_front *f);
+/* The device's page is shared: grant the buffers, name them in it.
+ * 0, or -1 + errno (logged). */
+int xfb_clip_attach(struct xfb_front *f);
+/* The device goes: release the buffers (the caller's text stays). */
+void xfb_clip_detach(struct xfb_front *f);
+void xfb_clip_free(struct xfb_front *f);
+/* Connected to a backend: read its policy, hand it our text. */
+void xfb_clip_connected(struct xfb_front *f);
+/* Our port fired: text from dom0? */
+void xfb_clip_read(struct xfb_front *f);
 
 /* front.c */
 /* Our port fired: liveness, in ring, space in the out ring. */

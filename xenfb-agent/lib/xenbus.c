@@ -5,6 +5,7 @@
  * re-grant (Closing, then over again with new memory). */
 #include "private.h"
 
+#include "proto/clip.h"
 #include "proto/cursor.h"
 #include "proto/sysfs.h"
 
@@ -35,6 +36,7 @@ static const char *const published_nodes[] = {
     XFB_NODE_REQUEST_HWHEEL,
     XFB_NODE_REQUEST_RELEASE,
     XFB_NODE_CURSOR_GREF,
+    XFB_NODE_REQUEST_CLIPBOARD,
 };
 
 static char *read_node(struct xfb_front *f, const char *dir, const char *node)
@@ -256,6 +258,8 @@ static int publish(struct xfb_front *f)
                 r |= write_node(f, t, XFB_NODE_REQUEST_RELEASE, "1");
             if (f->be_cursor && xfb_cursor_prepare(f))
                 r |= write_node(f, t, XFB_NODE_CURSOR_GREF, "%u", f->cursor_gref);
+        } else if (f->kind == XFB_FRONT_CLIP) {
+            r |= write_node(f, t, XFB_NODE_REQUEST_CLIPBOARD, "1");
         } else {
             if (f->use_abs)
                 r |= write_node(f, t, XENKBD_FIELD_REQ_ABS_POINTER, "1");
@@ -325,6 +329,15 @@ static void try_publish(struct xfb_front *f)
             f->warned_limits = true;
             return;
         }
+    } else if (f->kind == XFB_FRONT_CLIP) {
+        if (!read_flag(f, f->be_path, XFB_NODE_FEATURE_CLIPBOARD)) {
+            if (!f->warned_gref)
+                xfb_log(f, XFB_LOG_ERROR,
+                        "%s %u: the backend (%s) has no feature-clipboard: not connecting", f->name,
+                        f->devid, f->be_path);
+            f->warned_gref = true;
+            return;
+        }
     } else {
         f->be_abs = read_flag(f, f->be_path, XENKBD_FIELD_FEAT_ABS_POINTER);
         f->be_raw = read_flag(f, f->be_path, XENKBD_FIELD_FEAT_RAW_POINTER);
@@ -382,6 +395,8 @@ static void connect(struct xfb_front *f)
         xfb_log(f, XFB_LOG_INFO, "%s %u: connected to %s", f->name, f->devid, f->be_path);
     if (f->kind == XFB_FRONT_VFB)
         xfb_fbring_connected(f);
+    if (f->kind == XFB_FRONT_CLIP)
+        xfb_clip_connected(f);
     /* The backend may have sent in events (the refresh period, keys)
      * before we saw its state: their notification found us not connected
      * and was dropped, so look at the ring now. */
@@ -394,7 +409,7 @@ static void reset_rings(struct xfb_front *f)
         return;
     if (f->kind == XFB_FRONT_VFB)
         xfb_fbring_reset(f);
-    else
+    else if (f->kind == XFB_FRONT_VKBD)
         xfb_kbdring_reset(f);
 }
 

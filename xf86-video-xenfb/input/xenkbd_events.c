@@ -117,6 +117,7 @@ void xenkbd_event(void *data, const struct xfb_front_event *ev)
         }
         break;
     case XFB_FRONT_EV_REFRESH:
+    case XFB_FRONT_EV_CLIPBOARD: /* a clip handle's, never a vkbd's */
         break;
     }
 }

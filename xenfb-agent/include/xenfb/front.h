@@ -85,6 +85,7 @@
 #define XENFB_FRONT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -96,6 +97,7 @@ struct xfb_front; /* opaque */
 enum xfb_front_kind {
     XFB_FRONT_VFB = 1,  /* framebuffer: <xen/io/fbif.h> */
     XFB_FRONT_VKBD = 2, /* keyboard and pointer: <xen/io/kbdif.h> */
+    XFB_FRONT_CLIP = 3, /* the clipboard channel, device/xenclip/N (since 0.4) */
 };
 
 enum xfb_front_log_level {
@@ -109,12 +111,13 @@ enum xfb_front_log_level {
 typedef void (*xfb_front_log_fn)(void *data, int level, const char *msg);
 
 enum xfb_front_event_type {
-    XFB_FRONT_EV_KEY = 1,     /* vkbd: key.code (Linux KEY_* or BTN_*), key.pressed */
-    XFB_FRONT_EV_POS = 2,     /* vkbd: absolute pointer position, wheel in pos.z */
-    XFB_FRONT_EV_MOTION = 3,  /* vkbd: relative motion */
-    XFB_FRONT_EV_REFRESH = 4, /* vfb: the backend's refresh period changed */
-    XFB_FRONT_EV_STATE = 5,   /* both: the frontend's xenbus state changed */
-    XFB_FRONT_EV_DEVICE = 6,  /* hotplug handles: the device appeared or went */
+    XFB_FRONT_EV_KEY = 1,       /* vkbd: key.code (Linux KEY_* or BTN_*), key.pressed */
+    XFB_FRONT_EV_POS = 2,       /* vkbd: absolute pointer position, wheel in pos.z */
+    XFB_FRONT_EV_MOTION = 3,    /* vkbd: relative motion */
+    XFB_FRONT_EV_REFRESH = 4,   /* vfb: the backend's refresh period changed */
+    XFB_FRONT_EV_STATE = 5,     /* both: the frontend's xenbus state changed */
+    XFB_FRONT_EV_DEVICE = 6,    /* hotplug handles: the device appeared or went */
+    XFB_FRONT_EV_CLIPBOARD = 7, /* clip: text from dom0 (since 0.4) */
 };
 
 /* Why a hotplug handle's device came or went (XFB_FRONT_EV_DEVICE). */
@@ -166,6 +169,13 @@ struct xfb_front_event {
             const char *backend; /* the backend directory, absolute */
             unsigned backend_id; /* its domain */
         } device;
+        struct {
+            /* UTF-8, validated (no NUL inside, strict forms), at most
+             * XFB_FRONT_CLIP_MAX bytes, followed by a NUL; valid during
+             * the call. Only text: nothing in it means anything else. */
+            const char *text;
+            uint32_t len;
+        } clipboard;
     };
 };
 
@@ -403,6 +413,37 @@ int xfb_front_cursor_move(struct xfb_front *f, int32_t x, int32_t y);
 
 /* Show or hide the cursor (hidden at open). 0, or -1 + EINVAL. */
 int xfb_front_cursor_show(struct xfb_front *f, bool visible);
+
+/* ---- clip: the clipboard channel (since 0.4) ----
+ *
+ * A separate device, device/xenclip/N, that dom0 creates only for a guest
+ * whose clipboard it lets through (docs/protocol.md 8): its own handle
+ * (kind XFB_FRONT_CLIP, no mode), its own event channel, pages of its
+ * own. So a process other than the X server (xenfb-agent clipboard, a
+ * client of the session) takes it without touching the vfb the X driver
+ * holds. Text from dom0 comes as XFB_FRONT_EV_CLIPBOARD events; text for
+ * dom0 is set with xfb_front_clip_set(), kept by the handle across
+ * backends and the device coming and going, and handed to each backend
+ * when it connects. Which way text may cross is dom0's policy: a backend
+ * drops what its policy does not let through, the handle only reports it
+ * (xfb_front_clip_policy()). */
+
+/* The most text each way, in bytes of UTF-8 (64 KiB). */
+#define XFB_FRONT_CLIP_MAX 65536
+
+/* Set the guest's clipboard text for dom0: UTF-8, at most
+ * XFB_FRONT_CLIP_MAX bytes, no NUL. The backend is notified if
+ * connected, else it reads it when it connects. 0, or -1 + errno:
+ * EINVAL (not a clip handle, or not valid UTF-8), E2BIG (too long: the
+ * caller decides what to cut, nothing is sent). Never blocks. */
+int xfb_front_clip_set(struct xfb_front *f, const void *utf8, size_t len);
+
+/* What the connected backend's policy lets through: a bit mask of
+ * XFB_FRONT_CLIP_TO_GUEST and XFB_FRONT_CLIP_FROM_GUEST; 0 while not
+ * connected or on another kind of handle. */
+#define XFB_FRONT_CLIP_TO_GUEST   0x1u
+#define XFB_FRONT_CLIP_FROM_GUEST 0x2u
+unsigned xfb_front_clip_policy(const struct xfb_front *f);
 
 /* vfb: the backend's last refresh period in ms, or -1 if it sent none. */
 int64_t xfb_front_refresh_period(const struct xfb_front *f);
