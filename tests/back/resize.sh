@@ -35,7 +35,9 @@ wait_line "$BACK_OUT" '^log 1 error: vfb/0: closing the device: bad resize to 80
 ok $? "a resize beyond max-width: one log line"
 wait_line "$BACK_OUT" '^1 disconnected$'
 ok $? "and the device closed"
-is "$(x0 xenstore-read /local/domain/0/backend/xenfb/1/0/state)" "6" "backend state is Closed"
+# the core tells its user before it writes Closed
+wait_for 5 eq 6 x0 xenstore-read /local/domain/0/backend/xenfb/1/0/state
+ok $? "backend state is Closed"
 
 front_start 2 --width 800 --height 600
 wait_line "$BACK_OUT" '^log 2 error: vfb/0: refusing the frontend: width is outside 1..max-width'
