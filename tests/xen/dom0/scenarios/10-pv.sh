@@ -1,0 +1,93 @@
+# A PV guest with today's recipe (xl create -p, xenfb-backend attach,
+# xl unpause), its Xorg on xenfb and xenkbd, xenfb-backend serve in dom0:
+# the pixels, typing, the pointer, an xrandr resize.
+
+guest_ready pv "pv: a PV domU created paused, its vfb and vkbd attached, unpaused; its agent answers" ||
+    bail "the PV guest did not come up"
+PV=$D
+t=$(now)
+out=$(xstart "$PV" 1280 800 1024x768 800x600)
+ok $? "pv: Xorg starts on xenfb and xenkbd (MaxWidth x MaxHeight 1280x800, mode 1024x768)" ||
+    { diag "$out"; bail "no X server in the PV guest"; }
+diag "$out"
+wait_log 120 "domain $PV: framebuffer connected: 1024x768"
+ok $? "pv: the daemon maps the guest's framebuffer (its log: framebuffer connected: 1024x768)" ||
+    diag_file "$SERVE_LOG"
+wait_log 120 "domain $PV: keyboard and pointer connected"
+ok $? "pv: the daemon connects the guest's keyboard and pointer" || diag_file "$SERVE_LOG"
+phase "pv: X start to both devices connected" "$(secs "$t")"
+g "$PV" "grep -E 'XFB-|vfb 0|vkbd 0' /var/log/Xorg.0.log" >"$LOGDIR/pv.xorg-xfb" 2>&1
+diag_file "$LOGDIR/pv.xorg-xfb" 8
+
+# something to look at: a background colour, text in colours
+t=$(now)
+g "$PV" "xsetroot -solid '#3060a0'
+(xterm -geometry 70x12+40+40 -fa '' -fn fixed -bg '#fff0c0' -fg '#102040' -T xfbdeco \
+    -e sh -c 'ls -l /opt/xfb /usr/bin | head -n 40; exec sleep 100000' >/dev/null 2>&1 &)
+timeout 60 xdotool search --sync --onlyvisible --name xfbdeco >/dev/null" >/dev/null
+pictures_match "$PV"
+ok $? "pv: a VNC client in dom0 sees exactly the guest's screen (xwd -root), every pixel"
+is "$(vnc_pixel 5 5) $(vnc_size)" "3060a0 1024x768" "pv: that picture is what the guest drew: its background, at 1024x768"
+phase "pv: pixels compared" "$(secs "$t")"
+
+# typing: TEXT through VNC (keysyms, as simple clients send them) into an
+# xterm that writes what it gets to a file
+t=$(now)
+text='Typed on Xen 4.17: xenfb {ok} #1!'
+g "$PV" "rm -f /tmp/typed
+xterm -geometry 50x4+560+420 -fa '' -fn fixed -T xfbcat -e sh -c 'cat > /tmp/typed' >/dev/null 2>&1 &
+echo \$! >/tmp/xfbcat.pid
+w=\$(timeout 60 xdotool search --sync --onlyvisible --name xfbcat | head -n 1) &&
+    timeout 30 xdotool windowfocus --sync \$w" >/dev/null
+ok $? "pv: an xterm in the guest has the focus"
+rfbkeys.py 127.0.0.1 "$(vnc_port "$PV")" "$text" >"$RUN/keys.out" 2>&1 || diag_file "$RUN/keys.out"
+# the xterm ends at the Ctrl+D that follows the text
+got=$(g "$PV" "p=\$(cat /tmp/xfbcat.pid); n=0
+while kill -0 \$p 2>/dev/null && [ \$n -lt 300 ]; do sleep 0.2; n=\$((n + 1)); done
+cat /tmp/typed")
+is "$got" "$text" "pv: text typed in a VNC client in dom0 arrives in the guest's xterm, exactly"
+phase "pv: typing" "$(secs "$t")"
+
+# the pointer: motion and a click of each of three buttons land on the
+# exact pixel, as an X client on the root window sees them
+t=$(now)
+# xev_ready: xev listens (it reports a property change on the root)
+g "$PV" "rm -f /tmp/xev.out
+(xev -root -event mouse -event button -event property >>/tmp/xev.out 2>&1 &)
+n=0
+until grep -q PropertyNotify /tmp/xev.out; do
+    xprop -root -f _XFB_PING 8s -set _XFB_PING \$n
+    n=\$((n + 1)); [ \$n -lt 100 ] || exit 1
+    sleep 0.2
+done" >/dev/null
+ok $? "pv: an X client listens to the root window's pointer events"
+# pointer_check X Y BUTTONS...: move there through VNC and click
+pointer_check() {
+    local x=$1 y=$2
+    shift 2
+    xfbvnc.py pointer "$(vnc_port "$PV")" "$x" "$y" "$@" >"$RUN/ptr.out" 2>&1 || diag_file "$RUN/ptr.out"
+    local want=$#
+    g "$PV" "timeout 30 sh -c 'until [ \$(grep -c ButtonRelease /tmp/xev.out) -ge $want ]; do sleep 0.2; done'
+xdotool getmouselocation | cut -d' ' -f1,2
+grep -A 2 -E '^(ButtonPress|ButtonRelease)' /tmp/xev.out | grep -o -E 'root:\([0-9]+,[0-9]+\)|button [0-9]+|^Button[A-Za-z]+' | tr '\n' ' '
+: >/tmp/xev.out"
+}
+out=$(pointer_check 700 500 1 2 3)
+is "$(echo "$out" | head -n 1)" "x:700 y:500" "pv: the pointer moved through VNC is at the same pixel in the guest (700,500)"
+is "$(echo "$out" | tail -n 1 | sed 's/ $//')" \
+    "ButtonPress root:(700,500) button 1 ButtonRelease root:(700,500) button 1 ButtonPress root:(700,500) button 2 ButtonRelease root:(700,500) button 2 ButtonPress root:(700,500) button 3 ButtonRelease root:(700,500) button 3" \
+    "pv: left, middle and right clicks through VNC arrive as X buttons 1, 2, 3 at that pixel"
+out=$(pointer_check 1023 767 1)
+is "$(echo "$out" | head -n 1)" "x:1023 y:767" "pv: the bottom right pixel is reached (1023,767)"
+phase "pv: pointer" "$(secs "$t")"
+
+# RandR: the guest changes its mode; the viewer follows, size and pixels
+t=$(now)
+g "$PV" "xrandr -s 800x600" >"$RUN/xrandr.out" 2>&1
+ok $? "pv: xrandr -s 800x600 in the guest succeeds" || diag_file "$RUN/xrandr.out"
+pictures_match "$PV"
+ok $? "pv: after the resize, VNC shows the guest's screen exactly"
+is "$(vnc_size)" 800x600 "pv: the VNC client is told the new size, 800x600"
+out=$(pointer_check 799 599 1)
+is "$(echo "$out" | head -n 1)" "x:799 y:599" "pv: after the resize the pointer still lands on the exact pixel (799,599)"
+phase "pv: xrandr" "$(secs "$t")"
