@@ -92,6 +92,7 @@ front_shell_tests = \
 	tests/front/front-backend-restart.sh \
 	tests/front/front-hostile.sh \
 	tests/front/front-errors.sh \
+	tests/front/front-busy.sh \
 	tests/front/agent-check.sh
 TESTS += $(front_unit_tests) $(front_shell_tests)
 EXTRA_DIST += $(front_shell_tests) tests/front/front-lib.sh

@@ -8,6 +8,8 @@
  *   --timeout MS            backend timeout before [XFB-006] (10000)
  *   --pattern N             fill the framebuffer with pattern N at open
  *   --update x,y,w,h        send this update once connected (repeatable)
+ *   --busy MS               after opening, do not dispatch for MS ms (as X
+ *                           between PreInit and its main loop)
  *   --wait-connected MS     wait for Connected before anything else;
  *                           exit 1 if it does not come
  *   --stdin                 then read commands from stdin until EOF or quit
@@ -337,6 +339,7 @@ int main(int argc, char **argv)
     char *updates[MAX_UPDATES];
     int nupdates = 0;
     long wait_connected = -1;
+    long busy_ms = 0;
     bool use_stdin = false;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -368,6 +371,8 @@ int main(int argc, char **argv)
             updates[nupdates++] = argv[i];
         else if (!strcmp(a, "--wait-connected"))
             wait_connected = atol(v);
+        else if (!strcmp(a, "--busy"))
+            busy_ms = atol(v);
         else
             usage();
     }
@@ -379,6 +384,12 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("opened\n");
+    if (busy_ms > 0) {
+        fflush(stdout);
+        struct timespec ts = {.tv_sec = busy_ms / 1000, .tv_nsec = (busy_ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !stop)
+            ;
+    }
     if (wait_connected >= 0) {
         if (!dispatch_until(is_connected, 0, wait_connected)) {
             printf("timeout connected\n");

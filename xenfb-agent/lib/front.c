@@ -208,14 +208,23 @@ static void timeout(struct xfb_front *f)
     }
     if (f->warned_timeout)
         return;
+    /* Our caller may not have dispatched for longer than the timeout (X
+     * starting up, tens of seconds under emulation): read what xenstore
+     * said meanwhile before blaming the backend. If that lets us publish,
+     * the backend's time starts again (try_publish re-arms the timer). */
+    int state = f->state;
+    if (xfb_xenbus_watch_dispatch(f) < 0)
+        xfb_log(f, XFB_LOG_DEBUG, "%s %u: xenstore watch: %s", f->name, f->devid, strerror(errno));
+    if (f->connected || f->state != state)
+        return;
     f->warned_timeout = true;
-    char state[16] = "missing";
+    char state_s[16] = "missing";
     if (f->be_state >= 0)
-        snprintf(state, sizeof(state), "%d", f->be_state);
+        snprintf(state_s, sizeof(state_s), "%d", f->be_state);
     xfb_log(f, XFB_LOG_ERROR,
             "[XFB-006] %s %u: no backend after %u ms (%s, state %s): start xenfb-backend in "
             "domain %u or check the device's configuration",
-            f->name, f->devid, f->timeout_ms, f->be_path, state, f->be_id);
+            f->name, f->devid, f->timeout_ms, f->be_path, state_s, f->be_id);
 }
 
 XFB_EXPORT int xfb_front_dispatch(struct xfb_front *f)

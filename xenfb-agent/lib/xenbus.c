@@ -249,6 +249,9 @@ static void try_publish(struct xfb_front *f)
                 f->publish_fails);
     f->publish_fails = 0;
     xfb_xenbus_set_state(f, XenbusStateInitialised);
+    /* the backend's time to answer counts from now, not from open: a
+     * caller busy since then (X starting) is not the backend's fault */
+    xfb_front_arm_timer(f, f->timeout_ms);
 }
 
 static void read_backend_offer(struct xfb_front *f)
