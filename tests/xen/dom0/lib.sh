@@ -108,7 +108,9 @@ domid() { xl domid "$1" 2>/dev/null; }
 # kernel, the guests' small initramfs, the shared root read-only (xvd*:
 # PV only, so an HVM guest gets no emulated IDE disk, which could not be
 # read-only), no vfb/vkb lines (xenfb-backend attach makes them), and
-# for HVM no QEMU vkbd (vkb_device) and no emulated display
+# for HVM no QEMU vkbd (vkb_device) and no emulated display. Only PV
+# guests restart on reboot (the reboot scenario): Xen turns an HVM or
+# PVH guest's triple fault into a reboot, which is to be seen, not hidden
 guest_cfg() {
     local name=$1 type=$2
     shift 2
@@ -127,7 +129,7 @@ memory = 384
 vcpus = 1
 disk = [ 'phy:/dev/vdb,$vdev,r,script=/opt/xfb/block' ]
 vif = [ ]
-on_reboot = "restart"
+on_reboot = "$([ "$type" = pv ] && echo restart || echo preserve)"
 on_crash = "preserve"
 CFG
     [ "$type" = hvm ] && cat >>"$RUN/$name.cfg" <<CFG
@@ -140,38 +142,75 @@ CFG
     return 0
 }
 
-# [AFTER=NAME] bringup NAME TYPE MAXW MAXH KERNEL-ARGS...: today's
-# recipe, meant to run in the background: xl create -p, xenfb-backend attach, xl unpause,
-# then wait for the guest's agent. Leaves $RUN/NAME.status ("ok" or why
-# not), NAME.domid and NAME.times (seconds: create, boot).
+# dom_state D: the state letters xl list shows for domain D ("-b----"),
+# or "gone"
+dom_state() { xl list 2>/dev/null | awk -v d="$1" 'NR > 1 && $2 == d { s = $5 } END { print s ? s : "gone" }'; }
+
+# wait_agent D SECONDS: until domain D's agent is up; fails early, saying
+# why, when the domain crashed, shut down (a triple fault under HVM is a
+# reboot) or went away
+wait_agent() {
+    local d=$1 end=$((SECONDS + $2)) st
+    while ! wait_node 30 "/local/domain/$d/data/xfb/ready"; do
+        st=$(dom_state "$d")
+        case "$st" in
+            gone | *c* | *s*)
+                echo "domain $d stopped before its agent answered (xl list: $st);" \
+                    "Xen says: $(xl dmesg | grep -a -E "\bd${d}v" | tail -n 2 | tr '\n' ' ')"
+                return 1
+                ;;
+        esac
+        [ "$SECONDS" -ge "$end" ] && { echo "its agent did not answer within $2 s of xl unpause"; return 1; }
+    done
+    return 0
+}
+
+# [AFTER=NAME] [TRIES=N] bringup NAME TYPE MAXW MAXH KERNEL-ARGS...:
+# today's recipe, meant to run in the background: xl create -p,
+# xenfb-backend attach, xl unpause, then wait for the guest's agent.
+# Leaves $RUN/NAME.status ("ok" or why not), NAME.domid, NAME.times
+# (seconds: create, boot) and NAME.notes (what went wrong before). With
+# TRIES=2 a guest that stops before its agent is up (before anything of
+# xenfb ran in it) is destroyed and created again once: PVH and HVM
+# guests run on QEMU's emulation of SVM, where a guest now and then
+# takes a triple fault in its kernel's boot.
 bringup() {
     local name=$1 type=$2 w=$3 h=$4
     shift 4
     guest_cfg "$name" "$type" "$@"
-    local t0 t1 d
+    local t0 t1 d rc why try=1
     # one xl create at a time, in the order given (AFTER=NAME)
     [ -n "${AFTER:-}" ] && wait_for 1500 test -e "$RUN/$AFTER.created"
-    t0=$(now)
-    xl create -p "$RUN/$name.cfg" >"$LOGDIR/$name.create.log" 2>&1
-    local rc=$?
-    touch "$RUN/$name.created"
-    if [ "$rc" -ne 0 ]; then
-        echo "xl create -p failed: $(tail -n 3 "$LOGDIR/$name.create.log" | tr '\n' ' ')" >"$RUN/$name.status"
-        return 1
-    fi
-    t1=$(now)
-    d=$(domid "$name")
-    echo "$d" >"$RUN/$name.domid"
-    if ! xenfb-backend attach --domid "$d" --max-width "$w" --max-height "$h" \
-        >"$LOGDIR/$name.attach.log" 2>&1; then
-        echo "attach failed: $(cat "$LOGDIR/$name.attach.log")" >"$RUN/$name.status"
-        return 1
-    fi
-    xl unpause "$name" || { echo "xl unpause failed" >"$RUN/$name.status"; return 1; }
-    if ! wait_node 1500 "/local/domain/$d/data/xfb/ready"; then
-        echo "its agent did not answer within 1500 s of xl unpause" >"$RUN/$name.status"
-        return 1
-    fi
+    : >"$RUN/$name.notes"
+    while :; do
+        t0=$(now)
+        xl create -p "$RUN/$name.cfg" >"$LOGDIR/$name.create.log" 2>&1
+        rc=$?
+        touch "$RUN/$name.created"
+        if [ "$rc" -ne 0 ]; then
+            echo "xl create -p failed: $(tail -n 3 "$LOGDIR/$name.create.log" | tr '\n' ' ')" >"$RUN/$name.status"
+            return 1
+        fi
+        t1=$(now)
+        d=$(domid "$name")
+        echo "$d" >"$RUN/$name.domid"
+        if ! xenfb-backend attach --domid "$d" --max-width "$w" --max-height "$h" \
+            >"$LOGDIR/$name.attach.log" 2>&1; then
+            echo "attach failed: $(cat "$LOGDIR/$name.attach.log")" >"$RUN/$name.status"
+            return 1
+        fi
+        xl unpause "$name" || { echo "xl unpause failed" >"$RUN/$name.status"; return 1; }
+        why=$(wait_agent "$d" 1200) && break
+        if [ "$try" -ge "${TRIES:-1}" ] || ! xl list "$name" >/dev/null 2>&1 ||
+            [ -z "$(dom_state "$d" | tr -d -- '-rbp')" ]; then
+            echo "$why" >"$RUN/$name.status"
+            return 1
+        fi
+        echo "try $try: $why" >>"$RUN/$name.notes"
+        xl destroy "$name" >/dev/null 2>&1
+        xenfb-backend detach --domid "$d" >/dev/null 2>&1
+        try=$((try + 1))
+    done
     echo "$(awk -v a="$t0" -v b="$t1" -v c="$(now)" 'BEGIN { printf "%d %d", b - a + 0.5, c - b + 0.5 }')" \
         >"$RUN/$name.times"
     echo ok >"$RUN/$name.status"
@@ -179,9 +218,15 @@ bringup() {
 
 # guest_ready NAME DESC: wait for NAME's bringup, say how it went; sets D
 guest_ready() {
-    local name=$1
+    local name=$1 n=0
     D=
-    wait_for 1800 test -s "$RUN/$name.status"
+    # a word every 5 minutes, so the host knows dom0 is alive
+    until [ -s "$RUN/$name.status" ] || [ $n -ge 6 ]; do
+        wait_for 300 test -s "$RUN/$name.status" ||
+            diag "still waiting for $name (xl list: $(dom_state "$(cat "$RUN/$name.domid" 2>/dev/null)"))"
+        n=$((n + 1))
+    done
+    [ -s "$RUN/$name.notes" ] && diag_file "$RUN/$name.notes"
     if [ "$(cat "$RUN/$name.status" 2>/dev/null)" != ok ]; then
         ok 1 "$2"
         diag "$(cat "$RUN/$name.status" 2>/dev/null || echo "no word after 1800 s")"
