@@ -21,11 +21,20 @@ leftovers() {
         sed -E "s@^(/local/domain/0/backend/[a-z0-9]+/$1)/.*@\\1@; s@^(/local/domain/$1|/libxl/$1)/.*@\\1@" | sort -u
 }
 
-# destroy_check NAME FB_KIB: destroy NAME, whose framebuffer (FB_KIB)
-# the daemon maps
+# mapped_kib D: KiB of domain D's framebuffer the daemon said it mapped
+# (its last "vfb/0: connected: ..., N pages"), 0 if none
+mapped_kib() {
+    local n
+    n=$(grep -h -F "domain $1: vfb/0: connected:" "$LOGDIR"/serve-*.log 2>/dev/null | tail -n 1 |
+        sed -n 's/.*, \([0-9]*\) pages$/\1/p')
+    echo $(( ${n:-0} * 4 ))
+}
+
+# destroy_check NAME: destroy NAME and see everything of it go
 destroy_check() {
-    local name=$1 fb=$2 d before after left
+    local name=$1 d fb before after left
     d=$(domid "$name") || { ok 1 "destroy: $name is running"; return 1; }
+    fb=$(mapped_kib "$d")
     before=$(gnt_kib)
     xl destroy "$name" >"$RUN/destroy.out" 2>&1
     ok $? "destroy: xl destroy $name (domain $d)" || diag_file "$RUN/destroy.out"
@@ -36,7 +45,7 @@ destroy_check() {
         xl list | sed 's/^/#   /' | while read -r l; do tap "$l"; done
     after=$(gnt_kib)
     [ $((before - after)) -ge "$fb" ]
-    ok $? "destroy: the daemon unmapped domain $d's framebuffer ($before KiB of grant mappings before, $after after)"
+    ok $? "destroy: the daemon unmapped domain $d's framebuffer, $fb KiB ($before KiB of grant mappings before, $after after)"
     xl dmesg -c >/dev/null
     xl debug-keys g
     xl dmesg | grep -A 3 -E "grant-table for remote d$d\b" | tail -n 8 >"$RUN/gnttab.out"
@@ -60,9 +69,13 @@ destroy_check() {
 }
 
 t=$(now)
-[ -n "${BIG:-}" ] && destroy_check big $((1920 * 1080 * 4 / 1024))
-for n in pvh hvm pv; do
-    domid "$n" >/dev/null && destroy_check "$n" $((1024 * 768 * 4 / 1024))
+for n in big pvh hvm pv; do
+    domid "$n" >/dev/null && destroy_check "$n"
+done
+# guests that never came up (their attach stays behind)
+for d in $(for ty in vfb vkbd; do xenstore-list "/local/domain/0/backend/$ty" 2>/dev/null; done | sort -u); do
+    diag "destroy: detaching domain $d, which never got this far"
+    xenfb-backend detach --domid "$d" >/dev/null 2>&1
 done
 is "$(gnt_kib)" 0 "destroy: with every guest gone, the daemon maps no grant at all"
 is "$(for t in vfb vkbd; do xenstore-list "/local/domain/0/backend/$t" 2>/dev/null; done | tr '\n' ' ')" "" \
