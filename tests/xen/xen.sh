@@ -62,7 +62,13 @@ timeout "$total_limit" qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -
 qemu=$!
 at_exit "kill $qemu 2>/dev/null"
 
-serial_tail() { tail -n "${1:-25}" "$work/serial.log" 2>/dev/null | tr -d '\r' | sed 's/^/# serial: /'; }
+# serial_tail N: what Xen said of faults and crashes, and the console's
+# last N lines
+serial_tail() {
+    grep -a -E '\(XEN\).*(Triple fault|[Cc]rash|[Pp]anic|BUG|FATAL|Assertion)' "$work/serial.log" 2>/dev/null |
+        tail -n 8 | tr -d '\r' | sed 's/^/# serial: /'
+    tail -n "${1:-25}" "$work/serial.log" 2>/dev/null | tr -d '\r' | sed 's/^/# serial: /'
+}
 
 # pass the scenarios' lines on: number them (TODO lines too), count them
 done_seen=no
