@@ -1,4 +1,4 @@
-# The real-Xen tier: not in TESTS (it boots Xen in QEMU for 20-30
+# The real-Xen tier: not in TESTS (it boots Xen in QEMU for 10-30
 # minutes); `./run check --xen` builds the packages and runs it.
 EXTRA_DIST += tests/xen/README.md tests/xen/xen.sh tests/xen/mkimages.sh \
 	tests/xen/common/xfbpix.py \
