@@ -18,6 +18,11 @@ ok $? "pv: the daemon connects the guest's keyboard and pointer" || diag_file "$
 phase "pv: X start to both devices connected" "$(secs "$t")"
 g "$PV" "grep -E 'XFB-|vfb 0|vkbd 0' /var/log/Xorg.0.log" >"$LOGDIR/pv.xorg-xfb" 2>&1
 diag_file "$LOGDIR/pv.xorg-xfb" 8
+# X takes tens of seconds to reach its main loop under emulation, more
+# than BackendTimeout (10 s): a backend waiting at InitWait all along
+# must not be reported missing
+! grep -q 'XFB-006' "$LOGDIR/pv.xorg-xfb"
+ok $? "pv: X's log has no [XFB-006] (no backend): the backend waited at InitWait all along"
 
 # something to look at: a background colour, text in colours
 t=$(now)
