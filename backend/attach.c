@@ -1,220 +1,177 @@
-/* attach / detach: the device nodes with the permissions libxl gives
- * them: the guest owns its frontend directory and the backend domain its
- * backend directory; each may read the other's. */
+/* attach / detach: a guest's xenfb and xenkbd devices made and removed by
+ * hand (devnodes.c writes the nodes). One-off commands: a transaction
+ * that conflicts is tried again after a pause, for a few seconds. */
 #include "config.h"
 
 #include "attach.h"
+
+#include "devnodes.h"
+#include "proto/layout.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xen/io/xenbus.h>
+#include <time.h>
 #include <xenstore.h>
 
-static bool put(struct xs_handle *xs, xs_transaction_t t, const char *dir, const char *node,
-                const char *val)
+#define TRIES       20  /* pauses of 5, 10, 20 ... 500 ms: about 8 s in all */
+#define FIRST_PAUSE 5   /* ms */
+#define MAX_PAUSE   500 /* ms */
+
+static void pause_ms(unsigned ms)
 {
-    char path[256];
-    snprintf(path, sizeof(path), "%s/%s", dir, node);
-    return xs_write(xs, t, path, val, (unsigned)strlen(val));
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
 }
 
-static bool put_u(struct xs_handle *xs, xs_transaction_t t, const char *dir, const char *node,
-                  unsigned v)
+/* "xenstore: " and errno's text, for *err */
+static const char *xs_err(void)
 {
-    char val[16];
-    snprintf(val, sizeof(val), "%u", v);
-    return put(xs, t, dir, node, val);
+    static char buf[96];
+    snprintf(buf, sizeof(buf), "xenstore: %s", strerror(errno));
+    return buf;
 }
 
-/* owner gets everything, reader may read, everybody else nothing */
-static bool perms(struct xs_handle *xs, xs_transaction_t t, const char *path, int owner, int reader)
+static int retried(int (*step)(struct xs_handle *, const struct devnodes *), struct xs_handle *xs,
+                   const struct devnodes *d, const char **err)
 {
-    struct xs_permissions p[2] = {
-        {.id = (unsigned)owner, .perms = XS_PERM_NONE},
-        {.id = (unsigned)reader, .perms = XS_PERM_READ},
+    unsigned ms = FIRST_PAUSE;
+    for (int tries = 1;; tries++) {
+        int rc = step(xs, d);
+        if (rc >= 0)
+            return rc;
+        if (errno != EAGAIN) {
+            *err = errno == ESRCH ? "the domain is gone" : xs_err();
+            return -1;
+        }
+        if (tries == TRIES) {
+            *err = "xenstore kept refusing the transaction (EAGAIN); try again";
+            return -1;
+        }
+        pause_ms(ms);
+        ms = ms * 2 > MAX_PAUSE ? MAX_PAUSE : ms * 2;
+    }
+}
+
+static int remove_any(struct xs_handle *xs, const struct devnodes *d)
+{
+    return devnodes_remove_backend(xs, d, NULL);
+}
+
+static int attach_with(struct xs_handle *xs, const struct xfb_attach_opts *o, const char **err)
+{
+    const char *types[2];
+    int n = 0;
+    if (o->vfb)
+        types[n++] = XFB_TYPE_FB;
+    if (o->vkbd)
+        types[n++] = XFB_TYPE_KBD;
+    struct devnodes d = {
+        .domid = o->domid,
+        .devid = o->devid,
+        .backend_domid = o->backend_domid,
+        .max_width = o->max_width,
+        .max_height = o->max_height,
+        .creator = DEVNODES_BY_ATTACH,
     };
-    return xs_set_permissions(xs, t, path, p, owner == reader ? 1 : 2);
-}
-
-static bool exists(struct xs_handle *xs, xs_transaction_t t, const char *path)
-{
-    unsigned len;
-    char *v = xs_read(xs, t, path, &len);
-    free(v);
-    return v != NULL;
-}
-
-static int one_device(struct xs_handle *xs, xs_transaction_t t, const struct xfb_attach_opts *o,
-                      const char *type, const char **err)
-{
-    char fdir[128], bdir[128], parent[128];
-    snprintf(fdir, sizeof(fdir), "/local/domain/%d/device/%s/%d", o->domid, type, o->devid);
-    snprintf(bdir, sizeof(bdir), "/local/domain/%d/backend/%s/%d/%d", o->backend_domid, type,
-             o->domid, o->devid);
-    if (exists(xs, t, fdir) || exists(xs, t, bdir)) {
-        *err = "device already attached (detach it first)";
-        errno = EEXIST;
+    int alive = devnodes_domain_exists(xs, o->domid);
+    if (alive <= 0) {
+        static char why[96];
+        snprintf(why, sizeof(why), "no such domain (no /local/domain/%d): create it first",
+                 o->domid);
+        *err = alive < 0 ? xs_err() : why;
+        if (alive == 0)
+            errno = ESRCH;
         return -1;
     }
-    /* the guest's device/TYPE directories are its own, as libxl makes them */
-    snprintf(parent, sizeof(parent), "/local/domain/%d/device/%s", o->domid, type);
-    if (!exists(xs, t, parent)) {
-        char dev[64];
-        snprintf(dev, sizeof(dev), "/local/domain/%d/device", o->domid);
-        if ((!exists(xs, t, dev) &&
-             (!xs_mkdir(xs, t, dev) || !perms(xs, t, dev, o->domid, o->domid))) ||
-            !xs_mkdir(xs, t, parent) || !perms(xs, t, parent, o->domid, o->domid))
-            goto fail;
+    for (int i = 0; i < n; i++) {
+        d.type = types[i];
+        int here = devnodes_exists(xs, &d);
+        if (here != 0) {
+            *err = here < 0 ? xs_err() : "device already attached (detach it first)";
+            if (here > 0)
+                errno = EEXIST;
+            return -1;
+        }
     }
-    if (!xs_mkdir(xs, t, fdir) || !perms(xs, t, fdir, o->domid, o->backend_domid) ||
-        !xs_mkdir(xs, t, bdir) || !perms(xs, t, bdir, o->backend_domid, o->domid))
-        goto fail;
-
-    bool ok = put(xs, t, fdir, "backend", bdir) &&
-              put_u(xs, t, fdir, "backend-id", (unsigned)o->backend_domid) &&
-              put_u(xs, t, fdir, "state", XenbusStateInitialising) &&
-              put(xs, t, bdir, "frontend", fdir) &&
-              put_u(xs, t, bdir, "frontend-id", (unsigned)o->domid) &&
-              put_u(xs, t, bdir, "online", 1) &&
-              put_u(xs, t, bdir, "state", XenbusStateInitialising);
-    if (ok && !strcmp(type, "vfb")) {
-        unsigned long long px = (unsigned long long)o->max_width * o->max_height * 4;
-        unsigned mib = (unsigned)((px + (1u << 20) - 1) >> 20);
-        ok = put_u(xs, t, bdir, "max-width", o->max_width) &&
-             put_u(xs, t, bdir, "max-height", o->max_height) && put_u(xs, t, bdir, "videoram", mib);
-    }
-    if (!ok)
-        goto fail;
-    /* Children inherit their directory's permissions when created; set
-     * them again so a store that does not still gets them right. */
-    static const char *const fnodes[] = {"backend", "backend-id", "state"};
-    static const char *const bnodes[] = {"frontend",  "frontend-id", "online",  "state",
-                                         "max-width", "max-height",  "videoram"};
-    char path[200];
-    for (size_t i = 0; i < sizeof(fnodes) / sizeof(fnodes[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", fdir, fnodes[i]);
-        if (!perms(xs, t, path, o->domid, o->backend_domid))
-            goto fail;
-    }
-    size_t nb = strcmp(type, "vfb") ? 4 : sizeof(bnodes) / sizeof(bnodes[0]);
-    for (size_t i = 0; i < nb; i++) {
-        snprintf(path, sizeof(path), "%s/%s", bdir, bnodes[i]);
-        if (!perms(xs, t, path, o->backend_domid, o->domid))
-            goto fail;
+    for (int i = 0; i < n; i++) {
+        d.type = types[i];
+        if (retried(devnodes_add_backend, xs, &d, err) < 0)
+            return -1;
+        if (retried(devnodes_add_frontend, xs, &d, err) < 0) {
+            /* a backend directory without a frontend serves nobody */
+            int e = errno;
+            const char *ignored;
+            retried(remove_any, xs, &d, &ignored);
+            errno = e;
+            return -1;
+        }
     }
     return 0;
-fail:
-    *err = "xenstore";
-    return -1;
 }
 
-/* Run body in a xenstore transaction, again while commits conflict. body
- * returns 0 to commit or -1 (with *err and errno) to abort. 0, or -1 +
- * errno with *err saying what failed. */
-static int in_transaction(int (*body)(struct xs_handle *, xs_transaction_t, void *, const char **),
-                          void *ctx, const char **err)
+int xfb_attach(const struct xfb_attach_opts *o, const char **err)
 {
     struct xs_handle *xs = xs_open(0);
     if (!xs) {
-        *err = "cannot open xenstore";
+        *err = "cannot open xenstore (is xenstored running?)";
         return -1;
     }
-    int rc = -1;
-    for (int tries = 0; tries < 16; tries++) {
-        xs_transaction_t t = xs_transaction_start(xs);
-        if (t == XBT_NULL) {
-            *err = "cannot start a xenstore transaction";
-            break;
-        }
-        if (body(xs, t, ctx, err) < 0) {
-            int e = errno;
-            xs_transaction_end(xs, t, true);
-            errno = e;
-            break;
-        }
-        if (xs_transaction_end(xs, t, false)) {
-            rc = 0;
-            break;
-        }
-        if (errno != EAGAIN) {
-            *err = "xenstore transaction";
-            break;
-        }
-    }
+    int rc = attach_with(xs, o, err);
     int e = errno;
     xs_close(xs);
     errno = e;
     return rc;
 }
 
-static int attach_body(struct xs_handle *xs, xs_transaction_t t, void *ctx, const char **err)
+/* Remove the guest's devices of one type (all devids when devid < 0),
+ * frontend first; how many, or -1. */
+static int detach_type(struct xs_handle *xs, struct devnodes *d, int devid, const char **err)
 {
-    const struct xfb_attach_opts *o = ctx;
-    if ((o->vfb && one_device(xs, t, o, "vfb", err) < 0) ||
-        (o->vkbd && one_device(xs, t, o, "vkbd", err) < 0))
+    int ids[256], n;
+    if (devid >= 0) {
+        ids[0] = devid;
+        n = 1;
+    } else if ((n = devnodes_list(xs, d->domid, d->backend_domid, d->type, ids, 256)) < 0) {
+        *err = xs_err();
         return -1;
-    return 0;
-}
-
-int xfb_attach(const struct xfb_attach_opts *o, const char **err)
-{
-    return in_transaction(attach_body, (void *)o, err);
-}
-
-/* Remove the guest's device directories of one type; how many. */
-static int detach_type(struct xs_handle *xs, xs_transaction_t t, const char *type, int domid,
-                       int devid, int bdomid)
-{
-    char bdom[128];
-    snprintf(bdom, sizeof(bdom), "/local/domain/%d/backend/%s/%d", bdomid, type, domid);
-    unsigned n = 0;
-    char **ids = xs_directory(xs, t, bdom, &n);
-    int removed = 0;
-    for (unsigned i = 0; ids && i < n; i++) {
-        char *end;
-        long id = strtol(ids[i], &end, 10);
-        if (*end || (devid >= 0 && id != devid))
-            continue;
-        char path[192], prefix[48];
-        snprintf(path, sizeof(path), "%s/%ld/frontend", bdom, id);
-        snprintf(prefix, sizeof(prefix), "/local/domain/%d/device/", domid);
-        char *front = xs_read(xs, t, path, NULL);
-        /* only ever remove inside the guest's own device directory */
-        if (front && !strncmp(front, prefix, strlen(prefix)) && !strstr(front, "/."))
-            xs_rm(xs, t, front);
-        free(front);
-        snprintf(path, sizeof(path), "%s/%ld", bdom, id);
-        if (xs_rm(xs, t, path))
-            removed++;
     }
-    free(ids);
-    if (devid < 0 || (ids && n <= 1))
-        xs_rm(xs, t, bdom);
+    int removed = 0;
+    for (int i = 0; i < n; i++) {
+        d->devid = ids[i];
+        if (retried(devnodes_remove_frontend, xs, d, err) < 0)
+            return -1;
+        int rc = retried(remove_any, xs, d, err);
+        if (rc < 0)
+            return -1;
+        removed += rc;
+    }
     return removed;
-}
-
-struct detach_ctx {
-    int domid, devid, backend_domid;
-    int removed;
-};
-
-static int detach_body(struct xs_handle *xs, xs_transaction_t t, void *ctx, const char **err)
-{
-    struct detach_ctx *c = ctx;
-    (void)err;
-    c->removed = detach_type(xs, t, "vfb", c->domid, c->devid, c->backend_domid) +
-                 detach_type(xs, t, "vkbd", c->domid, c->devid, c->backend_domid);
-    return 0;
 }
 
 int xfb_detach(int domid, int devid, int backend_domid, const char **err)
 {
-    struct detach_ctx c = {domid, devid, backend_domid, 0};
-    if (in_transaction(detach_body, &c, err) < 0)
+    struct xs_handle *xs = xs_open(0);
+    if (!xs) {
+        *err = "cannot open xenstore (is xenstored running?)";
         return -1;
-    if (c.removed == 0) {
+    }
+    struct devnodes d = {.domid = domid, .backend_domid = backend_domid};
+    int removed = 0, rc = 0;
+    const char *const types[] = {XFB_TYPE_FB, XFB_TYPE_KBD};
+    for (int i = 0; i < 2 && rc >= 0; i++) {
+        d.type = types[i];
+        rc = detach_type(xs, &d, devid, err);
+        removed += rc > 0 ? rc : 0;
+    }
+    int e = errno;
+    xs_close(xs);
+    errno = e;
+    if (rc < 0)
+        return -1;
+    if (removed == 0) {
         *err = "no vfb or vkbd attached to that domain";
         errno = ENOENT;
         return -1;

@@ -13,14 +13,16 @@ struct xfb_attach_opts {
     unsigned max_width, max_height;
 };
 
-/* Create the frontend and backend directories of each device in one
- * transaction. 0, or -1 + errno (EEXIST: a device is already there);
- * *err then names what failed. */
+/* Create the backend, then the frontend directory of each device
+ * (devnodes.h), created-by "attach". 0, or -1 + errno (ESRCH: no such
+ * domain; EEXIST: a device is already there); *err then says what
+ * failed, in words for the user. */
 int xfb_attach(const struct xfb_attach_opts *o, const char **err);
 
 /* Remove both directories of the guest's vfb and vkbd devices (all
- * devids when devid < 0); the backend sees them go and lets go of the
- * guest. 0, or -1 + errno (ENOENT: nothing attached). */
+ * devids when devid < 0), whoever made them, frontend first; the backend
+ * sees them go and lets go of the guest. 0, or -1 + errno (ENOENT:
+ * nothing attached). */
 int xfb_detach(int domid, int devid, int backend_domid, const char **err);
 
 #endif

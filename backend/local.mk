@@ -13,6 +13,8 @@ back_tests = \
 # against the real frontend library: needs the guest part's test tool
 back_front_tests = tests/back/real-front.sh
 EXTRA_DIST += man/xenfb-backend.8 $(back_tests) $(back_front_tests) tests/back/lib-back.sh
+# the example guests file (Debian ships it as /etc/xenfb/guests.conf)
+EXTRA_DIST += backend/guests.conf
 
 if BACKEND
 noinst_LTLIBRARIES += backend/libxfbback.la
@@ -26,10 +28,14 @@ backend_libxfbback_la_LIBADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
 
 sbin_PROGRAMS += backend/xenfb-backend
 backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h \
+	backend/devnodes.c backend/devnodes.h backend/guestconf.c backend/guestconf.h \
+	backend/toolstack.c backend/toolstack.h backend/toolstack_int.h backend/toolstack_steps.c \
+	backend/announce.c backend/announce.h backend/backoff.h \
 	backend/serve.c backend/serve.h backend/view.h \
 	backend/view_vnc.c backend/view_web.c \
 	backend/keymap.c backend/keymap.h backend/privdrop.c backend/privdrop.h
-backend_xenfb_backend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
+backend_xenfb_backend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend \
+	-DXFB_GUESTS_CONF='"$(sysconfdir)/xenfb/guests.conf"'
 backend_xenfb_backend_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(NEATVNC_CFLAGS) $(PIXMAN_CFLAGS) \
 	$(XKBCOMMON_CFLAGS)
 backend_xenfb_backend_LDADD = backend/libxfbback.la $(XEN_LIBS) $(NEATVNC_LIBS) $(PIXMAN_LIBS) \
@@ -46,6 +52,12 @@ tests_unit_test_sdl_keys_SOURCES = tests/unit/test-sdl-keys.c backend/sdl_keys.c
 tests_unit_test_sdl_keys_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 tests_unit_test_sdl_keys_CFLAGS = $(AM_CFLAGS) $(SDL_CFLAGS)
 endif
+
+# the guests file's parser holds no Xen calls: test it on its own
+check_PROGRAMS += tests/unit/test-guestconf
+TESTS += tests/unit/test-guestconf
+tests_unit_test_guestconf_SOURCES = tests/unit/test-guestconf.c backend/guestconf.c
+tests_unit_test_guestconf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 
 # the systemd unit (--with-systemdsystemunitdir; the usual place under the
 # prefix by default)

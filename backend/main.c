@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "devnodes.h"
+#include "guestconf.h"
 #include "serve.h"
 
 static const char usage_text[] =
@@ -27,7 +29,12 @@ static const char usage_text[] =
     "                           [--tls-cert FILE --tls-key FILE --password-file FILE]\n"
     "                           [--insecure-no-auth] [--web [ADDR:]PORT] [--novnc-dir DIR]\n"
     "                           [--sdl] [--user USER]\n"
-    "                           [--websockify PROG] [--state-dir DIR] [--refresh MS]\n";
+    "                           [--websockify PROG] [--state-dir DIR] [--refresh MS]\n"
+    "                           [--config FILE] [--guest SPEC]...\n"
+    "  serve gives the guests named in --config FILE (default " XFB_GUESTS_CONF ")\n"
+    "  and by --guest their devices: lines \"guest NAME|UUID|* [max-size=WxH] "
+    "[keyboard=yes|no]\",\n"
+    "  --guest takes the words after \"guest\"; SIGHUP reads them again.\n";
 
 /* One line to stderr, exit status 2: the command line was wrong. */
 static int bad_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -74,7 +81,10 @@ struct cmdline {
 /* Parse the options of attach/detach; returns 0 or the exit status. */
 static int parse(const char *cmd, int argc, char **argv, bool is_attach, struct cmdline *c)
 {
-    *c = (struct cmdline){.domid = -1, .devid = -1, .maxw = 1920, .maxh = 1200};
+    *c = (struct cmdline){.domid = -1,
+                          .devid = -1,
+                          .maxw = DEVNODES_DEFAULT_MAX_WIDTH,
+                          .maxh = DEVNODES_DEFAULT_MAX_HEIGHT};
     opterr = 0;
     optind = 1;
     int o;
@@ -148,7 +158,7 @@ static int cmd_attach(int argc, char **argv)
     };
     const char *err = "xenstore";
     if (xfb_attach(&o, &err) < 0) {
-        fprintf(stderr, "xenfb-backend attach: domain %d: %s: %s\n", c.domid, err, strerror(errno));
+        fprintf(stderr, "xenfb-backend attach: domain %d: %s\n", c.domid, err);
         return 1;
     }
     return 0;
@@ -186,6 +196,8 @@ enum {
     SOPT_REFRESH,
     SOPT_SDL,
     SOPT_USER,
+    SOPT_CONFIG,
+    SOPT_GUEST,
 };
 
 static const struct option serve_long_opts[] = {
@@ -206,12 +218,33 @@ static const struct option serve_long_opts[] = {
     {"refresh", required_argument, NULL, SOPT_REFRESH},
     {"sdl", no_argument, NULL, SOPT_SDL},
     {"user", required_argument, NULL, SOPT_USER},
+    {"config", required_argument, NULL, SOPT_CONFIG},
+    {"guest", required_argument, NULL, SOPT_GUEST},
     {NULL, 0, NULL, 0},
 };
 
-static int cmd_serve(int argc, char **argv)
+/* The guests file and --guest specs, read before anything starts: a bad
+ * line is a wrong command line (one line, status 2). */
+static int load_config(struct serve_opts *o)
 {
-    struct serve_opts o = {.domid = -1, .keymap = "us", .refresh_ms = 33};
+    char err[1024];
+    if (guestconf_load(&o->config, o->config_file, o->config_required, o->guests, o->n_guests, err,
+                       sizeof(err)) < 0) {
+        fprintf(stderr, "xenfb-backend serve: %s\n", err);
+        return 2;
+    }
+    return 0;
+}
+
+/* Parse serve's options into o (--guest specs into guests, argc long);
+ * 0 or the exit status. */
+static int parse_serve(int argc, char **argv, struct serve_opts *out, const char **guests)
+{
+    struct serve_opts o = {.domid = -1,
+                           .keymap = "us",
+                           .refresh_ms = 33,
+                           .config_file = XFB_GUESTS_CONF,
+                           .guests = guests};
     opterr = 0;
     optind = 1;
     int o_, n;
@@ -277,6 +310,13 @@ static int cmd_serve(int argc, char **argv)
         case SOPT_USER:
             o.user = optarg;
             break;
+        case SOPT_CONFIG:
+            o.config_file = optarg;
+            o.config_required = true;
+            break;
+        case SOPT_GUEST:
+            guests[o.n_guests++] = optarg;
+            break;
         case ':':
             return bad_usage("serve", "%s needs a value", name);
         default:
@@ -296,7 +336,22 @@ static int cmd_serve(int argc, char **argv)
         o.uid = pw->pw_uid;
         o.gid = pw->pw_gid;
     }
-    return serve_run(&o);
+    *out = o;
+    return load_config(out);
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    /* every --guest; argv outlives the daemon */
+    const char **guests = calloc((size_t)argc, sizeof(*guests));
+    if (!guests)
+        return 1;
+    struct serve_opts o;
+    int rc = parse_serve(argc, argv, &o, guests);
+    if (rc == 0)
+        rc = serve_run(&o);
+    free(guests);
+    return rc;
 }
 
 static const struct {

@@ -22,8 +22,10 @@
 #include <aml.h>
 #include <xenstore.h>
 
-#include "serve.h"
+#include "announce.h"
 #include "privdrop.h"
+#include "serve.h"
+#include "toolstack.h"
 
 extern const struct view_ops view_vnc_ops, view_web_ops, view_sdl_ops;
 
@@ -48,6 +50,8 @@ struct xfb_serve {
     const struct view_ops *views[MAX_VIEWS];
     int n_views;
     struct sguest *guests;
+    struct toolstack *ts; /* makes the configured guests' devices */
+    struct announce *ann; /* tells where their VNC servers listen */
     int status;
 };
 
@@ -140,16 +144,17 @@ void view_watchers(struct view_guest *vg, int delta)
         view_log(vg, XFB_LOG_DEBUG, "refresh period %u ms", ms);
 }
 
-int view_publish(struct view_guest *vg, const char *node, const char *value)
+void view_announce(struct view_guest *vg, const char *listen, int port)
 {
-    struct xfb_serve *s = vg->serve;
-    char path[128];
-    snprintf(path, sizeof(path), "/local/domain/%d/console/%s", vg->domid, node);
-    bool ok = value ? xs_write(s->xs, XBT_NULL, path, value, strlen(value))
-                    : xs_rm(s->xs, XBT_NULL, path);
-    if (!ok && value)
-        view_log(vg, XFB_LOG_WARNING, "cannot write %s: %s", path, strerror(errno));
-    return ok ? 0 : -1;
+    if (vg->serve->ann)
+        announce_set(vg->serve->ann, vg->domid, vg->devid, listen, port);
+}
+
+/* the toolstack's and the announcer's lines, as everything else's */
+static void module_log(void *data, enum xfb_log_level level, int domid, const char *msg)
+{
+    (void)data;
+    log_line(level, domid, msg);
 }
 
 static struct sguest *sguest_of(struct xfb_back_guest *g)
@@ -187,6 +192,7 @@ static void on_appeared(void *data, struct xfb_back_guest *g)
     sg->vg.serve = s;
     sg->vg.guest = g;
     sg->vg.domid = domid;
+    sg->vg.devid = xfb_back_guest_devid(g);
     read_name(s, &sg->vg);
     xfb_back_guest_set_user(g, sg);
     xfb_back_set_refresh(g, 0);
@@ -342,6 +348,38 @@ static void on_signal(void *obj)
     struct xfb_serve *s = aml_get_userdata(obj);
     slog(XFB_LOG_INFO, -1, "signal %d: stopping", aml_get_signo(obj));
     aml_exit(s->aml);
+}
+
+/* One line saying which guests the configuration names. */
+static void say_config(const char *when, const struct guest_config *c)
+{
+    char what[64];
+    if (c->n == 0)
+        snprintf(what, sizeof(what), "no guest named");
+    else
+        snprintf(what, sizeof(what), "%zu guest%s named", c->n, c->n == 1 ? "" : "s");
+    if (c->missing)
+        slog(XFB_LOG_INFO, -1, "%s: %s does not exist: %s", when, c->file, what);
+    else if (c->file)
+        slog(XFB_LOG_INFO, -1, "%s: %s: %s", when, c->file, what);
+    else
+        slog(XFB_LOG_INFO, -1, "%s: %s", when, what);
+}
+
+/* SIGHUP: read the configuration again; a bad one changes nothing. */
+static void on_reload(void *obj)
+{
+    struct xfb_serve *s = aml_get_userdata(obj);
+    const struct serve_opts *o = s->o;
+    struct guest_config c;
+    char err[1024];
+    if (guestconf_load(&c, o->config_file, o->config_required, o->guests, o->n_guests, err,
+                       sizeof(err)) < 0) {
+        slog(XFB_LOG_ERROR, -1, "SIGHUP: %s; keeping the configuration in use", err);
+        return;
+    }
+    say_config("SIGHUP: configuration reloaded", &c);
+    toolstack_reconfigure(s->ts, &c);
 }
 
 static int add_obj(struct xfb_serve *s, void *obj)
@@ -513,7 +551,36 @@ static int drop_root(const struct serve_opts *o)
     return 0;
 }
 
-int serve_run(const struct serve_opts *o)
+/* The announcer, then the toolstack: it looks at what runs from the
+ * loop, once the core is there to serve what it makes. */
+static int start_toolstack(struct xfb_serve *s, struct guest_config *config)
+{
+    int bdomid = xfb_back_domid(s->back);
+    s->ann = announce_new(s->aml, bdomid, module_log, s);
+    if (!s->ann) {
+        slog(XFB_LOG_ERROR, -1, "cannot open xenstore for the VNC addresses: %s", strerror(errno));
+        return -1;
+    }
+    struct toolstack_opts to = {
+        .backend_domid = bdomid,
+        .only_domid = s->o->domid,
+        .log = module_log,
+        .log_data = s,
+    };
+    say_config("configuration", config);
+    s->ts = toolstack_new(s->aml, &to, config);
+    if (!s->ts) {
+        slog(XFB_LOG_ERROR, -1, "cannot watch the domains come and go: %s", strerror(errno));
+        return -1;
+    }
+    if (add_obj(s, aml_signal_new(SIGHUP, on_reload, s, NULL)) < 0) {
+        slog(XFB_LOG_ERROR, -1, "cannot catch SIGHUP");
+        return -1;
+    }
+    return 0;
+}
+
+int serve_run(struct serve_opts *o)
 {
     struct xfb_serve s = {.o = o};
     log_max = o->verbose ? XFB_LOG_DEBUG : XFB_LOG_INFO;
@@ -547,6 +614,8 @@ int serve_run(const struct serve_opts *o)
     }
     if (open_core(&s) < 0)
         goto out_core;
+    if (start_toolstack(&s, &o->config) < 0)
+        goto out_core;
     if (o->user && drop_root(o) < 0)
         goto out_core;
     slog(XFB_LOG_INFO, -1, "serving %s", o->domid >= 0 ? "one guest" : "every guest");
@@ -562,12 +631,15 @@ int serve_run(const struct serve_opts *o)
     aml_run(s.aml);
     rc = s.status;
 out_core:
-    close_core(&s);
+    toolstack_free(s.ts);
+    close_core(&s); /* the viewers take their VNC addresses back */
+    announce_free(s.ann);
 out_xs:
     xs_close(s.xs);
 out_views:
     stop_views(&s);
 out_aml:
+    guestconf_clear(&o->config); /* when the toolstack did not take it */
     aml_unref(s.aml);
     if (log_syslog)
         closelog();

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "guestconf.h"
 #include "view.h"
 
 struct serve_opts {
@@ -30,10 +31,17 @@ struct serve_opts {
     const char *user;       /* NULL: stay root; else become this user */
     uid_t uid;              /* ... whose ids main() looked up */
     gid_t gid;
+    /* the guests that get devices (toolstack.h): read by main() from
+     * these, and again from them on SIGHUP */
+    const char *config_file;   /* the guests file */
+    bool config_required;      /* given with --config: must exist */
+    const char *const *guests; /* --guest specs */
+    size_t n_guests;
+    struct guest_config config; /* what main() read: serve_run takes it */
 };
 
-/* Run until SIGTERM/SIGINT; the exit status. */
-int serve_run(const struct serve_opts *o);
+/* Run until SIGTERM/SIGINT; the exit status. Takes o->config. */
+int serve_run(struct serve_opts *o);
 
 /* The options, for the viewers. */
 const struct serve_opts *serve_opts(const struct xfb_serve *s);

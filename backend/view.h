@@ -31,7 +31,7 @@ struct xfb_serve;
 struct view_guest {
     struct xfb_serve *serve;
     struct xfb_back_guest *guest; /* for input; NULL once gone */
-    int domid;
+    int domid, devid;
     char name[64]; /* the guest's name, or "domain N" */
     int watchers;  /* viewers connected right now, all kinds */
     bool kbd_abs;  /* the vkbd takes absolute pointer positions */
@@ -59,9 +59,10 @@ struct view_ops {
 /* A viewer of this guest connected (+1) or left (-1). */
 void view_watchers(struct view_guest *vg, int delta);
 
-/* Write /local/domain/<domid>/console/<node> (libxl's place for the
- * VNC address); value NULL removes it. 0, or -1 + errno. */
-int view_publish(struct view_guest *vg, const char *node, const char *value);
+/* This guest's VNC server listens at listen:port (port 0: listen is a
+ * Unix socket's path); listen NULL: no longer. Written to xenstore for
+ * dom0's tools from the loop (announce.h says where, and where not). */
+void view_announce(struct view_guest *vg, const char *listen, int port);
 
 /* One log line about this guest, as serve logs everything. */
 void view_log(const struct view_guest *vg, enum xfb_log_level level, const char *fmt, ...)

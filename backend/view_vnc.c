@@ -603,14 +603,11 @@ static int open_listener(struct vnc_view *v)
 
 static void publish(struct vnc_view *v)
 {
-    char port[16];
-    if (v->vg->vnc_path[0]) {
-        view_publish(v->vg, "vnc-listen", v->vg->vnc_path);
-        return;
-    }
-    snprintf(port, sizeof(port), "%d", v->vg->vnc_port);
-    view_publish(v->vg, "vnc-listen", v->vg->vnc_host);
-    view_publish(v->vg, "vnc-port", port);
+    struct view_guest *vg = v->vg;
+    if (vg->vnc_path[0])
+        view_announce(vg, vg->vnc_path, 0);
+    else
+        view_announce(vg, vg->vnc_host, vg->vnc_port);
 }
 
 static void *vnc_attach(struct view_guest *vg)
@@ -670,9 +667,7 @@ static void *vnc_attach(struct view_guest *vg)
 static void vnc_gone(void *view)
 {
     struct vnc_view *v = view;
-    view_publish(v->vg, "vnc-listen", NULL);
-    if (!v->vg->vnc_path[0])
-        view_publish(v->vg, "vnc-port", NULL);
+    view_announce(v->vg, NULL, 0);
 }
 
 static void vnc_destroy(void *view)

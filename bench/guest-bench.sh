@@ -85,7 +85,7 @@ idle_strace() {
 
 # ---- the guest ----
 xsim_setup
-"$XSIM" ctl gntalloc-limit 16384 >/dev/null
+gntalloc_limit 1 16384
 attach --domid 1 --max-width "$W" --max-height "$H" || bail "attach failed"
 BACK_TOOL=$BENCH
 back_start serve

@@ -58,7 +58,6 @@ echo "daemon pid $PID, RSS with no guest: $(awk '/^VmRSS/ { print $2, $3 }' /pro
 d=1
 for mode in 1280x720 1920x1080; do
     W=${mode%x*} H=${mode#*x}
-    "$XSIM" ctl gntalloc-limit 65536 >/dev/null
     guest_up "$d" "$W" "$H" "\"$mode\""
     for enc in raw zrle; do
         "$BENCH" frames $((SECS + 3)) shm >"$TEST_TMP/anim.out" 2>&1 &
@@ -80,7 +79,6 @@ for mode in 1280x720 1920x1080; do
 done
 
 # ---- 2. memory per guest ----
-"$XSIM" ctl gntalloc-limit 65536 >/dev/null
 for g in $(seq 10 $((9 + GUESTS))); do
     guest_up "$g" 1280 720 '"1280x720"'
     "$BENCH" frames 3 shm >/dev/null 2>&1

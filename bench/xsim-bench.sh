@@ -11,7 +11,7 @@ export top_srcdir top_builddir
 . "$top_srcdir/tests/xsim/t/hv-lib.sh"
 
 xsim_setup
-hvctl gntalloc-limit 16384 >/dev/null
+gntalloc_limit 1 16384
 
 peer_start a 1
 peer_start b 0

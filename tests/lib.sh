@@ -75,11 +75,26 @@ trap 'exit 130' INT TERM
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/xfbtest.$TEST_NAME.XXXXXX")
 at_exit "rm -rf '$TEST_TMP'"
 
-# xsim_setup: start a private simulation and export XSIM_DIR for it.
+# xsim_setup: start a private simulation and export XSIM_DIR for it. Its
+# transactions commit as C xenstored would, or as oxenstored would when
+# XSIM_XENSTORED=oxenstored (as the suite's second run of the xenstore
+# tests has it).
 xsim_setup() {
     export XSIM_DIR="$TEST_TMP/xsim"
-    "$XSIM" start >/dev/null || bail "xsim start failed: $(cat "$XSIM_DIR/xsimd.log" 2>/dev/null)"
+    "$XSIM" start --xenstored "${XSIM_XENSTORED:-xenstored}" >/dev/null ||
+        bail "xsim start failed: $(cat "$XSIM_DIR/xsimd.log" 2>/dev/null)"
+    [ -z "${XSIM_XENSTORED:-}" ] || diag "xenstore transactions commit as $XSIM_XENSTORED would"
     at_exit "_xsim_teardown"
+}
+
+# gntalloc_limit DOMID PAGES: set a guest kernel's gntalloc page limit (1024
+# at boot) the way an administrator does, through the guest's
+# /sys/module/xen_gntalloc/parameters/limit; creates the domain if needed.
+# The limit is per kernel: a domain destroyed and created again starts at
+# 1024 again.
+gntalloc_limit() {
+    "$XSIM" run --domid "$1" -- sh -c "echo $2 >/sys/module/xen_gntalloc/parameters/limit" ||
+        bail "cannot set the gntalloc limit of domain $1 to $2"
 }
 
 _xsim_teardown() {

@@ -10,8 +10,11 @@ xenfb_agent_libxenfbfront_core_la_SOURCES = \
 	xenfb-agent/lib/private.h \
 	xenfb-agent/lib/front.c \
 	xenfb-agent/lib/log.c \
+	xenfb-agent/lib/device.c \
 	xenfb-agent/lib/xenbus.c \
+	xenfb-agent/lib/timer.c \
 	xenfb-agent/lib/grant.c \
+	xenfb-agent/lib/fbmem.c \
 	xenfb-agent/lib/fbring.c \
 	xenfb-agent/lib/kbdring.c
 xenfb_agent_libxenfbfront_core_la_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
@@ -27,7 +30,7 @@ endif
 xenfb_agent_libxenfbfront_la_SOURCES =
 xenfb_agent_libxenfbfront_la_LIBADD = xenfb-agent/libxenfbfront-core.la \
 	xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
-xenfb_agent_libxenfbfront_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 \
+xenfb_agent_libxenfbfront_la_LDFLAGS = $(AM_LDFLAGS) -version-info 1:0:1 \
 	-Wl,--version-script=$(top_srcdir)/xenfb-agent/lib/libxenfbfront.map
 EXTRA_xenfb_agent_libxenfbfront_la_DEPENDENCIES = $(top_srcdir)/xenfb-agent/lib/libxenfbfront.map
 if GUEST
@@ -58,7 +61,8 @@ xenfb_agent_xenfb_agent_SOURCES = \
 	xenfb-agent/agent/check.c
 xenfb_agent_xenfb_agent_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
 xenfb_agent_xenfb_agent_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
-xenfb_agent_xenfb_agent_LDADD = xenfb-agent/libxenfbfront.la $(XEN_LIBS)
+xenfb_agent_xenfb_agent_LDADD = xenfb-agent/libxenfbfront.la xenfb-agent/proto/libxfbproto.la \
+	$(XEN_LIBS)
 if GUEST
 man_MANS += man/xenfb-agent.8
 endif
@@ -92,7 +96,39 @@ front_shell_tests = \
 	tests/front/front-backend-restart.sh \
 	tests/front/front-hostile.sh \
 	tests/front/front-errors.sh \
-	tests/front/front-busy.sh \
-	tests/front/agent-check.sh
+	tests/front/front-hotplug.sh \
+	tests/front/front-regrant.sh \
+	tests/front/front-takeover.sh \
+	tests/front/front-timeout.sh \
+	tests/front/front-access.sh \
+	tests/front/agent-check.sh \
+	tests/front/guest-setup.sh
 TESTS += $(front_unit_tests) $(front_shell_tests)
 EXTRA_DIST += $(front_shell_tests) tests/front/front-lib.sh
+
+# The guest's system integration: the modules loaded at boot, gntalloc's
+# page limit, the opt-in udev rule for X servers not running as root, and
+# xenfb-guest-setup, which does the same on a running guest (the package
+# runs it when it is installed).
+if GUEST
+modulesload_DATA = xenfb-agent/system/xenfb.conf
+modprobe_DATA = xenfb-agent/system/modprobe/xenfb.conf
+udevrules_DATA = xenfb-agent/system/60-xenfb.rules
+sbin_SCRIPTS = xenfb-agent/system/xenfb-guest-setup
+man_MANS += man/xenfb-guest-setup.8
+endif
+xenfb-agent/system/xenfb.conf: $(top_srcdir)/xenfb-agent/system/xenfb.modules-load
+	$(AM_V_GEN)$(MKDIR_P) xenfb-agent/system && cp $(top_srcdir)/xenfb-agent/system/xenfb.modules-load $@
+xenfb-agent/system/modprobe/xenfb.conf: $(top_srcdir)/xenfb-agent/system/xenfb.modprobe.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) xenfb-agent/system/modprobe && \
+	    sed -e 's|@GNTALLOC_LIMIT[@]|$(GNTALLOC_LIMIT)|g' \
+	    $(top_srcdir)/xenfb-agent/system/xenfb.modprobe.in >$@
+xenfb-agent/system/xenfb-guest-setup: $(top_srcdir)/xenfb-agent/system/xenfb-guest-setup.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) xenfb-agent/system && \
+	    sed -e 's|@GNTALLOC_LIMIT[@]|$(GNTALLOC_LIMIT)|g' \
+	    $(top_srcdir)/xenfb-agent/system/xenfb-guest-setup.in >$@ && chmod +x $@
+CLEANFILES += xenfb-agent/system/xenfb.conf xenfb-agent/system/modprobe/xenfb.conf \
+	xenfb-agent/system/xenfb-guest-setup
+EXTRA_DIST += xenfb-agent/system/xenfb.modules-load xenfb-agent/system/xenfb.modprobe.in \
+	xenfb-agent/system/60-xenfb.rules xenfb-agent/system/xenfb-guest-setup.in \
+	man/xenfb-guest-setup.8

@@ -11,8 +11,9 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-/* how soon a write xenstore refused (EAGAIN on every try) is tried again */
-#define XFB_RETRY_MS 100
+/* the pauses before a write xenstore refused (EAGAIN) is tried again */
+#define XFB_RETRY_FIRST_MS 10
+#define XFB_RETRY_MAX_MS   2000
 
 static int own_domid(struct xfb_back *b, int wanted)
 {
@@ -105,8 +106,16 @@ void xfb_back_retry_later(struct xfb_back *b)
 {
     if (b->retry_at)
         return;
-    b->retry_at = xfb_mono_ns() + XFB_RETRY_MS * 1000000LL;
+    b->retry_ms = b->retry_ms ? b->retry_ms * 2 : XFB_RETRY_FIRST_MS;
+    if (b->retry_ms > XFB_RETRY_MAX_MS)
+        b->retry_ms = XFB_RETRY_MAX_MS;
+    b->retry_at = xfb_mono_ns() + b->retry_ms * 1000000LL;
     xfb_back_arm_timer(b);
+}
+
+int xfb_back_domid(const struct xfb_back *b)
+{
+    return b->domid;
 }
 
 int xfb_back_fds(const struct xfb_back *b, int *fds, int max)

@@ -92,6 +92,9 @@ struct xfb_back *xfb_back_open(const struct xfb_back_opts *opts);
  * new backend can take the guests over (protocol.md section 5). */
 void xfb_back_close(struct xfb_back *b);
 
+/* Our own domain (the backend domain of every guest served). */
+int xfb_back_domid(const struct xfb_back *b);
+
 /* The fds to poll for reading (3: xenstore, event channels and a timer);
  * returns how many (at most max). */
 int xfb_back_fds(const struct xfb_back *b, int *fds, int max);

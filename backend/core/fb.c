@@ -139,7 +139,8 @@ int xfb_fb_connect(struct xfb_dev *d)
         set_surface(d, &m);
         d->connected = true;
         d->refresh_pending = true;
-        xfb_xs_write(b, d->bpath, "request-update", "1");
+        if (xfb_xs_write(b, d->bpath, "request-update", "1") < 0)
+            xfb_dev_refused(d); /* written again with the features */
         xfb_log(XFB_LOG_INFO, d, "connected: %ux%u, %u bits, stride %u, %u pages", d->surf.width,
                 d->surf.height, d->surf.depth, d->surf.stride, n_fb);
         if (b->ops && b->ops->fb_connected)

@@ -15,9 +15,10 @@
 
 #include "proto/layout.h"
 
-/* Limits used when the backend directory has none (attach writes them). */
-#define XFB_DEFAULT_MAX_WIDTH  1920
-#define XFB_DEFAULT_MAX_HEIGHT 1200
+/* Limits used when the backend directory has none (attach and the
+ * daemon write them, with this same default: backend/devnodes.h). */
+#define XFB_DEFAULT_MAX_WIDTH  3840
+#define XFB_DEFAULT_MAX_HEIGHT 2160
 
 /* Out rings a vfb may fill per wakeup (its re-checks included). */
 #define XFB_FB_PASSES 4
@@ -51,7 +52,8 @@ enum xfb_dev_kind { XFB_DEV_FB, XFB_DEV_KBD };
 struct xfb_dev {
     struct xfb_back_guest *g;
     enum xfb_dev_kind kind;
-    const char *type;                     /* xenstore name: vfb, vkbd or vinput */
+    const char *type;                     /* xenstore type: xenfb, xenkbd or vinput */
+    const char *name;                     /* in messages: vfb, vkbd or vinput */
     bool present;                         /* backend directory seen */
     char *bpath;                          /* our directory for this device */
     char *fpath;                          /* the frontend's directory */
@@ -103,6 +105,7 @@ struct xfb_back_guest {
     int domid, devid;
     struct xfb_dev fb, kbd;
     unsigned refresh_ms;
+    bool kbd_clash_logged; /* a second keyboard device was ignored */
     void *user;
 };
 
@@ -121,7 +124,8 @@ struct xfb_back {
     xfb_back_log_fn log_fn;
     void *log_data;
     enum xfb_log_level log_level;
-    int64_t retry_at; /* monotonic ns: try refused writes again; 0: none */
+    int64_t retry_at;  /* monotonic ns: try refused writes again; 0: none */
+    unsigned retry_ms; /* the pause before it: 10 ms, doubling up to 2 s */
 };
 
 static inline int64_t xfb_mono_ns(void)
@@ -145,10 +149,16 @@ void xfb_log_(struct xfb_back *b, enum xfb_log_level level, const struct xfb_dev
     xfb_log_((dev)->g->b, (level), (dev), __FILE__, __LINE__, __VA_ARGS__)
 #define xfb_log_ctx(b, level, ...) xfb_log_((b), (level), NULL, __FILE__, __LINE__, __VA_ARGS__)
 
+/* Refusals in a row (EAGAIN) before a device says so. */
+#define XFB_REFUSALS_TO_WARN 6
+
 /* ---- xenbus.c: discovery and the state machine ---- */
 int xfb_xenbus_watch(struct xfb_back *b);
 void xfb_xenbus_handle_watch(struct xfb_back *b, const char *path, const char *token);
 void xfb_xenbus_retry(struct xfb_back *b);
+/* A write of d's failed: if xenstore refused it (EAGAIN), write d's
+ * state and features again later. */
+void xfb_dev_refused(struct xfb_dev *d);
 /* back.c: run xfb_xenbus_retry soon */
 void xfb_back_retry_later(struct xfb_back *b);
 /* The timer fired: look again at the devices whose mute is over. */

@@ -1,6 +1,6 @@
 /* Finding guests and walking each device through the XenbusState machine
  * (protocol.md sections 4 and 5). Watches:
- *   "b" on base/{vfb,vkbd,vinput}: devices added and removed by attach;
+ *   "b" on base/{xenfb,xenkbd,vinput}: devices added and removed by attach;
  *   "f" on each frontend's state node;
  *   "r" on @releaseDomain: a guest destroyed.
  */
@@ -16,7 +16,9 @@
 #include <string.h>
 #include <xen/io/xenbus.h>
 
-static const char *const dev_types[] = {"vfb", "vkbd", "vinput"};
+/* Our own device types (layout.h), and libxl's vkbd with a non-QEMU
+ * backend (vkb = ["backend-type=linux"]), whose backend is "vinput". */
+static const char *const dev_types[] = {XFB_TYPE_FB, XFB_TYPE_KBD, "vinput"};
 
 char *xfb_xs_read(struct xfb_back *b, const char *dir, const char *node)
 {
@@ -62,42 +64,35 @@ int xfb_xs_write(struct xfb_back *b, const char *dir, const char *node, const ch
     }
     /* A plain write would create the directory again if the toolstack has
      * just removed it (detach, guest destroyed) and leave a half device
-     * behind that blocks the next attach: write only while it exists. */
-    for (int tries = 0; tries < 16; tries++) {
-        xs_transaction_t t = xs_transaction_start(b->xs);
-        if (t == XBT_NULL)
-            return -1;
-        unsigned len;
-        void *here = xs_read(b->xs, t, dir, &len);
-        if (!here) {
-            int e = errno;
-            xs_transaction_end(b->xs, t, true);
-            errno = e;
-            return -1;
-        }
+     * behind that blocks the next attach: write only while it exists. One
+     * try: a conflict is -1 + EAGAIN, for the caller to try again from
+     * the timer (xfb_dev_refused()), never in a loop here. */
+    xs_transaction_t t = xs_transaction_start(b->xs);
+    if (t == XBT_NULL)
+        return -1;
+    unsigned len;
+    void *here = xs_read(b->xs, t, dir, &len);
+    if (!here || !xs_write(b->xs, t, path, val, (unsigned)n)) {
+        int e = errno;
         free(here);
-        if (!xs_write(b->xs, t, path, val, (unsigned)n)) {
-            int e = errno;
-            xs_transaction_end(b->xs, t, true);
-            errno = e;
-            return -1;
-        }
-        if (xs_transaction_end(b->xs, t, false))
-            return 0;
-        if (errno != EAGAIN)
-            return -1;
+        xs_transaction_end(b->xs, t, true);
+        errno = e;
+        return -1;
     }
-    return -1;
+    free(here);
+    return xs_transaction_end(b->xs, t, false) ? 0 : -1;
 }
 
-/* A write xenstore refused with EAGAIN on every try (transactions that
- * keep conflicting) is retried from a timer: the frontend waits for our
- * state and nothing else would make us write it again. */
-static void refused(struct xfb_dev *d)
+/* A write xenstore refused with EAGAIN (its transaction conflicted) is
+ * retried from a timer, after a pause that grows while it goes on: the
+ * frontend waits for our state and nothing else would make us write it
+ * again. A few conflicts are normal on a busy host; a run of them is
+ * worth one line. */
+void xfb_dev_refused(struct xfb_dev *d)
 {
     if (errno != EAGAIN)
         return;
-    if (!d->refusals++)
+    if (++d->refusals == XFB_REFUSALS_TO_WARN)
         xfb_log(XFB_LOG_WARNING, d, "xenstore keeps refusing our writes (EAGAIN): retrying");
     d->unwritten = true;
     xfb_back_retry_later(d->g->b);
@@ -108,7 +103,7 @@ static void set_state(struct xfb_dev *d, int state)
     if (xfb_xs_write(d->g->b, d->bpath, "state", "%d", state) < 0) {
         if (errno != EAGAIN)
             xfb_log(XFB_LOG_WARNING, d, "cannot write state %d: %s", state, strerror(errno));
-        refused(d);
+        xfb_dev_refused(d);
     }
     d->state = state;
 }
@@ -129,11 +124,13 @@ static struct xfb_back_guest *guest_get(struct xfb_back *b, int domid, int devid
     g->refresh_ms = b->refresh_ms;
     g->fb.g = g;
     g->fb.kind = XFB_DEV_FB;
-    g->fb.type = "vfb";
+    g->fb.type = XFB_TYPE_FB;
+    g->fb.name = "vfb";
     g->fb.port = -1;
     g->kbd.g = g;
     g->kbd.kind = XFB_DEV_KBD;
-    g->kbd.type = "vkbd";
+    g->kbd.type = XFB_TYPE_KBD;
+    g->kbd.name = "vkbd";
     g->kbd.port = -1;
     g->next = b->guests;
     b->guests = g;
@@ -216,6 +213,8 @@ static void write_features(struct xfb_dev *d)
         r |= xfb_xs_write(b, d->bpath, "feature-resize", "1");
         r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_LAZY_NOTIFY, "1");
         r |= xfb_xs_write(b, d->bpath, "hotplug-status", "connected");
+        if (d->connected)
+            r |= xfb_xs_write(b, d->bpath, "request-update", "1");
     } else {
         r = xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_ABS_POINTER, "1");
         r |= xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_RAW_POINTER, "1");
@@ -224,7 +223,7 @@ static void write_features(struct xfb_dev *d)
         r |= xfb_xs_write(b, d->bpath, XENKBD_FIELD_HEIGHT, "%u", d->kbd_height);
     }
     if (r)
-        refused(d);
+        xfb_dev_refused(d);
 }
 
 void xfb_xenbus_retry(struct xfb_back *b)
@@ -240,11 +239,15 @@ void xfb_xenbus_retry(struct xfb_back *b)
                 write_features(d);
             set_state(d, d->state);
             if (!d->unwritten) {
-                xfb_log(XFB_LOG_INFO, d, "xenstore took our writes after %u refusals", d->refusals);
+                if (d->refusals >= XFB_REFUSALS_TO_WARN)
+                    xfb_log(XFB_LOG_INFO, d, "xenstore took our writes after %u refusals",
+                            d->refusals);
                 d->refusals = 0;
             }
         }
     }
+    if (!b->retry_at)
+        b->retry_ms = 0; /* all written: the next conflict starts short again */
 }
 
 static void read_limits(struct xfb_dev *d)
@@ -253,7 +256,7 @@ static void read_limits(struct xfb_dev *d)
     unsigned long w, h;
     /* vfb and vkbd of a guest share the limits attach wrote for the vfb */
     char vfb[128];
-    snprintf(vfb, sizeof(vfb), "%s/vfb/%d/%d", b->base, d->g->domid, d->g->devid);
+    snprintf(vfb, sizeof(vfb), "%s/" XFB_TYPE_FB "/%d/%d", b->base, d->g->domid, d->g->devid);
     if (xfb_xs_read_uint(b, vfb, "max-width", 32768, &w) < 0 || w == 0)
         w = XFB_DEFAULT_MAX_WIDTH;
     if (xfb_xs_read_uint(b, vfb, "max-height", 32768, &h) < 0 || h == 0)
@@ -279,6 +282,20 @@ static char *read_frontend_path(struct xfb_back *b, const char *bpath, int domid
     return f;
 }
 
+/* Is the guest's home directory there? Backend directories outlive
+ * their domain when nobody removes them (libxl removes only those of
+ * the devices it made): such a device is nobody's, and serving it would
+ * open viewers for a domain that does not exist. */
+static bool domain_exists(struct xfb_back *b, int domid)
+{
+    char path[32];
+    snprintf(path, sizeof(path), "/local/domain/%d", domid);
+    unsigned len;
+    char *v = xs_read(b->xs, XBT_NULL, path, &len);
+    free(v);
+    return v || errno != ENOENT;
+}
+
 static void dev_check(struct xfb_dev *d);
 
 static void dev_found(struct xfb_back *b, const char *type, int domid, int devid)
@@ -286,13 +303,29 @@ static void dev_found(struct xfb_back *b, const char *type, int domid, int devid
     if (b->only_domid > 0 && domid != b->only_domid)
         return;
     struct xfb_back_guest *g = xfb_back_find(b, domid, devid);
-    bool is_fb = !strcmp(type, "vfb");
+    bool is_fb = !strcmp(type, XFB_TYPE_FB);
     if (g) {
         struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
+        if (d->present && strcmp(d->type, type)) {
+            /* xenkbd and libxl's vinput of the same devid: one keyboard
+             * per guest, the first found */
+            if (!g->kbd_clash_logged)
+                xfb_log(XFB_LOG_WARNING, d,
+                        "ignoring %s/%d too: a guest has one keyboard (give it keyboard=no in "
+                        "the daemon's configuration to use libxl's vinput)",
+                        type, devid);
+            g->kbd_clash_logged = true;
+            return;
+        }
         if (d->present) {
             dev_check(d);
             return;
         }
+    }
+    if (!g && !domain_exists(b, domid)) {
+        xfb_log_ctx(b, XFB_LOG_DEBUG, "%s/%d/%d: no such domain: not serving it", type, domid,
+                    devid);
+        return;
     }
     char *bpath;
     if (asprintf(&bpath, "%s/%s/%d/%d", b->base, type, domid, devid) < 0)
@@ -310,7 +343,9 @@ static void dev_found(struct xfb_back *b, const char *type, int domid, int devid
         return;
     }
     struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
-    d->type = is_fb ? "vfb" : (!strcmp(type, "vinput") ? "vinput" : "vkbd");
+    bool vinput = !strcmp(type, "vinput");
+    d->type = is_fb ? XFB_TYPE_FB : vinput ? "vinput" : XFB_TYPE_KBD;
+    d->name = is_fb ? "vfb" : vinput ? "vinput" : "vkbd";
     d->bpath = bpath;
     d->fpath = fpath;
     d->present = true;
@@ -432,11 +467,20 @@ static void dev_check(struct xfb_dev *d)
     free(fr);
     unsigned long fs;
     if (xfb_xs_read_uint(b, d->fpath, "state", 255, &fs) < 0) {
-        if (errno == ENOENT || errno == EACCES) {
+        if ((errno == ENOENT || errno == EACCES) && !domain_exists(b, d->g->domid)) {
             xfb_log(XFB_LOG_DEBUG, d, "frontend state: %s", strerror(errno));
             /* the guest's directory went away: so did the device */
             dev_forget(d);
             guest_forget_if_empty(d->g);
+        } else if (errno == ENOENT || errno == EACCES) {
+            /* No frontend directory (yet): a toolstack makes the backend
+             * directory first and removes the frontend first. The watch
+             * on its state node fires when it comes (back). */
+            if (d->connected)
+                xfb_log(XFB_LOG_INFO, d, "frontend directory removed");
+            xfb_dev_disconnect(d);
+            d->closed = false;
+            d->fstate = 0;
         } else if (!d->closed) {
             xfb_dev_fail(d, "frontend state is not a number");
         }
@@ -455,6 +499,9 @@ static void dev_check(struct xfb_dev *d)
         }
         d->closed = false;
         if (d->state != XenbusStateInitWait) {
+            /* the toolstack may have changed them (a reloaded
+             * configuration): they hold from this connection on */
+            read_limits(d);
             write_features(d);
             set_state(d, XenbusStateInitWait);
         }
@@ -527,7 +574,7 @@ static void scan_domain(struct xfb_back *b, const char *type, int domid)
     }
     free(ids);
     /* devices of ours that are no longer listed */
-    bool is_fb = !strcmp(type, "vfb");
+    bool is_fb = !strcmp(type, XFB_TYPE_FB);
     for (struct xfb_back_guest *g = b->guests, *next; g; g = next) {
         next = g->next;
         struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
@@ -549,7 +596,7 @@ static void scan_type(struct xfb_back *b, const char *type)
             scan_domain(b, type, domid);
     }
     free(doms);
-    bool is_fb = !strcmp(type, "vfb");
+    bool is_fb = !strcmp(type, XFB_TYPE_FB);
     for (struct xfb_back_guest *g = b->guests, *next; g; g = next) {
         next = g->next;
         struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;

@@ -230,7 +230,6 @@ run() {
 
 # ---- the run ----
 viewer_setup
-"$XSIM" ctl gntalloc-limit 65536 >/dev/null
 serve_start
 # `xsim run` execs the daemon
 wait_for 20 sh -c "[ \"\$(cat /proc/$SERVE_PID/comm)\" = xenfb-backend ] || pgrep -P $SERVE_PID -x xenfb-backend" >/dev/null ||

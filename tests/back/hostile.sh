@@ -75,7 +75,9 @@ while IFS='|' read -r dev opts cmds why; do
     wait_for 20 new_match "$start" "^log 1 error: $dev/0: .*$why" &&
         [ "$(tail -n "+$((start + 1))" "$BACK_OUT" | grep -c '^log 1 error')" -eq 1 ]
     ok $? "$dev $opts${cmds:+ then $cmds}: one log line ($why)"
-    wait_for 5 eq 6 x0 xenstore-read "/local/domain/0/backend/$dev/1/0/state"
+    xstype=xenfb
+    [ "$dev" = vkbd ] && xstype=xenkbd
+    wait_for 5 eq 6 x0 xenstore-read "/local/domain/0/backend/$xstype/1/0/state"
     ok $? "  and the device is Closed"
     front 2 fill "$i" "$i" 10 10 ff00ff
     wait_for 10 new_match "$start" "^2 update $i $i 10 10\$"

@@ -13,8 +13,25 @@ BACK_OUT="$TEST_TMP/back.out"
 : >"$BACK_OUT"
 
 x0() { "$XSIM" run --domid 0 -- "$@"; }
-attach() { x0 "$BACKEND" attach "$@"; }
+# attach ARGS: as the command, for a domain that exists (as after `xl
+# create -p`): the domain of --domid is created first if need be
+attach() {
+    _ad=$(printf '%s\n' "$@" | sed -n '/^--domid$/{n;p;q}')
+    [ -z "$_ad" ] || "$XSIM" run --domid "$_ad" -- true || return 1
+    x0 "$BACKEND" attach "$@"
+}
 detach() { x0 "$BACKEND" detach "$@"; }
+
+# libxl_console D: domain D's first console as libxl makes it for a PV or
+# PVH domain (xenconsoled's frontend directory, dom0's, read-only to the
+# guest), where the daemon tells `xl vncviewer` its VNC address
+libxl_console() {
+    "$XSIM" run --domid "$1" -- true &&
+        x0 xenstore-write "/local/domain/$1/console/backend-id" 0 \
+            "/local/domain/$1/console/type" xenconsoled \
+            "/local/domain/$1/console/output" pty &&
+        x0 xenstore-chmod "/local/domain/$1/console" n0 "r$1"
+}
 
 # has_n FILE REGEX N: at least N lines of FILE match
 has_n() { [ "$(count "$1" "$2")" -ge "$3" ]; }

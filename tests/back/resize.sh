@@ -35,12 +35,12 @@ wait_line "$BACK_OUT" '^log 1 error: vfb/0: closing the device: bad resize to 80
 ok $? "a resize beyond max-width: one log line"
 wait_line "$BACK_OUT" '^1 disconnected$'
 ok $? "and the device closed"
-is "$(x0 xenstore-read /local/domain/0/backend/vfb/1/0/state)" "6" "backend state is Closed"
+is "$(x0 xenstore-read /local/domain/0/backend/xenfb/1/0/state)" "6" "backend state is Closed"
 
 front_start 2 --width 800 --height 600
 wait_line "$BACK_OUT" '^log 2 error: vfb/0: refusing the frontend: width is outside 1..max-width'
 ok $? "a mode beyond the limit at connect is refused with one line"
-wait_for 5 eq 6 x0 xenstore-read /local/domain/0/backend/vfb/2/0/state
+wait_for 5 eq 6 x0 xenstore-read /local/domain/0/backend/xenfb/2/0/state
 ok $? "and that device is Closed"
 
 [ "$_tap_failed" -eq 0 ] || show_logs

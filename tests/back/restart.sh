@@ -37,7 +37,7 @@ ok $? "keys flow again"
 front 1 close
 wait_line "$BACK_OUT" '^1 disconnected$' 1
 ok $? "frontend closing: the backend lets go"
-wait_for 5 eq 6 x0 xenstore-read /local/domain/0/backend/vfb/1/0/state
+wait_for 5 eq 6 x0 xenstore-read /local/domain/0/backend/xenfb/1/0/state
 ok $? "and goes Closed"
 front 1 reopen
 # both devices: the vkbd may connect after the vfb, and the crash below

@@ -16,7 +16,7 @@ x0 xenstore-write $F/backend $B $F/backend-id 0 $F/state 1 \
 ok $? "vinput device nodes written as libxl writes them"
 
 back_start
-front_start 1 --no-fb
+front_start 1 --no-fb --kbd-type vkbd
 wait_line "$BACK_OUT" '^1 kbd connected 1 1$'
 ok $? "the vinput device connects"
 wait_line "$BACK_OUT" '^log 1 info: vinput/0: connected'

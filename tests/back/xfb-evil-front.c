@@ -24,6 +24,8 @@
  *   --kbd-node NAME=VALUE   the same as --node for the vkbd
  *   --start-index N     both rings of both devices start at index N (a
  *                       legal choice: 0xfffffff0 makes them wrap soon)
+ *   --kbd-type TYPE     the vkbd's xenstore device type (default xenkbd;
+ *                       vkbd for libxl's own vkbd)
  * Output on stdout, one line each:
  *   fb connected / kbd connected     the backend reached Connected
  *   fb backend-gone / kbd backend-gone
@@ -116,8 +118,8 @@ struct dev {
 static struct xs_handle *xs;
 static xenevtchn_handle *xce;
 static xengntshr_handle *xgs;
-static struct dev fb = {.name = "fb", .type = "vfb", .enabled = true, .port = -1};
-static struct dev kbd = {.name = "kbd", .type = "vkbd", .enabled = true, .port = -1};
+static struct dev fb = {.name = "fb", .type = XFB_TYPE_FB, .enabled = true, .port = -1};
+static struct dev kbd = {.name = "kbd", .type = XFB_TYPE_KBD, .enabled = true, .port = -1};
 static int devid;
 static uint32_t width = 320, height = 240, depth = 32, max_w, max_h, stride, offset;
 static uint32_t mem_length, n_fb, n_dir;
@@ -924,6 +926,7 @@ int main(int argc, char **argv)
         {"page-ro", no_argument, NULL, 'R'},
         {"kbd-node", required_argument, NULL, 'k'},
         {"start-index", required_argument, NULL, 'x'},
+        {"kbd-type", required_argument, NULL, 't'},
         {NULL, 0, NULL, 0},
     };
     int o;
@@ -953,6 +956,9 @@ int main(int argc, char **argv)
             break;
         case 'K':
             kbd.enabled = false;
+            break;
+        case 't':
+            kbd.type = optarg;
             break;
         case 's':
             slow_ms = atoi(optarg);

@@ -38,7 +38,7 @@ d=$(sed -n 's/.*The guest.s X display is \(:[0-9]*\) .*/\1/p' "$TEST_TMP/demo.ou
 
 # twm gives the focus to the window under the pointer: put it on the
 # xterm, as a user's mouse would be
-term=$(DISPLAY=$d timeout 20 xdotool search --sync --onlyvisible --name "xenfb demo: a terminal" |
+term=$(DISPLAY=$d timeout 60 xdotool search --sync --onlyvisible --name "xenfb demo: a terminal" |
     head -n 1)
 [ -n "$term" ] || bail "no demo xterm on the guest display $d"
 DISPLAY=$d xdotool mousemove --window "$term" 100 100

@@ -27,7 +27,7 @@ refusals() { count "$SERVE_LOG" "domain 1: vfb/0: xenstore keeps refusing"; }
 
 # 1. the daemon waits at InitWait; the X server starts under the fault
 serve_start
-at_initwait() { [ "$(x0 xenstore-read /local/domain/0/backend/vfb/1/0/state 2>/dev/null)" = 2 ]; }
+at_initwait() { [ "$(x0 xenstore-read /local/domain/0/backend/xenfb/1/0/state 2>/dev/null)" = 2 ]; }
 wait_for 20 at_initwait || bail "the daemon did not reach InitWait"
 eagain_on
 guest_x 1

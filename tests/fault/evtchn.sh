@@ -18,7 +18,7 @@ viewer_setup
 serve_start
 guest_up 1 1024 768 '"1024x768"'
 
-fport=$("$XSIM" run --domid 1 -- xenstore-read device/vfb/0/event-channel) || bail "no vfb port"
+fport=$("$XSIM" run --domid 1 -- xenstore-read device/xenfb/0/event-channel) || bail "no vfb port"
 bport=$("$XSIM" ctl dump-ports | sed -n "s/^domain=0 port=\([0-9]*\) state=interdomain remote=1:$fport .*/\1/p")
 [ -n "$bport" ] || bail "the daemon's end of the vfb port not found"
 diag "the daemon listens on dom0 port $bport for the guest's port $fport"

@@ -117,7 +117,7 @@ say() {
 # the guest attached (both directories created, both states 1).
 start_back() {
     proc_start back 7 0 "$FAKE_BACK" "$1" --front "$GUEST"
-    send back attach ${2:-}
+    send back attach ${2:-} ${3:-}
     expect back attached || bail "fake backend did not attach"
 }
 

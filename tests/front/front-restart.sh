@@ -26,8 +26,8 @@ say back front-alive -- "front-alive 0" "the grant device cleared the frontend's
 say back unmap -- unmapped "backend unmapped"
 is "$(grants_of $GUEST)" "" "no grant of the guest left"
 is "$(ports_of $GUEST)" "" "no event channel of the guest left"
-nodes=$("$XSIM" ctl dump-store | sed -n "s|^/local/domain/$GUEST/device/vfb/0/\([^ ]*\) = \(.*\) (.*|\1=\2|p")
-is "$(echo $nodes)" "backend=\"/local/domain/0/backend/vfb/$GUEST/0\" backend-id=\"0\" state=\"6\"" \
+nodes=$("$XSIM" ctl dump-store | sed -n "s|^/local/domain/$GUEST/device/xenfb/0/\([^ ]*\) = \(.*\) (.*|\1=\2|p")
+is "$(echo $nodes)" "backend=\"/local/domain/0/backend/xenfb/$GUEST/0\" backend-id=\"0\" state=\"6\"" \
     "only the toolstack's nodes are left in the frontend directory"
 
 say front open -- opened "frontend opened again"

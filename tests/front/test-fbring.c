@@ -35,7 +35,8 @@ static void setup(struct xfb_front *f)
     f->height = 600;
     f->depth = 32;
     f->stride = 3200;
-    f->mem_length = 1024 * 768 * 4;
+    f->mem.mem_length = 1024 * 768 * 4;
+    f->timerfd = f->epfd = f->kickfd = -1;
     f->refresh = -1;
     f->log_fn = sink;
     f->log_level = XFB_LOG_DEBUG;

@@ -6,6 +6,8 @@
  * Commands (stdin, one per line), each answered by one line or more:
  *   attach [MAXW MAXH]   toolstack: create the frontend and backend dirs
  *                        (vfb: max-width/max-height/videoram)      -> "attached"
+ *   detach               toolstack: remove both dirs (unmaps first) -> "detached"
+ *   reattach [MAXW MAXH] attach in one transaction with the removal -> "reattached"
  *   write NODE VALUE     write a node of the backend dir           -> "ok"
  *   rm NODE              remove a node of the backend dir          -> "ok"
  *   state N              write the backend's state                 -> "ok"
@@ -63,6 +65,8 @@ static volatile uint8_t *page;
 static uint8_t *fb;
 static uint32_t fb_pages;
 static uint32_t in_prod_local;
+/* the toolstack's transaction while `reattach` runs, XBT_NULL otherwise */
+static xs_transaction_t tx = XBT_NULL;
 
 static char *rd(const char *dir, const char *node)
 {
@@ -76,24 +80,24 @@ static bool wr(const char *dir, const char *node, const char *val)
 {
     char path[256];
     snprintf(path, sizeof(path), "%s/%s", dir, node);
-    return xs_write(xs, XBT_NULL, path, val, strlen(val));
+    return xs_write(xs, tx, path, val, strlen(val));
 }
 
 static void perms(const char *path, unsigned owner, unsigned reader)
 {
     struct xs_permissions p[2] = {{.id = owner, .perms = XS_PERM_NONE},
                                   {.id = reader, .perms = XS_PERM_READ}};
-    xs_set_permissions(xs, XBT_NULL, path, p, 2);
+    xs_set_permissions(xs, tx, path, p, 2);
 }
 
 static void attach(char **w, int n)
 {
     char v[128];
-    xs_rm(xs, XBT_NULL, fe);
-    xs_rm(xs, XBT_NULL, be);
-    xs_mkdir(xs, XBT_NULL, fe);
+    xs_rm(xs, tx, fe);
+    xs_rm(xs, tx, be);
+    xs_mkdir(xs, tx, fe);
     perms(fe, front_id, back_id);
-    xs_mkdir(xs, XBT_NULL, be);
+    xs_mkdir(xs, tx, be);
     perms(be, back_id, front_id);
     wr(fe, "backend", be);
     snprintf(v, sizeof(v), "%u", back_id);
@@ -113,7 +117,27 @@ static void attach(char **w, int n)
         snprintf(v, sizeof(v), "%ld", (mw * mh * 4 + (1 << 20) - 1) >> 20);
         wr(be, "videoram", v);
     }
-    printf("attached\n");
+    if (tx == XBT_NULL)
+        printf("attached\n");
+}
+
+/* Remove and make the device again in one transaction, as a toolstack
+ * that re-creates it does: a watcher sees only the result. */
+static void reattach(char **w, int n)
+{
+    for (int i = 0; i < 16; i++) {
+        tx = xs_transaction_start(xs);
+        attach(w, n);
+        bool done = xs_transaction_end(xs, tx, false);
+        tx = XBT_NULL;
+        if (done) {
+            printf("reattached\n");
+            return;
+        }
+        if (errno != EAGAIN)
+            break;
+    }
+    printf("error reattach %s\n", strerror(errno));
 }
 
 static long now_ms(void)
@@ -326,6 +350,14 @@ static bool command(char *line)
         return false;
     if (!strcmp(c, "attach")) {
         attach(w, n);
+    } else if (!strcmp(c, "reattach")) {
+        reattach(w, n);
+    } else if (!strcmp(c, "detach")) {
+        if (page)
+            do_unmap();
+        xs_rm(xs, XBT_NULL, fe);
+        xs_rm(xs, XBT_NULL, be);
+        printf("detached\n");
     } else if (!strcmp(c, "write") && n == 3) {
         printf(wr(be, w[1], w[2]) ? "ok\n" : "error %s\n", strerror(errno));
     } else if (!strcmp(c, "rm") && n == 2) {
@@ -418,8 +450,10 @@ int main(int argc, char **argv)
     }
     const char *me = getenv("XSIM_DOMID");
     back_id = me ? (unsigned)atol(me) : 0;
-    snprintf(fe, sizeof(fe), "/local/domain/%u/device/%s/%u", front_id, type, devid);
-    snprintf(be, sizeof(be), "/local/domain/%u/backend/%s/%u/%u", back_id, type, front_id, devid);
+    /* the vfb and vkbd protocols, on xenfb's device types */
+    const char *xstype = is_vfb() ? XFB_TYPE_FB : XFB_TYPE_KBD;
+    snprintf(fe, sizeof(fe), "/local/domain/%u/device/%s/%u", front_id, xstype, devid);
+    snprintf(be, sizeof(be), "/local/domain/%u/backend/%s/%u/%u", back_id, xstype, front_id, devid);
     xs = xs_open(0);
     xce = xenevtchn_open(NULL, 0);
     xgt = xengnttab_open(NULL, 0);

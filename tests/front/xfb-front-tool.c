@@ -8,10 +8,12 @@
  *   --timeout MS            backend timeout before [XFB-006] (10000)
  *   --pattern N             fill the framebuffer with pattern N at open
  *   --update x,y,w,h        send this update once connected (repeatable)
- *   --busy MS               after opening, do not dispatch for MS ms (as X
- *                           between PreInit and its main loop)
  *   --wait-connected MS     wait for Connected before anything else;
  *                           exit 1 if it does not come
+ *   --hotplug               open with XFB_FRONT_HOTPLUG: the device may
+ *                           come later, go, and come again
+ *   --busy MS               after opening, do not dispatch for MS ms (a
+ *                           caller still busy starting, as an X server is)
  *   --stdin                 then read commands from stdin until EOF or quit
  * Without --stdin the tool dispatches until killed (SIGTERM closes cleanly).
  *
@@ -22,6 +24,10 @@
  *                           pixel(x, y) = (x * 3 + y * 5 + N * 7) & 0xffffff
  *   resize W H [STRIDE [DEPTH [OFFSET]]]
  *                           prints "resize ok" or "resize error ENAME"
+ *   regrant W H [STRIDE [DEPTH]]
+ *                           xfb_front_regrant(): "regrant ok" or "regrant error ENAME"
+ *   fb                      prints "fb MEMORY MEM_LENGTH W H STRIDE DEPTH"
+ *                           (MEMORY 1 when there is framebuffer memory)
  *   wait-connected [MS]     prints "connected" or "timeout connected"
  *   wait-state N [MS]       prints "state N" or "timeout state CUR"
  *   wait-events N [MS]      until N key/pos/motion/refresh events were
@@ -40,6 +46,8 @@
  *   ev-pos X Y Z XMAX YMAX
  *   ev-motion DX DY DZ
  *   ev-refresh PERIOD
+ *   ev-device present|gone REASON PATH BACKEND   (hotplug; REASON added,
+ *                           removed, replaced or taken)
  * plus the replies to commands above. Every wait defaults to 5000 ms.
  */
 #include "xenfb/front.h"
@@ -61,6 +69,7 @@ static struct xfb_front_opts opts;
 static unsigned events_seen;
 static volatile sig_atomic_t stop;
 static int initial_pattern = -1;
+static unsigned open_flags;
 
 static void on_log(void *data, int level, const char *msg)
 {
@@ -89,6 +98,13 @@ static void on_event(void *data, const struct xfb_front_event *ev)
     case XFB_FRONT_EV_STATE:
         printf("ev-state %d %d\n", ev->state.state, ev->state.connected);
         return;
+    case XFB_FRONT_EV_DEVICE: {
+        static const char *const why[] = {"?", "added", "removed", "replaced", "taken"};
+        unsigned r = ev->device.reason <= 4 ? ev->device.reason : 0;
+        printf("ev-device %s %s %s %s\n", ev->device.present ? "present" : "gone", why[r],
+               ev->device.path, ev->device.backend ? ev->device.backend : "-");
+        return;
+    }
     }
     events_seen++;
 }
@@ -137,7 +153,7 @@ static bool events_at_least(long n)
 static void paint(int32_t x, int32_t y, int32_t w, int32_t h, long pattern, uint32_t rgb)
 {
     struct xfb_front_fb fb;
-    if (xfb_front_get_fb(front, &fb) < 0)
+    if (xfb_front_get_fb(front, &fb) < 0 || !fb.pixels)
         return;
     uint8_t *base = (uint8_t *)fb.pixels + fb.offset;
     for (int32_t j = y; j < y + h && j < (int32_t)fb.height; j++) {
@@ -178,7 +194,7 @@ static const char *errname(int e)
 
 static int do_open(void)
 {
-    front = xfb_front_open(&opts);
+    front = open_flags ? xfb_front_open_flags(&opts, open_flags) : xfb_front_open(&opts);
     if (!front)
         return -1;
     if (initial_pattern >= 0) {
@@ -243,6 +259,23 @@ static bool command(char *line)
             printf("resize error %s\n", errname(errno));
         else
             printf("resize ok\n");
+    } else if (!strcmp(w[0], "regrant") && n >= 3) {
+        struct xfb_front_fb fb;
+        xfb_front_get_fb(front, &fb);
+        uint32_t wd = (uint32_t)atol(w[1]), ht = (uint32_t)atol(w[2]);
+        uint32_t depth = n > 4 ? (uint32_t)atol(w[4]) : fb.depth;
+        uint32_t stride = n > 3 ? (uint32_t)atol(w[3]) : wd * (depth / 8);
+        if (xfb_front_regrant(front, wd, ht, stride, depth) < 0)
+            printf("regrant error %s\n", errname(errno));
+        else
+            printf("regrant ok\n");
+    } else if (!strcmp(w[0], "fb")) {
+        struct xfb_front_fb fb;
+        if (xfb_front_get_fb(front, &fb) < 0)
+            printf("fb error %s\n", errname(errno));
+        else
+            printf("fb %d %u %u %u %u %u\n", fb.pixels != NULL, fb.mem_length, fb.width, fb.height,
+                   fb.stride, fb.depth);
     } else if (!strcmp(w[0], "wait-connected")) {
         printf(dispatch_until(is_connected, 0, wait_arg(w, n, 1)) ? "connected\n"
                                                                   : "timeout connected\n");
@@ -317,7 +350,8 @@ static void usage(void)
 {
     fputs("usage: xfb-front-tool vfb|vkbd [--dev N] [--width W] [--height H] [--depth D]\n"
           "       [--max-width W] [--max-height H] [--timeout MS] [--pattern N]\n"
-          "       [--update x,y,w,h]... [--wait-connected MS] [--stdin]\n",
+          "       [--update x,y,w,h]... [--wait-connected MS] [--hotplug] [--busy MS]\n"
+          "       [--stdin]\n",
           stderr);
     exit(2);
 }
@@ -338,14 +372,17 @@ int main(int argc, char **argv)
     opts.event_fn = on_event;
     char *updates[MAX_UPDATES];
     int nupdates = 0;
-    long wait_connected = -1;
-    long busy_ms = 0;
+    long wait_connected = -1, busy = 0;
     bool use_stdin = false;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--stdin")) {
             use_stdin = true;
+            continue;
+        }
+        if (!strcmp(a, "--hotplug")) {
+            open_flags |= XFB_FRONT_HOTPLUG;
             continue;
         }
         if (!v)
@@ -372,7 +409,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--wait-connected"))
             wait_connected = atol(v);
         else if (!strcmp(a, "--busy"))
-            busy_ms = atol(v);
+            busy = atol(v);
         else
             usage();
     }
@@ -384,11 +421,13 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("opened\n");
-    if (busy_ms > 0) {
-        fflush(stdout);
-        struct timespec ts = {.tv_sec = busy_ms / 1000, .tv_nsec = (busy_ms % 1000) * 1000000L};
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !stop)
+    if (busy > 0) {
+        /* what the library must cope with: nobody dispatches meanwhile, so
+         * its timer and the watches that answer it pile up */
+        struct timespec ts = {busy / 1000, (busy % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
             ;
+        printf("busy done\n");
     }
     if (wait_connected >= 0) {
         if (!dispatch_until(is_connected, 0, wait_connected)) {

@@ -24,11 +24,11 @@
 
 #include "core/back.h"
 
-#define FE_VFB  "/local/domain/1/device/vfb/0"
-#define FE_VKBD "/local/domain/1/device/vkbd/0"
+#define FE_VFB  "/local/domain/1/device/xenfb/0"
+#define FE_VKBD "/local/domain/1/device/xenkbd/0"
 #define BASE    "/local/domain/0/backend"
-#define BE_VFB  BASE "/vfb/1/0"
-#define BE_VKBD BASE "/vkbd/1/0"
+#define BE_VFB  BASE "/xenfb/1/0"
+#define BE_VKBD BASE "/xenkbd/1/0"
 
 static const char *const nodes[] = {
     FE_VFB "/state",
@@ -50,8 +50,8 @@ static const char *const nodes[] = {
     BE_VKBD "/frontend",
     BE_VKBD "/state",
     BASE "/vinput/1/0/frontend",
-    BASE "/vfb/2/0/frontend",
-    BASE "/vfb/1/1/frontend",
+    BASE "/xenfb/2/0/frontend",
+    BASE "/xenfb/1/1/frontend",
     "/local/domain/1",
     FE_VFB,
     FE_VKBD,
@@ -83,8 +83,8 @@ static const char *const values[] = {
     "1x",
     FE_VFB,
     FE_VKBD,
-    "/local/domain/1/device/vfb/0/../../x",
-    "/local/domain/2/device/vfb/0",
+    "/local/domain/1/device/xenfb/0/../../x",
+    "/local/domain/2/device/xenfb/0",
     "256",
     "192",
     "32768",
@@ -95,21 +95,21 @@ static const char *const values[] = {
 
 static const char *const fire_paths[] = {
     BASE,
-    BASE "/vfb",
-    BASE "/vfb/1",
+    BASE "/xenfb",
+    BASE "/xenfb/1",
     BE_VFB,
     BE_VFB "/frontend",
     BE_VFB "/online",
     BE_VFB "/state",
     BE_VKBD,
     BASE "/vinput/1/0",
-    BASE "/vkbd",
+    BASE "/xenkbd",
     FE_VFB "/state",
     FE_VKBD "/state",
     "@releaseDomain",
-    BASE "/vfb/01/0",
-    BASE "/vfb/1/99999999999",
-    BASE "/vfb/1/0/",
+    BASE "/xenfb/01/0",
+    BASE "/xenfb/1/99999999999",
+    BASE "/xenfb/1/0/",
 };
 #define N_FIRE (sizeof(fire_paths) / sizeof(fire_paths[0]))
 

@@ -12,6 +12,14 @@
  * front.h promises: key codes <= KEY_MAX, positions inside [0, max],
  * states 1..6, and after xfb_front_close() no grant, port, handle or
  * published node left behind and the state Closed.
+ *
+ * Each input runs twice: through xfb_front_open(), then through a hotplug
+ * handle (XFB_FRONT_HOTPLUG), for which the toolstack's nodes the input
+ * writes (backend, backend-id, state) make the device come, go, be made
+ * anew or be taken by another writer, and the caller's resizes are
+ * re-grants half of the time. A hotplug caller copies its picture out of
+ * the memory a device event says is going (ASan sees a late read), and
+ * after a device was lost the nodes are no longer the library's to clean.
  */
 #include "fake_xen.h"
 #include "input.h"
@@ -24,10 +32,10 @@
 
 #include "xenfb/front.h"
 
-#define FE_VFB  "/local/domain/1/device/vfb/0"
-#define FE_VKBD "/local/domain/1/device/vkbd/0"
-#define BE_VFB  "/local/domain/0/backend/vfb/1/0"
-#define BE_VKBD "/local/domain/0/backend/vkbd/1/0"
+#define FE_VFB  "/local/domain/1/device/xenfb/0"
+#define FE_VKBD "/local/domain/1/device/xenkbd/0"
+#define BE_VFB  "/local/domain/0/backend/xenfb/1/0"
+#define BE_VKBD "/local/domain/0/backend/xenkbd/1/0"
 
 static const char *const be_nodes[] = {
     "state",
@@ -59,7 +67,7 @@ static const char *const values[] = {
     "",           "-1",         "+1",         " 1",
     "4294967295", "2147483647", "2147483648", "99999999999999999999",
     "1x",         "800",        "600",        "32767",
-    "32768",      BE_VFB,       BE_VKBD,      "/local/domain/0/backend/vfb/1/1",
+    "32768",      BE_VFB,       BE_VKBD,      "/local/domain/0/backend/xenfb/1/1",
     "0x4",
 };
 #define N_VALUES (sizeof(values) / sizeof(values[0]))
@@ -88,6 +96,12 @@ enum op {
 };
 
 static enum xfb_front_kind kind;
+static bool hotplug;
+/* a hotplug handle let go of a device in this run: what it had written
+ * there is not its to clean any more (removed, or another writer's),
+ * and a later handle may never take that device */
+static bool lost;
+static struct xfb_front *cur; /* the handle events come from */
 
 static void fail(const char *what)
 {
@@ -119,6 +133,23 @@ static void on_event(void *data, const struct xfb_front_event *ev)
             ev->state.connected != (ev->state.state == 4))
             fail("a state outside 1..6");
         break;
+    case XFB_FRONT_EV_DEVICE: {
+        if (!hotplug)
+            fail("a device event from a handle without the hotplug flag");
+        struct xfb_front_fb fb;
+        if (kind == XFB_FRONT_VFB && cur && xfb_front_get_fb(cur, &fb) == 0 && fb.pixels) {
+            /* what a caller does: its picture in, or out before it goes */
+            volatile uint8_t sum = 0;
+            for (uint32_t i = 0; i < fb.mem_length; i += 509)
+                sum ^= ((const uint8_t *)fb.pixels)[i];
+            (void)sum;
+            if ((uint64_t)fb.offset + (uint64_t)fb.stride * fb.height > fb.mem_length)
+                fail("a mode beyond the granted memory at a device event");
+        }
+        if (!ev->device.present)
+            lost = true;
+        return;
+    }
     default:
         fail("an event of unknown type");
     }
@@ -148,7 +179,8 @@ static struct xfb_front *open_front(void)
         .log_fn = on_log,
         .event_fn = on_event,
     };
-    return xfb_front_open(&o);
+    cur = hotplug ? xfb_front_open_flags(&o, XFB_FRONT_HOTPLUG) : xfb_front_open(&o);
+    return cur;
 }
 
 /* The device as the toolstack leaves it for the guest. */
@@ -170,6 +202,11 @@ static void attach(const char *fe, const char *be)
 static void check_closed(const char *fe, bool was_open)
 {
     char p[128];
+    cur = NULL;
+    /* a device let go of is not ours to clean: removed, or another
+     * writer's now */
+    if (lost)
+        return;
     for (size_t i = 0; i < sizeof(published) / sizeof(published[0]); i++) {
         snprintf(p, sizeof(p), "%s/%s", fe, published[i]);
         if (fx_read(p)) {
@@ -181,6 +218,16 @@ static void check_closed(const char *fe, bool was_open)
     const char *st = fx_read(p);
     if (was_open && (!st || strcmp(st, "6")))
         fail("the state after close is not Closed");
+}
+
+/* Close f and check what it left; a hotplug handle without a device (state
+ * 0) has written nothing to take back. */
+static void close_and_check(struct xfb_front *f, const char *fe)
+{
+    bool had = xfb_front_state(f) != 0;
+    fx_clear_faults();
+    xfb_front_close(f);
+    check_closed(fe, had);
 }
 
 static void caller(struct xfb_front *f, struct fin *in)
@@ -197,31 +244,39 @@ static void caller(struct xfb_front *f, struct fin *in)
         /* a mode from the small set the X driver uses, or anything */
         uint32_t w = (uint16_t)a, h = (uint16_t)b, depth = (c & 1) ? 16 : 32;
         uint32_t stride = (c & 2) ? w * (depth / 8) : (uint16_t)d;
-        xfb_front_resize(f, w, h, stride, (c & 4) ? (uint32_t)(uint16_t)c : depth,
-                         (c & 8) ? (uint32_t)(uint16_t)d : 0);
+        if (hotplug && (c & 16))
+            xfb_front_regrant(f, w, h, stride, (c & 4) ? (uint32_t)(uint16_t)c : depth);
+        else
+            xfb_front_resize(f, w, h, stride, (c & 4) ? (uint32_t)(uint16_t)c : depth,
+                             (c & 8) ? (uint32_t)(uint16_t)d : 0);
         break;
     }
     case 2:
         if (xfb_front_get_fb(f, &fb) == 0) {
             if (kind != XFB_FRONT_VFB)
                 fail("a framebuffer from a vkbd");
-            if ((uint64_t)fb.offset + (uint64_t)fb.stride * fb.height > fb.mem_length)
+            if (fb.pixels && (uint64_t)fb.offset + (uint64_t)fb.stride * fb.height > fb.mem_length)
                 fail("a mode beyond the granted memory");
+            if (!fb.pixels && (!hotplug || fb.mem_length))
+                fail("no memory without the hotplug flag, or a length without memory");
             /* the caller draws into all of it */
-            memset(fb.pixels, a, fb.mem_length);
+            if (fb.pixels)
+                memset(fb.pixels, a, fb.mem_length);
         }
         break;
     case 3:
         xfb_front_refresh_period(f);
-        if (xfb_front_state(f) < 1 || xfb_front_state(f) > 6)
+        /* 0: a hotplug handle without its device */
+        if (xfb_front_state(f) < (hotplug ? 0 : 1) || xfb_front_state(f) > 6)
             fail("a state outside 1..6");
         break;
     }
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void one_run(const uint8_t *data, size_t size)
 {
     struct fin in = {data, size};
+    lost = false;
     char buf[64], path[160];
     fx_reset();
     kind = (fin_u8(&in) & 1) ? XFB_FRONT_VKBD : XFB_FRONT_VFB;
@@ -281,9 +336,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case OP_DISPATCH:
             if (f && xfb_front_dispatch(f) < 0) {
                 /* the handle is unusable: its owner closes it */
-                fx_clear_faults();
-                xfb_front_close(f);
-                check_closed(fe, true);
+                close_and_check(f, fe);
                 f = NULL;
             }
             break;
@@ -299,9 +352,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case OP_RESTART:
             /* close, or open again: a fault armed in between hits the open */
             if (f) {
-                fx_clear_faults();
-                xfb_front_close(f);
-                check_closed(fe, true);
+                close_and_check(f, fe);
                 f = NULL;
             } else {
                 f = open_front();
@@ -315,9 +366,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (fx_unbound_port() >= 0)
                     fx_pend((uint32_t)fx_unbound_port());
                 if (xfb_front_dispatch(f) < 0) {
-                    fx_clear_faults();
-                    xfb_front_close(f);
-                    check_closed(fe, true);
+                    close_and_check(f, fe);
                     f = NULL;
                 }
             }
@@ -349,16 +398,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (f) {
         xfb_front_dispatch(f);
-        fx_clear_faults();
-        xfb_front_close(f);
-        check_closed(fe, true);
+        close_and_check(f, fe);
     } else {
         check_closed(fe, false);
     }
     unsigned live = fx_reset();
     if (live) {
-        fprintf(stderr, "fuzz-front: %u handles, grants or ports left after close\n", live);
+        fprintf(stderr, "fuzz-front: %u handles, grants or ports left after close%s\n", live,
+                hotplug ? " (hotplug)" : "");
         abort();
     }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    hotplug = false;
+    one_run(data, size);
+    hotplug = true;
+    one_run(data, size);
     return 0;
 }

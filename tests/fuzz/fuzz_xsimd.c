@@ -5,7 +5,8 @@
  * of every type (paths, values, permission lists, transactions, watches)
  * or any bytes at all, cut messages anywhere, hang up, reconnect; and the
  * test tool's side: destroy and re-create the guest, set quotas, inject
- * commit failures. See README.md for the format.
+ * commit failures, switch between C xenstored's and oxenstored's commit
+ * rules. See README.md for the format.
  *
  * xsimd's event loop is replaced by a table (loop_* below), so the
  * harness calls the real socket callbacks itself; the sockets are real
@@ -318,12 +319,12 @@ static const char *const strings[] = {
     "/local/domain/0",
     "/local/domain/1",
     "/local/domain/1/device",
-    "/local/domain/1/device/vfb/0/state",
-    "device/vfb/0",
+    "/local/domain/1/device/xenfb/0/state",
+    "device/xenfb/0",
     "device",
     "data/x",
     "/tool",
-    "/local/domain/0/backend/vfb/1/0",
+    "/local/domain/0/backend/xenfb/1/0",
     "@releaseDomain",
     "@introduceDomain",
     "@other",
@@ -406,6 +407,9 @@ static size_t message(struct fin *in, char *msg)
     return sizeof(h) + len;
 }
 
+static const struct domain_config guest_cfg = {
+    .name = "guest", .uuid = "6a1d5b0e-3c2f-4e8a-9b7d-0f1e2d3c4b5a", .type = DOMAIN_PV};
+
 static void reset_store(void)
 {
     /* what xs_init leaves: dom0's home */
@@ -433,7 +437,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         ready = true;
     }
-    if (xs_domain_created(1, "guest") < 0)
+    if (xs_domain_created(1, &guest_cfg) < 0)
         abort();
     while (fin_more(&in)) {
         uint8_t op = fin_u8(&in) % OP_COUNT;
@@ -473,8 +477,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case OP_GUEST:
             if (guest)
-                xs_domain_destroyed(1);
-            else if (xs_domain_created(1, "guest") < 0)
+                xs_domain_destroyed(1, guest_cfg.uuid);
+            else if (xs_domain_created(1, &guest_cfg) < 0)
                 abort();
             guest = !guest;
             settle();
@@ -487,6 +491,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                                 "transactions", "perms",   "bogus"};
             snprintf(a2, sizeof(a2), "%s", kinds[fin_u8(&in) % 6]);
             snprintf(a3, sizeof(a3), "%u", fin_u8(&in));
+            /* either commit rule: oxenstored's replays what clients sent */
+            xs_set_rule(which & 2 ? "oxenstored" : "xenstored");
             if (which & 1) {
                 char *argv[] = {"fault-commit-eagain", a3, NULL};
                 run_verb(argv[0], 2, argv);
@@ -512,7 +518,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     if (guest)
-        xs_domain_destroyed(1);
+        xs_domain_destroyed(1, guest_cfg.uuid);
     reset_store();
     return 0;
 }

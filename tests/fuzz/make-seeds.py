@@ -222,8 +222,8 @@ X_MSG, X_RAW, X_SPLIT, X_HUP, X_DRAIN, X_GUEST, X_VERB = range(7)
 XS_IS_INTRODUCED, XS_RESET_WATCHES, XS_DIRECTORY_PART = 17, 21, 22
 S = {s: i for i, s in enumerate([
     "/", "/local", "/local/domain/0", "/local/domain/1", "/local/domain/1/device",
-    "/local/domain/1/device/vfb/0/state", "device/vfb/0", "device", "data/x", "/tool",
-    "/local/domain/0/backend/vfb/1/0", "@releaseDomain", "@introduceDomain", "@other", "", "tok",
+    "/local/domain/1/device/xenfb/0/state", "device/xenfb/0", "device", "data/x", "/tool",
+    "/local/domain/0/backend/xenfb/1/0", "@releaseDomain", "@introduceDomain", "@other", "", "tok",
     "0", "1", "2", "32752", "65535", "65536", "T", "F", "n0", "r1", "w1", "b1", "n1", "x1", "//",
     "/local/domain/1/", "a/../b"])}
 
@@ -246,23 +246,23 @@ def xsimd_seeds():
     seeds = {}
     seeds["read-write"] = xmsg(1, XS_WRITE, ["data/x", "1"], final_nul=False) \
         + xmsg(1, XS_READ, ["data/x"]) + xmsg(1, XS_DIRECTORY, ["device"]) \
-        + xmsg(1, XS_MKDIR, ["device/vfb/0"]) + xmsg(1, XS_GET_PERMS, ["device/vfb/0"]) \
-        + xmsg(1, XS_RM, ["device/vfb/0"]) + xmsg(1, XS_READ, ["/local/domain/0"]) \
-        + xmsg(0, XS_WRITE, ["/local/domain/1/device/vfb/0/state", "2"], final_nul=False)
+        + xmsg(1, XS_MKDIR, ["device/xenfb/0"]) + xmsg(1, XS_GET_PERMS, ["device/xenfb/0"]) \
+        + xmsg(1, XS_RM, ["device/xenfb/0"]) + xmsg(1, XS_READ, ["/local/domain/0"]) \
+        + xmsg(0, XS_WRITE, ["/local/domain/1/device/xenfb/0/state", "2"], final_nul=False)
     seeds["transactions"] = xmsg(0, XS_TX_START, [""]) \
         + xmsg(0, XS_WRITE, ["/tool", "1"], tx=1, final_nul=False) + xmsg(0, XS_TX_END, ["T"], tx=1) \
         + xmsg(1, XS_TX_START, [""]) + xmsg(1, XS_WRITE, ["data/x", "2"], tx=1, final_nul=False) \
         + xmsg(2, XS_WRITE, ["data/x", "1"], final_nul=False) + xmsg(1, XS_TX_END, ["T"], tx=1) \
         + xmsg(1, XS_TX_START, [""]) + xmsg(1, XS_TX_END, ["F"], tx=2) + xmsg(1, XS_READ, ["data/x"], tx=7)
     seeds["watches"] = xmsg(1, XS_WATCH, ["device", "tok"]) + xmsg(0, XS_WATCH, ["@releaseDomain", "tok"]) \
-        + xmsg(0, XS_WRITE, ["/local/domain/1/device/vfb/0/state", "1"], final_nul=False) \
+        + xmsg(0, XS_WRITE, ["/local/domain/1/device/xenfb/0/state", "1"], final_nul=False) \
         + xmsg(2, XS_WATCH, ["/", "tok"]) + xmsg(1, XS_UNWATCH, ["device", "tok"]) \
         + xmsg(2, XS_RESET_WATCHES, [""]) + bytes([X_GUEST, X_GUEST]) \
-        + xmsg(1, XS_WATCH, ["device/vfb/0", "0"]) + xmsg(1, XS_RM, ["device"])
-    seeds["perms"] = xmsg(0, XS_WRITE, ["/local/domain/1/device/vfb/0/state", "1"], final_nul=False) \
-        + xmsg(0, XS_SET_PERMS, ["/local/domain/1/device/vfb/0/state", "n0", "r1"]) \
-        + xmsg(1, XS_READ, ["device/vfb/0/state"]) \
-        + xmsg(1, XS_WRITE, ["device/vfb/0/state", "2"], final_nul=False) \
+        + xmsg(1, XS_WATCH, ["device/xenfb/0", "0"]) + xmsg(1, XS_RM, ["device"])
+    seeds["perms"] = xmsg(0, XS_WRITE, ["/local/domain/1/device/xenfb/0/state", "1"], final_nul=False) \
+        + xmsg(0, XS_SET_PERMS, ["/local/domain/1/device/xenfb/0/state", "n0", "r1"]) \
+        + xmsg(1, XS_READ, ["device/xenfb/0/state"]) \
+        + xmsg(1, XS_WRITE, ["device/xenfb/0/state", "2"], final_nul=False) \
         + xmsg(1, XS_SET_PERMS, ["device", "n1", "b1"]) + xmsg(1, XS_SET_PERMS, ["device", "x1"])
     seeds["domains"] = xmsg(0, XS_INTRODUCE, ["2", "0", "0"]) + xmsg(0, XS_IS_INTRODUCED, ["2"]) \
         + xmsg(0, XS_RELEASE, ["2"]) + xmsg(0, XS_GET_DOMAIN_PATH, ["1"]) \

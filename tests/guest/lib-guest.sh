@@ -36,7 +36,7 @@ guest_start() {
     need python3 xwd xdpyinfo
     xsim_setup
     # the default gntalloc limit (1024 pages) is below most modes tested
-    "$XSIM" ctl gntalloc-limit 16384 >/dev/null
+    gntalloc_limit 1 16384
     attach --domid 1 --max-width "$1" --max-height "$2" || bail "attach failed"
     back_start
     back use 1 2>/dev/null || true

@@ -9,7 +9,10 @@ guest_tests = \
 	tests/guest/pointer.sh \
 	tests/guest/no-backend.sh \
 	tests/guest/regenerate.sh \
-	tests/guest/late-vkbd.sh
+	tests/guest/late-vkbd.sh \
+	tests/guest/hotplug.sh \
+	tests/guest/takeover.sh \
+	tests/guest/user.sh
 if GUEST
 check_PROGRAMS += tests/guest/xdraw tests/guest/xevents
 tests_guest_xdraw_SOURCES = tests/guest/xdraw.c

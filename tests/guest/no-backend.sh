@@ -8,7 +8,7 @@
 plan 5
 need xsetroot
 xsim_setup
-"$XSIM" ctl gntalloc-limit 16384 >/dev/null
+gntalloc_limit 1 16384
 attach --domid 1 --max-width 1024 --max-height 768 || bail "attach failed"
 guest_config 1024 768 '"1024x768"'
 sed -i 's/^\(    Driver     "xenfb"\)$/\1\n    Option     "BackendTimeout" "1"/' "$TEST_TMP/xorg.conf"
@@ -25,5 +25,5 @@ ok $? "a backend started later connects"
 back use 1
 wait_screen_matches 10
 ok $? "and shows what was drawn before it came"
-grep -q 'vfb 0 connected: the screen is exported' "$(xorg_log guest)"
-ok $? "the Xorg log says the screen is exported"
+grep -q 'XENFB(0): vfb 0: connected to /local/domain/0/backend/xenfb/1/0: 1024x768, 32 bpp, line 4096' "$(xorg_log guest)"
+ok $? "the Xorg log says the screen is exported, where and how"

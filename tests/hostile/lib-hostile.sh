@@ -95,6 +95,8 @@ hostile_setup() {
     serve_start
     ASAN_OPTIONS=$asan
     at_exit 'for d in 1 2; do eval "p=\${FRONT_PID_$d:-}"; [ -n "$p" ] && kill -9 "$p"; done'
+    # the hostile guest may share more than a kernel's default 1024 pages
+    gntalloc_limit 1 32768
     attach --domid 2 --max-width 320 --max-height 240 || bail "attach failed"
     front_start 2 --width 320 --height 240
     wait_line "$SERVE_LOG" 'domain 2: framebuffer connected' 1 20 ||

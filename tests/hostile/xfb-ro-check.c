@@ -80,7 +80,8 @@ static uint32_t first_fb_gref(xengnttab_handle *xgt, int domid)
     if (!xs)
         return 0;
     char path[80];
-    snprintf(path, sizeof(path), "/local/domain/%d/device/vfb/0/%s", domid, XFB_NODE_PAGE_GREF);
+    snprintf(path, sizeof(path), "/local/domain/%d/device/" XFB_TYPE_FB "/0/%s", domid,
+             XFB_NODE_PAGE_GREF);
     char *v = xs_read(xs, XBT_NULL, path, NULL);
     xs_close(xs);
     if (!v)

@@ -57,7 +57,6 @@ PY
 load_setup() {
     need "$PY" awk
     viewer_setup
-    "$XSIM" ctl gntalloc-limit 65536 >/dev/null
     VNC_BASE=$(free_base_n "$1")
     [ -n "$VNC_BASE" ] || bail "no $1 free ports"
 }
@@ -147,6 +146,7 @@ sampler_stop() {
 # set, is a command prefix for it (e.g. "nice -n 10").
 front_guest() {
     local d=$1 w=$2 h=$3 n
+    gntalloc_limit "$d" 65536
     attach --domid "$d" --max-width "$w" --max-height "$h" || bail "attach $d failed"
     n=$(count "$SERVE_LOG" "domain $d: framebuffer connected")
     awk -v f="$4" -v s="$5" 'BEGIN { ms = int(1000 / f); for (i = 0; i < f * s; i++)

@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 12
+plan 17
 need dpkg-query xsetroot xterm xdotool
 
 owner() { dpkg-query -S "$1" 2>/dev/null | cut -d: -f1; }
@@ -21,6 +21,18 @@ is "$(owner /usr/lib/xorg/modules/input/xenkbd_drv.so) $(owner "$(command -v xen
 
 getent passwd _xenfb >/dev/null
 ok $? "installing xenfb-backend created its system user _xenfb"
+dpkg-query -W -f='${Conffiles}\n' xenfb-backend | grep -q '^ /etc/xenfb/guests.conf '
+ok $? "xenfb-backend ships /etc/xenfb/guests.conf as a conffile"
+is "$(grep -c '^guest' /etc/xenfb/guests.conf)" "0" "which names no guest until edited"
+getent group xenfb >/dev/null
+ok $? "installing xenfb-guest created the opt-in group xenfb of its udev rule"
+
+# the guest is configured at boot: the modules the drivers need, and a
+# gntalloc limit for 3840x2160 twice over
+is "$(grep -v '^#' /lib/modules-load.d/xenfb.conf | tr '\n' ' ')" "xen-gntalloc xen-evtchn " \
+    "xenfb-guest loads xen-gntalloc and xen-evtchn at boot"
+is "$(grep -v '^#' /lib/modprobe.d/xenfb.conf)" "options xen_gntalloc limit=16384" \
+    "and gives gntalloc a limit of 16384 pages"
 is "$(sed -n 's/^ExecStart=//p' /lib/systemd/system/xenfb-backend.service)" \
     "/usr/sbin/xenfb-backend serve --foreground --user _xenfb" \
     "the systemd unit runs the daemon as _xenfb"
@@ -52,7 +64,7 @@ is "$(cat "$TEST_TMP/typed" 2>/dev/null)" "typed via VNC" "typing in the VNC cli
 # xenfb-agent check (the installed program and library) in a second guest
 attach --domid 2 --max-width 1024 --max-height 768 || bail "attach 2 failed"
 in_initwait() {
-    for t in vfb vkbd; do
+    for t in xenfb xenkbd; do
         [ "$("$XSIM" run --domid 0 -- xenstore-read "/local/domain/0/backend/$t/2/0/state")" = 2 ] ||
             return 1
     done

@@ -10,12 +10,14 @@
 plan 15
 need xsetroot xrandr
 viewer_setup
+libxl_console 1 || bail "cannot make domain 1's console"
 serve_start --verbose --refresh 40
 guest_up 1 1280 1024 '"1024x768" "800x600"'
 
 port=$(vnc_port 1)
-is "$("$XSIM" run --domid 0 -- xenstore-read /local/domain/1/console/vnc-port)" "$port" \
-    "console/vnc-port holds the guest's VNC port"
+# written from the daemon's loop once the listener is open
+wait_for 10 eq "$port" x0 xenstore-read /local/domain/1/console/vnc-port
+ok $? "console/vnc-port holds the guest's VNC port"
 is "$("$XSIM" run --domid 0 -- xenstore-read /local/domain/1/console/vnc-listen)" "127.0.0.1" \
     "console/vnc-listen holds the loopback address"
 
@@ -35,7 +37,7 @@ is "$(cat "$TEST_TMP/refresh")" "VNC viewer connected |refresh period 40 ms|VNC 
 
 xterm -geometry 40x8+50+60 -fa '' -fn fixed -T xfbterm -e sh -c 'echo "hello from the guest"; exec cat' &
 at_exit "kill $! 2>/dev/null"
-timeout 20 xdotool search --sync --onlyvisible --name xfbterm >/dev/null 2>&1
+timeout 60 xdotool search --sync --onlyvisible --name xfbterm >/dev/null 2>&1
 wait_match capture_matches 1
 ok $? "an xterm with text: gvnccapture still equals xwd -root"
 
@@ -63,5 +65,5 @@ grep -q "info: signal 15: stopping" "$SERVE_LOG"
 ok $? "and says so"
 "$XSIM" run --domid 0 -- xenstore-read /local/domain/1/console/vnc-port >/dev/null 2>&1
 ok $((! $?)) "console/vnc-port is removed on exit"
-is "$("$XSIM" run --domid 0 -- xenstore-read /local/domain/0/backend/vfb/1/0/state 2>/dev/null)" "4" \
+is "$("$XSIM" run --domid 0 -- xenstore-read /local/domain/0/backend/xenfb/1/0/state 2>/dev/null)" "4" \
     "the vfb node stays Connected for the next backend"

@@ -10,6 +10,7 @@ plan 10
 need timeout
 viewer_setup
 attach --domid 1 --max-width 1024 --max-height 768 || bail "attach failed"
+libxl_console 1 || bail "cannot make domain 1's console"
 
 timeout 10 "$XSIM" run --domid 0 -- "$BACKEND" serve --bogus >"$TEST_TMP/out" 2>&1
 is "$?:$(wc -l <"$TEST_TMP/out")" "2:1" "an unknown option: status 2, one line"
@@ -31,8 +32,8 @@ banner=$("$PY" -c "
 import socket; s = socket.socket(socket.AF_UNIX); s.connect('$TEST_TMP/vnc-1.sock')
 print(s.recv(12).decode().strip())")
 is "$banner" "RFB 003.008" "a VNC server answers on it"
-is "$("$XSIM" run --domid 0 -- xenstore-read /local/domain/1/console/vnc-listen)" \
-    "$TEST_TMP/vnc-1.sock" "console/vnc-listen holds the socket's path"
+wait_for 10 eq "$TEST_TMP/vnc-1.sock" x0 xenstore-read /local/domain/1/console/vnc-listen
+ok $? "console/vnc-listen holds the socket's path"
 
 kill -TERM "$pid"
 wait_for 10 sh -c "! kill -0 $pid 2>/dev/null"

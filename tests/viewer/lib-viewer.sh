@@ -46,7 +46,6 @@ PY
 viewer_setup() {
     need "$PY" gvnccapture xwd xdpyinfo
     xsim_setup
-    "$XSIM" ctl gntalloc-limit 32768 >/dev/null
     VNC_BASE=$(free_base)
     [ -n "$VNC_BASE" ] || bail "no free port"
 }
@@ -86,6 +85,8 @@ guest_x() {
 
 guest_up() {
     local d=$1
+    # a guest configured for xenfb has raised its gntalloc limit
+    gntalloc_limit "$d" 32768
     attach --domid "$d" --max-width "$2" --max-height "$3" || bail "attach $d failed"
     guest_conf "$@"
     local n k
@@ -140,7 +141,7 @@ tiger_start() {
         "127.0.0.1::$(vnc_port "$1")" >"$TEST_TMP/tiger.log" 2>&1 &
     TIGER_PID=$!
     at_exit "tiger_stop"
-    VIEWER_WIN=$(DISPLAY=$VIEWER_DISPLAY timeout 20 xdotool search --sync --onlyvisible --name "TigerVNC" | head -n 1)
+    VIEWER_WIN=$(DISPLAY=$VIEWER_DISPLAY timeout 60 xdotool search --sync --onlyvisible --name "TigerVNC" | head -n 1)
     [ -n "$VIEWER_WIN" ] || { sed 's/^/# tiger: /' "$TEST_TMP/tiger.log"; bail "no TigerVNC window"; }
 }
 
@@ -192,7 +193,7 @@ viewer_matches() {
 # give it the focus (there is no window manager to do it)
 focus_window() {
     local w
-    w=$(timeout 20 xdotool search --sync --onlyvisible --name "$1" 2>/dev/null | head -n 1)
+    w=$(timeout 60 xdotool search --sync --onlyvisible --name "$1" 2>/dev/null | head -n 1)
     [ -n "$w" ] || return 1
     timeout 10 xdotool windowfocus --sync "$w"
 }

@@ -2,6 +2,8 @@
 # on the simulated Xen, with real VNC clients and a real browser.
 viewer_tests = \
 	tests/viewer/capture.sh \
+	tests/viewer/modes.sh \
+	tests/viewer/regrant.sh \
 	tests/viewer/auth.sh \
 	tests/viewer/keys.sh \
 	tests/viewer/keysyms.sh \
@@ -12,7 +14,7 @@ viewer_tests = \
 	tests/viewer/user.sh \
 	tests/viewer/hostile.sh
 EXTRA_DIST += tests/viewer/lib-viewer.sh tests/viewer/imgcmp.py tests/viewer/rfbauth.py \
-	tests/viewer/rfbkeys.py tests/viewer/webdrive.py $(viewer_tests)
+	tests/viewer/rfbkeys.py tests/viewer/webdrive.py tests/viewer/rfbframes.py $(viewer_tests)
 viewer_sdl_tests = tests/viewer/sdl.sh
 EXTRA_DIST += $(viewer_sdl_tests)
 if BACKEND

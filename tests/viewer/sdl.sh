@@ -15,7 +15,7 @@ DISPLAY=$VIEWER_DISPLAY serve_start --sdl
 "$XSIM" create 1 guest1 >/dev/null
 guest_up 1 1024 768 '"1024x768"'
 
-SDL_WIN=$(vx timeout 20 xdotool search --sync --onlyvisible --name '^xenfb: ' | head -n 1)
+SDL_WIN=$(vx timeout 60 xdotool search --sync --onlyvisible --name '^xenfb: ' | head -n 1)
 [ -n "$SDL_WIN" ]
 ok $? "an SDL window opens for the guest"
 is "$(vx xdotool getwindowname "$SDL_WIN")" "xenfb: guest1 (domain 1)" "its title names the guest"

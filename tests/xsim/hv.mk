@@ -7,6 +7,9 @@ XSIMD_HV_SOURCES = \
 	tests/xsim/xsimd/hv_ctl.c \
 	tests/xsim/xsimd/evtchn.c tests/xsim/xsimd/evtchn.h \
 	tests/xsim/xsimd/grant.c tests/xsim/xsimd/grant.h \
+	tests/xsim/xsimd/grant_module.c \
+	tests/xsim/xsimd/sysfs.c tests/xsim/xsimd/sysfs.h \
+	tests/xsim/xsimd/xenbus_dev.c tests/xsim/xsimd/xenbus_dev.h \
 	tests/xsim/xsimd/grant_int.h \
 	tests/xsim/xsimd/grant_dev.c \
 	tests/xsim/xsimd/grant_map.c
@@ -21,7 +24,9 @@ tests_xsim_libxsim_preload_la_SOURCES = \
 	tests/xsim/preload/conn.c \
 	tests/xsim/preload/table.c \
 	tests/xsim/preload/dev_evtchn.c \
-	tests/xsim/preload/dev_grant.c
+	tests/xsim/preload/dev_grant.c \
+	tests/xsim/preload/sysfs.c \
+	tests/xsim/preload/lookup.c
 tests_xsim_libxsim_preload_la_CFLAGS = $(WARN_CFLAGS)
 tests_xsim_libxsim_preload_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 tests_xsim_libxsim_preload_la_LIBADD = -ldl
@@ -33,6 +38,11 @@ tests_xsim_t_hv_peer_SOURCES = tests/xsim/t/hv-peer.c
 tests_xsim_t_hv_peer_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_xsim_t_hv_peer_LDADD = $(XEN_LIBS)
 
+# Looks at a path through each libc call programs use, for the tests of
+# the guest kernel's /sys.
+check_PROGRAMS += tests/xsim/t/sys-look
+tests_xsim_t_sys_look_SOURCES = tests/xsim/t/sys-look.c
+
 # A client that breaks the protocol; it speaks to hv.sock directly.
 check_PROGRAMS += tests/xsim/t/hv-garbage
 tests_xsim_t_hv_garbage_SOURCES = tests/xsim/t/hv-garbage.c
@@ -41,12 +51,15 @@ hv_tests = \
 	tests/xsim/t/hv-share.sh \
 	tests/xsim/t/hv-copy.sh \
 	tests/xsim/t/hv-limit.sh \
+	tests/xsim/t/sys-gntalloc.sh \
+	tests/xsim/t/sys-xenbus.sh \
 	tests/xsim/t/hv-notify.sh \
 	tests/xsim/t/hv-evtchn.sh \
 	tests/xsim/t/hv-rebind.sh \
 	tests/xsim/t/hv-destroy.sh \
 	tests/xsim/t/hv-faults.sh \
 	tests/xsim/t/hv-fork.sh \
+	tests/xsim/t/hv-linux.sh \
 	tests/xsim/t/hv-garbage.sh
 TESTS += $(hv_tests)
 EXTRA_DIST += $(hv_tests) tests/xsim/t/hv-lib.sh

@@ -19,6 +19,12 @@
  * HV_FRAME_MAX bytes, each starting with struct hv_frame. File descriptors
  * ride on frames as SCM_RIGHTS, at most HV_FRAME_FDS per frame, in order.
  * All integers are in host byte order: both ends run on the same machine.
+ *
+ * Each domain's kernel also has a sysfs: xsimd keeps it as files in
+ * DIR/HV_SYSFS_DIR/<domid>/, laid out as under /sys, and the shim sends a
+ * process's look at /sys/bus/xen, /sys/module/xen_gntalloc or a Xen device
+ * in /sys/devices there. Writing a module parameter is a request
+ * (HV_OP_PARAM_WRITE), answered as the kernel's store() would.
  */
 #ifndef XSIM_HV_PROTO_H
 #define XSIM_HV_PROTO_H
@@ -27,6 +33,7 @@
 #include <stdint.h>
 
 #define HV_SOCKET_NAME   "hv.sock"
+#define HV_SYSFS_DIR     "sys"
 #define HV_PROTO_MAGIC   0x78736876u /* "vhsx" */
 #define HV_PROTO_VERSION 1u
 
@@ -40,6 +47,10 @@
 /* Limits (requests beyond them fail; they also bound xsimd's memory). */
 #define HV_MAX_PAGES_PER_CALL 65536u /* gntalloc ALLOC, gntdev MAP, one mmap */
 #define HV_MAX_COPY_SEGS      64u    /* grant-copy segments per request */
+
+/* The mapping is not inherited by a child at fork: xsimd does not copy it
+ * to the child's connection, the shim marks it MADV_DONTFORK. */
+#define HV_MMAP_DONTFORK 1u
 
 enum hv_frame_flags {
     HV_FRAME_MORE = 1, /* more frames of the same message follow */
@@ -98,13 +109,17 @@ enum hv_op {
     HV_OP_GD_COPY = 25,
 
     /* mmap of a gntalloc or gntdev handle: arg[0] = offset (bytes), arg[1] =
-     * pages, arg[2] = PROT_* bits. Reply: val[0] = mapping id, data =
-     * struct hv_run[], descriptors as the runs name them. The runs cover the
-     * pages in order. */
+     * pages, arg[2] = PROT_* bits. Reply: val[0] = mapping id, val[1] =
+     * HV_MMAP_* flags, data = struct hv_run[], descriptors as the runs name
+     * them. The runs cover the pages in order. */
     HV_OP_MMAP = 30,
     /* munmap of part of a mapping: arg[0] = mapping id, arg[1] = first
      * page, arg[2] = pages. handle = 0. */
     HV_OP_MUNMAP = 31,
+
+    /* A write to /sys/module/MODULE/parameters/PARAM of the sender's
+     * domain: data = "MODULE\0PARAM\0" then the bytes written. */
+    HV_OP_PARAM_WRITE = 40,
 };
 
 struct hv_req {

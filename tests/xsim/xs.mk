@@ -5,6 +5,8 @@ xs_store_sources = \
 	tests/xsim/xsimd/store_node.c \
 	tests/xsim/xsimd/store_perms.c \
 	tests/xsim/xsimd/store_tx.c \
+	tests/xsim/xsimd/store_ox.c \
+	tests/xsim/xsimd/store_query.c \
 	tests/xsim/xsimd/store_quota.c \
 	tests/xsim/xsimd/store_dump.c
 XSIMD_XS_SOURCES = $(xs_store_sources) \
@@ -23,10 +25,12 @@ tests_xsim_t_test_store_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/xsim/xsi
 # protocol messages.
 xs_tests = \
 	tests/xsim/t/xs-utils.sh \
+	tests/xsim/t/xs-domain.sh \
 	tests/xsim/t/xs-conformance.sh \
-	tests/xsim/t/xs-protocol.sh
+	tests/xsim/t/xs-protocol.sh \
+	tests/xsim/t/xs-rules.sh
 TESTS += tests/xsim/t/test-store $(xs_tests)
-EXTRA_DIST += $(xs_tests) tests/xsim/t/xs-protocol.py
+EXTRA_DIST += $(xs_tests) tests/xsim/t/xs-protocol.py tests/xsim/t/xs-rules.py
 
 # test-xenstore's package, unpacked by xs-conformance.sh on first use
 distclean-local: distclean-xsim-cache

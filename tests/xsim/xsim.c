@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,15 +35,22 @@ static void die(const char *fmt, ...)
 static void usage(FILE *f)
 {
     fputs("usage: xsim [--dir DIR] COMMAND [ARGS...]\n"
-          "  start                      start the simulation (xsimd) in DIR\n"
+          "  start [--xenstored xenstored|oxenstored]\n"
+          "                             start the simulation (xsimd) in DIR; its\n"
+          "                             transactions commit as C xenstored (default)\n"
+          "                             or oxenstored would\n"
           "  stop                       stop it and every process it runs\n"
-          "  run --domid N [--name NAME] -- CMD [ARGS...]\n"
+          "  run --domid N [DOMAIN OPTIONS] -- CMD [ARGS...]\n"
           "                             run CMD as a process of domain N\n"
-          "  env --domid N              print the environment a domain's process needs\n"
-          "  create N [NAME]            create domain N\n"
+          "  env --domid N [DOMAIN OPTIONS]\n"
+          "                             print the environment a domain's process needs\n"
+          "  create N [NAME] [--uuid UUID] [--type pv|pvh|hvm]\n"
+          "                             create domain N\n"
           "  destroy N                  destroy domain N (kills its processes)\n"
           "  dump                       print xenstore, grants and event channels\n"
           "  ctl VERB [ARGS...]         send any control verb (ctl help lists them)\n"
+          "DOMAIN OPTIONS (for a domain run or env creates): --name NAME, --uuid UUID,\n"
+          "  --type pv|pvh|hvm\n"
           "DIR defaults to $XSIM_DIR, else ${XDG_RUNTIME_DIR:-/tmp}/xsim-$UID.\n",
           f);
 }
@@ -180,7 +188,7 @@ static long read_pid(void)
     return pid;
 }
 
-static int cmd_start(void)
+static int cmd_start(const char *xenstored)
 {
     if (ctl_connect() >= 0)
         die("a simulation is already running in %s (stop it with: xsim stop)", dir);
@@ -207,7 +215,8 @@ static int cmd_start(void)
         int rfd = dup(p[1]); /* without O_CLOEXEC, for xsimd */
         char fdbuf[16];
         snprintf(fdbuf, sizeof(fdbuf), "%d", rfd);
-        execl(xsimd, "xsimd", "--dir", dir, "--ready-fd", fdbuf, (char *)NULL);
+        execl(xsimd, "xsimd", "--dir", dir, "--ready-fd", fdbuf, "--xenstored", xenstored,
+              (char *)NULL);
         _exit(127);
     }
     close(p[1]);
@@ -293,39 +302,60 @@ static unsigned long parse_domid(const char *s)
     return v;
 }
 
-static void ensure_domain(unsigned long domid, const char *name)
+/* How run and env create a domain that does not exist yet. */
+struct domain_opts {
+    const char *name, *uuid, *type;
+};
+
+/* Take a domain option at argv[*i]; false when it is none. */
+static bool domain_opt(int argc, char **argv, int *i, struct domain_opts *o)
+{
+    const char **slot = !strcmp(argv[*i], "--name")   ? &o->name
+                        : !strcmp(argv[*i], "--uuid") ? &o->uuid
+                        : !strcmp(argv[*i], "--type") ? &o->type
+                                                      : NULL;
+    if (!slot || *i + 1 >= argc)
+        return false;
+    *slot = argv[++*i];
+    return true;
+}
+
+static void ensure_domain(unsigned long domid, const struct domain_opts *o)
 {
     char d[32];
     snprintf(d, sizeof(d), "%lu", domid);
-    char *argv[] = {"create", d, (char *)name, NULL};
-    FILE *devnull = fopen("/dev/null", "w");
-    int fd = ctl_connect();
-    if (fd < 0)
+    /* an existing domain is fine, whatever its options */
+    char *argv[9] = {"create", d, "--exist-ok"};
+    int argc = 3;
+    if (o->name)
+        argv[argc++] = (char *)o->name;
+    if (o->uuid) {
+        argv[argc++] = "--uuid";
+        argv[argc++] = (char *)o->uuid;
+    }
+    if (o->type) {
+        argv[argc++] = "--type";
+        argv[argc++] = (char *)o->type;
+    }
+    int rc = ctl_request(argc, argv, NULL);
+    if (rc < 0)
         die("no simulation running in %s (start one with: xsim start)", dir);
-    close(fd);
-    /* an existing domain is fine: create answers EEXIST, which we ignore */
-    int saved = dup(2);
-    int nullfd = open("/dev/null", O_WRONLY);
-    dup2(nullfd, 2);
-    ctl_request(name ? 3 : 2, argv, devnull);
-    dup2(saved, 2);
-    close(saved);
-    close(nullfd);
-    fclose(devnull);
+    if (rc > 0)
+        exit(1);
 }
 
 static int cmd_run(int argc, char **argv)
 {
     unsigned long domid = 0;
-    const char *name = NULL;
+    struct domain_opts o = {0};
     int i = 0;
     int have_domid = 0;
     for (; i < argc; i++) {
         if (!strcmp(argv[i], "--domid") && i + 1 < argc) {
             domid = parse_domid(argv[++i]);
             have_domid = 1;
-        } else if (!strcmp(argv[i], "--name") && i + 1 < argc) {
-            name = argv[++i];
+        } else if (domain_opt(argc, argv, &i, &o)) {
+            continue;
         } else if (!strcmp(argv[i], "--")) {
             i++;
             break;
@@ -334,8 +364,9 @@ static int cmd_run(int argc, char **argv)
         }
     }
     if (!have_domid || i >= argc)
-        die("usage: xsim run --domid N [--name NAME] -- CMD [ARGS...]");
-    ensure_domain(domid, name);
+        die("usage: xsim run --domid N [--name NAME] [--uuid UUID] [--type pv|pvh|hvm] -- CMD "
+            "[ARGS...]");
+    ensure_domain(domid, &o);
     char preload[PATH_MAX + 32];
     build_env(domid, preload, sizeof(preload));
     char d[32], p[32];
@@ -350,10 +381,14 @@ static int cmd_run(int argc, char **argv)
 
 static int cmd_env(int argc, char **argv)
 {
-    if (argc != 2 || strcmp(argv[0], "--domid"))
-        die("usage: xsim env --domid N");
+    struct domain_opts o = {0};
+    if (argc < 2 || strcmp(argv[0], "--domid"))
+        die("usage: xsim env --domid N [--name NAME] [--uuid UUID] [--type pv|pvh|hvm]");
     unsigned long domid = parse_domid(argv[1]);
-    ensure_domain(domid, NULL);
+    for (int i = 2; i < argc; i++)
+        if (!domain_opt(argc, argv, &i, &o))
+            die("usage: xsim env --domid N [--name NAME] [--uuid UUID] [--type pv|pvh|hvm]");
+    ensure_domain(domid, &o);
     char preload[PATH_MAX + 32];
     build_env(domid, preload, sizeof(preload));
     const char *vars[] = {"XSIM_DIR", "XSIM_DOMID", "XENSTORED_PATH", "LD_PRELOAD", NULL};
@@ -402,15 +437,28 @@ int main(int argc, char **argv)
     int rest = argc - i;
     char **rargv = argv + i;
     if (!strcmp(cmd, "start") && rest == 0)
-        return cmd_start();
+        return cmd_start("xenstored");
+    if (!strcmp(cmd, "start") && rest == 2 && !strcmp(rargv[0], "--xenstored")) {
+        if (strcmp(rargv[1], "xenstored") && strcmp(rargv[1], "oxenstored"))
+            die("'%s' is not a xenstored xsim knows (xenstored or oxenstored)", rargv[1]);
+        return cmd_start(rargv[1]);
+    }
     if (!strcmp(cmd, "stop") && rest == 0)
         return cmd_stop();
     if (!strcmp(cmd, "run"))
         return cmd_run(rest, rargv);
     if (!strcmp(cmd, "env"))
         return cmd_env(rest, rargv);
-    if (!strcmp(cmd, "create") && (rest == 1 || rest == 2))
-        return ctl_simple("create", rargv[0], rest == 2 ? rargv[1] : NULL);
+    if (!strcmp(cmd, "create") && rest >= 1) {
+        char *cargv[16] = {"create"};
+        if (rest > 15)
+            die("too many arguments to create");
+        memcpy(cargv + 1, rargv, (size_t)rest * sizeof(*rargv));
+        int rc = ctl_request(rest + 1, cargv, stdout);
+        if (rc < 0)
+            die("no simulation running in %s (start one with: xsim start)", dir);
+        return rc;
+    }
     if (!strcmp(cmd, "destroy") && rest == 1)
         return ctl_simple("destroy", rargv[0], NULL);
     if (!strcmp(cmd, "dump") && rest == 0)

@@ -4,6 +4,9 @@
  * frontend uses, rather than testing paths, so it sees what they see. */
 #include "agent.h"
 
+#include "proto/gntalloc.h"
+#include "proto/layout.h"
+#include "proto/sysfs.h"
 #include "xenfb/front.h"
 
 #include <errno.h>
@@ -18,11 +21,10 @@
 #include <xenstore.h>
 #include <xentoollog.h>
 
-#define GNTALLOC_LIMIT_PATH "/sys/module/xen_gntalloc/parameters/limit"
-
 struct check {
     unsigned devid;
     uint32_t width, height; /* 0 = the backend's max-width/height */
+    uint32_t depth;         /* 32 (depth 24) or 16 */
     unsigned problems;
     struct xs_handle *xs;
     unsigned be_id;
@@ -117,27 +119,40 @@ static long rd_long(struct check *c, const char *dir, const char *node)
     return bad ? -1 : n;
 }
 
-static void check_kernel(struct check *c, const char *type, const char *fe, long state)
+/* xenfb's own device: no kernel driver may hold it (the library refuses
+ * it the same way, by sysfs). */
+static void check_kernel(struct check *c, const char *type, const char *name)
 {
-    char path[128];
-    bool vfb = !strcmp(type, "vfb");
-    const char *drv = vfb ? "xen-fbfront" : "xen-kbdfront";
-    const char *mod = vfb ? "xen_fbfront" : "xen_kbdfront";
-    snprintf(path, sizeof(path), "/sys/bus/xen/drivers/%s/%s-%u", type, type, c->devid);
-    char *ref = rd(c, fe, "page-ref");
-    bool bound = access(path, F_OK) == 0 || (ref && state > 1 && state < 5);
-    free(ref);
-    if (bound)
+    char drv[64];
+    if (xfb_sysfs_driver(type, c->devid, drv, sizeof(drv)))
         problem(c,
-                "[XFB-005] %s %u: a kernel frontend (%s) drives it: modprobe -r %s and add "
-                "'blacklist %s' to /etc/modprobe.d",
-                type, c->devid, drv, mod, mod);
+                "[XFB-005] %s %u: a kernel driver (%s) drives device/%s/%u: unbind it "
+                "(/sys/bus/xen/drivers/%s/unbind)",
+                name, c->devid, drv, type, c->devid, drv);
     else
-        ok("%s %u: no kernel frontend bound", type, c->devid);
+        ok("%s %u: no kernel driver bound to device/%s/%u", name, c->devid, type, c->devid);
 }
 
-/* One device: present, backend running, features, kernel frontend. */
-static void check_device(struct check *c, const char *type)
+/* The stock kernel frontends, where the kernel has bound them: they drive
+ * the standard vfb and vkbd devices (the guest's console), beside
+ * xenfb's own devices. */
+static void report_kernel_frontends(struct check *c)
+{
+    static const char *const types[] = {"vfb", "vkbd"};
+    if (!xfb_sysfs_has_xen_bus())
+        return;
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        char drv[64];
+        if (xfb_sysfs_driver(types[i], c->devid, drv, sizeof(drv)))
+            ok("%s %u: the kernel's %s drives it (the console; xenfb's X screen uses its own "
+               "device beside it)",
+               types[i], c->devid, !strcmp(types[i], "vfb") ? "xen-fbfront" : "xen-kbdfront");
+    }
+}
+
+/* One device: present, backend running, features, kernel driver. name is
+ * its protocol ("vfb" or "vkbd"), type its xenstore device type. */
+static void check_device(struct check *c, const char *name, const char *type)
 {
     char fe[64];
     snprintf(fe, sizeof(fe), "device/%s/%u", type, c->devid);
@@ -145,23 +160,23 @@ static void check_device(struct check *c, const char *type)
     long be_id = rd_long(c, fe, "backend-id");
     if (!be || be_id < 0) {
         problem(c,
-                "[XFB-004] %s %u: not in xenstore (%s): add a %s to the guest (xenfb-backend "
-                "attach in the backend domain)",
-                type, c->devid, fe, type);
+                "[XFB-004] %s %u: not in xenstore (%s): name this guest in the backend "
+                "domain's xenfb guests.conf, or run xenfb-backend attach there",
+                name, c->devid, fe);
         free(be);
         return;
     }
     c->be_id = (unsigned)be_id;
     long fe_state = rd_long(c, fe, "state");
-    ok("%s %u: present, backend %s (domain %ld), frontend state %ld", type, c->devid, be, be_id,
-       fe_state);
+    ok("%s %u: present (%s), backend %s (domain %ld), frontend state %ld", name, c->devid, fe, be,
+       be_id, fe_state);
     long st = rd_long(c, be, "state");
     if (st != 2 && st != 4) {
         problem(c,
                 "[XFB-006] %s %u: no backend running (%s state %ld): start xenfb-backend in "
                 "domain %ld",
-                type, c->devid, be, st, be_id);
-    } else if (!strcmp(type, "vfb")) {
+                name, c->devid, be, st, be_id);
+    } else if (!strcmp(name, "vfb")) {
         if (rd_long(c, be, "feature-gref") != 1)
             problem(c,
                     "[XFB-007] vfb %u: the backend has no feature-gref (stock QEMU?): it "
@@ -179,34 +194,28 @@ static void check_device(struct check *c, const char *type)
            rd_long(c, be, "feature-abs-pointer") == 1 ? ", feature-abs-pointer" : "",
            rd_long(c, be, "feature-raw-pointer") == 1 ? ", feature-raw-pointer" : "");
     }
-    if (!strcmp(type, "vfb") && fe_state == 4 && st == 4)
+    if (!strcmp(name, "vfb") && fe_state == 4 && st == 4)
         c->vfb_connected = true;
-    check_kernel(c, type, fe, fe_state);
+    check_kernel(c, type, name);
     free(be);
 }
 
-static long sysfs_limit(void)
-{
-    FILE *f = fopen(GNTALLOC_LIMIT_PATH, "re");
-    long v = -1;
-    if (f) {
-        if (fscanf(f, "%ld", &v) != 1)
-            v = -1;
-        fclose(f);
-    }
-    return v;
-}
-
 /* Can gntalloc give the pages the mode needs? Asking it is the only test
- * that also counts pages other programs hold. */
+ * that also counts pages other programs hold. The count is the X driver's
+ * (xfb_front_mode_pages(): rows on 64 bytes, the mode's own depth) plus
+ * the vkbd's page, and a shortage is worded as the driver's [XFB-003]
+ * line, with the same fix. */
 static void check_gntalloc(struct check *c, xengntshr_handle *xgs)
 {
-    uint32_t w = c->width ? c->width : 1024, h = c->height ? c->height : 768;
-    /* the driver grants 32-bit pixels' worth whatever its depth */
-    uint32_t d = 32;
-    uint32_t need = xfb_front_vfb_pages(w, h, d) + 1; /* + the vkbd page */
+    uint32_t w = c->width ? c->width : 1024, h = c->height ? c->height : 768, d = c->depth;
+    uint32_t vfb = xfb_front_mode_pages(w, h, d);
+    uint32_t need = vfb + 1; /* + the vkbd page */
+    long lim = xfb_gntalloc_limit();
+    char limtxt[48] = "";
+    if (lim >= 0)
+        snprintf(limtxt, sizeof(limtxt), ", under a limit of %ld", lim);
     if (c->vfb_connected) {
-        ok("gntalloc: vfb %u is connected, its pages are allocated", c->devid);
+        ok("gntalloc: vfb %u is connected: X holds its pages%s", c->devid, limtxt);
         return;
     }
     uint32_t *refs = calloc(need, sizeof(*refs));
@@ -215,34 +224,34 @@ static void check_gntalloc(struct check *c, xengntshr_handle *xgs)
     free(refs);
     if (p) {
         xengntshr_unshare(xgs, p, need);
-        ok("gntalloc: %u grant pages for %ux%ux%u available", need, w, h, d);
+        ok("gntalloc: %ux%u at %u bits takes %u grant pages (%u for vfb %u, 1 for vkbd %u): "
+           "available%s",
+           w, h, d, need, vfb, c->devid, c->devid, limtxt);
         return;
     }
     if (err != ENOSPC) {
         problem(c, "gntalloc: cannot share %u pages: %s", need, strerror(err));
         return;
     }
-    long lim = sysfs_limit();
-    unsigned long want = (lim >= (long)need ? (unsigned long)lim + need : need);
-    want = (want + 1023) / 1024 * 1024;
-    char limtxt[32] = "unknown";
+    char fix[200], limnum[32] = "unknown";
     if (lim >= 0)
-        snprintf(limtxt, sizeof(limtxt), "%ld", lim);
+        snprintf(limnum, sizeof(limnum), "%ld", lim);
+    xfb_gntalloc_fix(lim, need, fix, sizeof(fix));
     problem(c,
-            "[XFB-003] gntalloc: %ux%ux%u needs %u grant pages, not available (limit %s): "
-            "modprobe xen-gntalloc limit=%lu, or echo %lu > %s",
-            w, h, d, need, limtxt, want, want, GNTALLOC_LIMIT_PATH);
+            "[XFB-003] gntalloc limit reached: vfb %u at %ux%ux%u and vkbd %u need %u grant pages "
+            "(limit %s); %s",
+            c->devid, w, h, d, c->devid, need, limnum, fix);
 }
 
 static int usage(void)
 {
-    fputs("usage: xenfb-agent check [--dev N] [--width W] [--height H]\n", stderr);
+    fputs("usage: xenfb-agent check [--dev N] [--width W] [--height H] [--depth 24|16]\n", stderr);
     return 2;
 }
 
 int agent_check(int argc, char **argv)
 {
-    struct check c = {0};
+    struct check c = {.depth = 32};
     for (int i = 0; i < argc; i += 2) {
         if (i + 1 >= argc)
             return usage();
@@ -253,14 +262,17 @@ int agent_check(int argc, char **argv)
             c.width = (uint32_t)v;
         else if (!strcmp(argv[i], "--height"))
             c.height = (uint32_t)v;
+        else if (!strcmp(argv[i], "--depth") && (v == 24 || v == 16))
+            c.depth = v == 24 ? 32 : 16; /* depth 24 is 32 bits a pixel */
         else
             return usage();
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     xengntshr_handle *xgs = check_devices(&c);
     if (c.xs) {
-        check_device(&c, "vfb");
-        check_device(&c, "vkbd");
+        check_device(&c, "vfb", XFB_TYPE_FB);
+        check_device(&c, "vkbd", XFB_TYPE_KBD);
+        report_kernel_frontends(&c);
     }
     if (xgs) {
         check_gntalloc(&c, xgs);

@@ -6,7 +6,7 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: xenfb-agent check [--dev N] [--width W] [--height H] [--depth D]\n"
+    fputs("usage: xenfb-agent check [--dev N] [--width W] [--height H] [--depth 24|16]\n"
           "  check   look for everything libxenfbfront needs and say what to fix\n",
           f);
 }

@@ -22,14 +22,16 @@ static struct xfb_rect full_surface(const struct xfb_front *f)
     return (struct xfb_rect){0, 0, (int32_t)f->width, (int32_t)f->height};
 }
 
-static void write_geometry(struct xfb_front *f)
+void xfb_fbring_write_geometry(struct xfb_front *f)
 {
     struct xenfb_page *p = PAGE(f);
+    if (!p)
+        return;
     p->width = (int32_t)f->width;
     p->height = (int32_t)f->height;
     p->line_length = f->stride;
     p->depth = (uint8_t)f->depth;
-    p->mem_length = f->mem_length;
+    p->mem_length = f->mem.mem_length;
 }
 
 void xfb_fbring_init_page(struct xfb_front *f)
@@ -38,7 +40,7 @@ void xfb_fbring_init_page(struct xfb_front *f)
     p->in_cons = p->in_prod = 0;
     p->out_cons = p->out_prod = 0;
     f->out_prod = f->in_cons = 0;
-    write_geometry(f);
+    xfb_fbring_write_geometry(f);
 }
 
 static void broken(struct xfb_front *f, const char *ring, uint32_t prod, uint32_t cons,
@@ -94,7 +96,7 @@ static bool must_notify(struct xfb_front *f, uint32_t start)
     if (!f->lazy_armed) {
         f->lazy_armed = true;
         f->lazy_cons = cons;
-        xfb_front_arm_timer(f, XFB_LAZY_CHECK_MS);
+        xfb_timer_set(f, XFB_DL_LAZY, XFB_LAZY_CHECK_MS);
     }
     return false;
 }
@@ -111,7 +113,7 @@ void xfb_fbring_lazy_check(struct xfb_front *f)
         xfb_grant_notify(f);
     f->lazy_armed = true;
     f->lazy_cons = cons;
-    xfb_front_arm_timer(f, XFB_LAZY_CHECK_MS);
+    xfb_timer_set(f, XFB_DL_LAZY, XFB_LAZY_CHECK_MS);
 }
 
 void xfb_fbring_flush(struct xfb_front *f)
@@ -198,8 +200,8 @@ void xfb_fbring_reset(struct xfb_front *f)
     f->refresh = -1;
 }
 
-int xfb_fbring_resize(struct xfb_front *f, uint32_t w, uint32_t h, uint32_t stride, uint32_t depth,
-                      uint32_t offset)
+int xfb_fbring_check_mode(struct xfb_front *f, uint32_t w, uint32_t h, uint32_t stride,
+                          uint32_t depth, uint32_t offset)
 {
     if (!w || !h || (depth != 16 && depth != 32) || w > INT32_MAX || h > INT32_MAX ||
         (uint64_t)stride < (uint64_t)w * (depth / 8) || stride > INT32_MAX || offset > INT32_MAX) {
@@ -208,12 +210,25 @@ int xfb_fbring_resize(struct xfb_front *f, uint32_t w, uint32_t h, uint32_t stri
         errno = EINVAL;
         return -1;
     }
-    if ((uint64_t)offset + (uint64_t)stride * h > f->mem_length) {
+    return 0;
+}
+
+int xfb_fbring_resize(struct xfb_front *f, uint32_t w, uint32_t h, uint32_t stride, uint32_t depth,
+                      uint32_t offset)
+{
+    if (xfb_fbring_check_mode(f, w, h, stride, depth, offset) < 0)
+        return -1;
+    if ((uint64_t)offset + (uint64_t)stride * h > f->mem.mem_length) {
         xfb_log(f, XFB_LOG_ERROR,
                 "[XFB-008] %s %u: mode %ux%u (stride %u, offset %u) needs %llu bytes, %u were "
-                "granted: open with a larger largest mode",
+                "granted: %s",
                 f->name, f->devid, w, h, stride, offset,
-                (unsigned long long)offset + (unsigned long long)stride * h, f->mem_length);
+                (unsigned long long)offset + (unsigned long long)stride * h, f->mem.mem_length,
+                xfb_hotplug(f) ? "re-grant for it" : "open with a larger largest mode");
+        errno = E2BIG;
+        return -1;
+    }
+    if (!xfb_xenbus_mode_allowed(f, w, h, f->mem.mem_length, true)) {
         errno = E2BIG;
         return -1;
     }
@@ -229,7 +244,7 @@ int xfb_fbring_resize(struct xfb_front *f, uint32_t w, uint32_t h, uint32_t stri
     f->stride = stride;
     f->depth = depth;
     f->offset = offset;
-    write_geometry(f);
+    xfb_fbring_write_geometry(f);
     if (f->connected) {
         /* updates queued for the old mode are covered by the full one */
         f->pend = (struct xfb_rect){0, 0, 0, 0};

@@ -66,13 +66,13 @@ static void destroy(struct xfb_front *f)
 {
     int saved = errno;
     f->event_fn = NULL;
-    if (f->started)
-        xfb_xenbus_set_state(f, XenbusStateClosing);
-    xfb_grant_release(f);
-    if (f->started)
-        xfb_xenbus_close(f);
-    else if (f->xs)
+    xfb_device_detach(f, XFB_DETACH_CLOSE);
+    if (f->watching)
+        xfb_xenbus_unwatch_device(f);
+    if (f->xs)
         xs_close(f->xs);
+    f->xs = NULL;
+    xfb_grant_close(f);
     close_fd(&f->epfd);
     close_fd(&f->timerfd);
     close_fd(&f->kickfd);
@@ -83,9 +83,19 @@ static void destroy(struct xfb_front *f)
     errno = saved;
 }
 
-XFB_EXPORT struct xfb_front *xfb_front_open(const struct xfb_front_opts *opts)
+/* The memory a vfb asks for when its device comes. */
+static uint32_t want_bytes(const struct xfb_front *f)
 {
-    if (check_opts(opts) < 0) {
+    if (!xfb_hotplug(f))
+        return xfb_fbmem_bytes((uint64_t)f->max_width * f->max_height * 4);
+    uint64_t floor = (uint64_t)f->max_width * f->max_height * (f->depth / 8);
+    uint64_t mode = (uint64_t)f->stride * f->height;
+    return xfb_fbmem_bytes(floor > mode ? floor : mode);
+}
+
+static struct xfb_front *open_flags(const struct xfb_front_opts *opts, unsigned flags)
+{
+    if (check_opts(opts) < 0 || (flags & ~XFB_FRONT_HOTPLUG)) {
         errno = EINVAL;
         return NULL;
     }
@@ -93,9 +103,12 @@ XFB_EXPORT struct xfb_front *xfb_front_open(const struct xfb_front_opts *opts)
     if (!f)
         return NULL;
     f->epfd = f->timerfd = f->kickfd = f->port = -1;
+    f->state_written = f->be_state = -1;
     f->kind = opts->kind;
     f->devid = opts->devid;
+    f->flags = flags;
     f->name = f->kind == XFB_FRONT_VFB ? "vfb" : "vkbd";
+    f->type = f->kind == XFB_FRONT_VFB ? XFB_TYPE_FB : XFB_TYPE_KBD;
     f->log_fn = opts->log_fn;
     f->log_data = opts->log_data;
     f->log_level = xfb_log_level_from_env();
@@ -110,21 +123,43 @@ XFB_EXPORT struct xfb_front *xfb_front_open(const struct xfb_front_opts *opts)
         f->stride = f->width * (f->depth / 8);
         f->max_width = opts->max_width ? opts->max_width : f->width;
         f->max_height = opts->max_height ? opts->max_height : f->height;
+        f->want_bytes = want_bytes(f);
     }
     f->xtl = xfb_log_xtl_new(f);
-    if (!f->xtl || xfb_xenbus_open(f) < 0 || xfb_grant_open(f) < 0 || xfb_grant_alloc(f) < 0 ||
-        setup_poll(f) < 0)
+    if (!f->xtl || xfb_xenbus_open(f) < 0 || xfb_grant_open(f) < 0 || setup_poll(f) < 0)
         goto fail;
-    f->started = true;
-    if (xfb_xenbus_start(f) < 0)
+    if (xfb_hotplug(f)) {
+        /* the watch first: a device that appears meanwhile fires it */
+        if (xfb_device_watch(f) < 0)
+            goto fail;
+        xfb_device_open(f);
+        return f;
+    }
+    if (xfb_device_attach(f) < 0) {
+        if (errno == ENODEV)
+            xfb_log(f, XFB_LOG_ERROR,
+                    "[XFB-004] %s %u: no device in xenstore (%s/backend and backend-id): name "
+                    "this guest in the backend domain's xenfb guests.conf, or run xenfb-backend "
+                    "attach there",
+                    f->name, f->devid, f->fe_path);
         goto fail;
-    xfb_front_arm_timer(f, f->timeout_ms);
+    }
     xfb_log(f, XFB_LOG_DEBUG, "%s %u: opened, backend %s (domain %u), port %d, page gref %u",
             f->name, f->devid, f->be_path, f->be_id, f->port, f->page_gref);
     return f;
 fail:
     destroy(f);
     return NULL;
+}
+
+XFB_EXPORT struct xfb_front *xfb_front_open(const struct xfb_front_opts *opts)
+{
+    return open_flags(opts, 0);
+}
+
+XFB_EXPORT struct xfb_front *xfb_front_open_flags(const struct xfb_front_opts *opts, unsigned flags)
+{
+    return open_flags(opts, flags);
 }
 
 XFB_EXPORT void xfb_front_close(struct xfb_front *f)
@@ -163,17 +198,9 @@ void xfb_front_kick(struct xfb_front *f)
         xfb_log(f, XFB_LOG_DEBUG, "%s %u: eventfd: %s", f->name, f->devid, strerror(errno));
 }
 
-void xfb_front_arm_timer(struct xfb_front *f, unsigned ms)
-{
-    if (f->timerfd < 0)
-        return;
-    struct itimerspec its = {.it_value = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L}};
-    timerfd_settime(f->timerfd, 0, &its, NULL);
-}
-
 void xfb_front_port_event(struct xfb_front *f)
 {
-    if (f->state != XenbusStateConnected)
+    if (f->state != XenbusStateConnected || !f->page)
         return;
     /* checked even when the ring is broken: its exit is how we get out */
     if (!xfb_grant_backend_alive(f)) {
@@ -185,46 +212,6 @@ void xfb_front_port_event(struct xfb_front *f)
     bool more = f->kind == XFB_FRONT_VFB ? xfb_fbring_read(f) : xfb_kbdring_read(f);
     if (more)
         xfb_front_kick(f);
-}
-
-static void timeout(struct xfb_front *f)
-{
-    uint64_t n;
-    if (read(f->timerfd, &n, sizeof(n)) < 0)
-        return;
-    if (f->publish_fails && f->state == XenbusStateInitialising) {
-        unsigned fails = f->publish_fails;
-        xfb_xenbus_step(f);            /* publishes again, or re-arms the retry */
-        if (f->publish_fails == fails) /* the backend left InitWait meanwhile */
-            f->publish_fails = 0;
-        if (!f->publish_fails && !f->connected && !f->warned_timeout)
-            xfb_front_arm_timer(f, f->timeout_ms);
-        return;
-    }
-    if (f->connected) {
-        if (f->kind == XFB_FRONT_VFB)
-            xfb_fbring_lazy_check(f);
-        return;
-    }
-    if (f->warned_timeout)
-        return;
-    /* Our caller may not have dispatched for longer than the timeout (X
-     * starting up, tens of seconds under emulation): read what xenstore
-     * said meanwhile before blaming the backend. If that lets us publish,
-     * the backend's time starts again (try_publish re-arms the timer). */
-    int state = f->state;
-    if (xfb_xenbus_watch_dispatch(f) < 0)
-        xfb_log(f, XFB_LOG_DEBUG, "%s %u: xenstore watch: %s", f->name, f->devid, strerror(errno));
-    if (f->connected || f->state != state)
-        return;
-    f->warned_timeout = true;
-    char state_s[16] = "missing";
-    if (f->be_state >= 0)
-        snprintf(state_s, sizeof(state_s), "%d", f->be_state);
-    xfb_log(f, XFB_LOG_ERROR,
-            "[XFB-006] %s %u: no backend after %u ms (%s, state %s): start xenfb-backend in "
-            "domain %u or check the device's configuration",
-            f->name, f->devid, f->timeout_ms, f->be_path, state_s, f->be_id);
 }
 
 XFB_EXPORT int xfb_front_dispatch(struct xfb_front *f)
@@ -245,7 +232,7 @@ XFB_EXPORT int xfb_front_dispatch(struct xfb_front *f)
                 return -1;
             break;
         case TAG_TIMER:
-            timeout(f);
+            xfb_timer_fired(f);
             break;
         case TAG_KICK:
             if (read(f->kickfd, &v, sizeof(v)) == sizeof(v))
@@ -272,8 +259,8 @@ XFB_EXPORT int xfb_front_get_fb(const struct xfb_front *f, struct xfb_front_fb *
         errno = EINVAL;
         return -1;
     }
-    out->pixels = f->fb;
-    out->mem_length = f->mem_length;
+    out->pixels = f->mem.fb;
+    out->mem_length = f->mem.mem_length;
     out->width = f->width;
     out->height = f->height;
     out->stride = f->stride;
@@ -292,6 +279,28 @@ XFB_EXPORT int xfb_front_update(struct xfb_front *f, int32_t x, int32_t y, int32
     return 0;
 }
 
+/* A mode for a hotplug vfb without memory: kept for when it comes. */
+static int record_mode(struct xfb_front *f, uint32_t w, uint32_t h, uint32_t stride, uint32_t depth,
+                       uint32_t offset, uint32_t bytes)
+{
+    f->width = w;
+    f->height = h;
+    f->stride = stride;
+    f->depth = depth;
+    f->offset = offset;
+    f->want_bytes = bytes;
+    xfb_fbring_write_geometry(f);
+    if (!f->attached)
+        return 0;
+    /* the device is there without memory (gntalloc said no): try again */
+    struct xfb_fbmem m;
+    if (xfb_fbmem_alloc(f, bytes, &m) == 0) {
+        xfb_fbmem_install(f, &m);
+        xfb_xenbus_step(f);
+    }
+    return 0;
+}
+
 XFB_EXPORT int xfb_front_resize(struct xfb_front *f, uint32_t width, uint32_t height,
                                 uint32_t stride, uint32_t depth, uint32_t offset)
 {
@@ -299,7 +308,82 @@ XFB_EXPORT int xfb_front_resize(struct xfb_front *f, uint32_t width, uint32_t he
         errno = EINVAL;
         return -1;
     }
-    return xfb_fbring_resize(f, width, height, stride, depth, offset);
+    if (xfb_hotplug(f) && !f->mem.fb) {
+        if (xfb_fbring_check_mode(f, width, height, stride, depth, offset) < 0)
+            return -1;
+        uint32_t bytes = xfb_fbmem_bytes((uint64_t)offset + (uint64_t)stride * height);
+        return record_mode(f, width, height, stride, depth, offset, bytes);
+    }
+    if (xfb_fbring_resize(f, width, height, stride, depth, offset) < 0)
+        return -1;
+    /* a mode the backend's limits refused may fit now */
+    if (!f->published)
+        xfb_xenbus_step(f);
+    return 0;
+}
+
+XFB_EXPORT int xfb_front_regrant(struct xfb_front *f, uint32_t width, uint32_t height,
+                                 uint32_t stride, uint32_t depth)
+{
+    if (f->kind != XFB_FRONT_VFB || !xfb_hotplug(f)) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (xfb_fbring_check_mode(f, width, height, stride, depth, 0) < 0)
+        return -1;
+    uint32_t bytes = xfb_fbmem_bytes((uint64_t)stride * height);
+    if (!bytes) {
+        xfb_log(f, XFB_LOG_ERROR, "[XFB-008] %s %u: mode %ux%u needs more than 4 GiB", f->name,
+                f->devid, width, height);
+        errno = E2BIG;
+        return -1;
+    }
+    if (f->attached && !xfb_xenbus_mode_allowed(f, width, height, bytes, true)) {
+        errno = E2BIG;
+        return -1;
+    }
+    if (!f->mem.fb)
+        return record_mode(f, width, height, stride, depth, 0, bytes);
+    unsigned gen = f->mem_gen;
+    if (xfb_fbmem_replace(f, bytes) < 0) {
+        int err = errno;
+        /* the picture was granted anew (or is gone), maybe even at the
+         * same address: the backend must map it again */
+        if (f->mem_gen != gen)
+            xfb_xenbus_reconnect(f);
+        f->want_bytes = f->mem.mem_length ? f->mem.mem_length : f->want_bytes;
+        errno = err;
+        return -1;
+    }
+    f->width = width;
+    f->height = height;
+    f->stride = stride;
+    f->depth = depth;
+    f->offset = 0;
+    f->want_bytes = bytes;
+    f->pend = (struct xfb_rect){0, 0, 0, 0};
+    f->pend_resize = false;
+    xfb_fbring_write_geometry(f);
+    xfb_log(f, XFB_LOG_DEBUG, "%s %u: %u KiB granted for %ux%u", f->name, f->devid, bytes / 1024,
+            width, height);
+    xfb_xenbus_reconnect(f);
+    return 0;
+}
+
+XFB_EXPORT uint32_t xfb_front_stride(uint32_t width, uint32_t depth)
+{
+    if (!width || (depth != 16 && depth != 32) || width > 0x7fff)
+        return 0;
+    return (width * (depth / 8) + 63u) / 64u * 64u;
+}
+
+XFB_EXPORT uint32_t xfb_front_mode_pages(uint32_t width, uint32_t height, uint32_t depth)
+{
+    uint32_t bytes = xfb_fbmem_bytes((uint64_t)xfb_front_stride(width, depth) * height);
+    if (!bytes)
+        return 0;
+    uint32_t fb = xfb_fb_pages(bytes);
+    return 1 + fb + xfb_dir_pages(fb);
 }
 
 XFB_EXPORT int64_t xfb_front_refresh_period(const struct xfb_front *f)

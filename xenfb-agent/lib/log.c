@@ -2,11 +2,13 @@
  * to the caller's function, filtered by the level XFB_LOG_LEVEL chose. */
 #include "private.h"
 
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <xentoollog.h>
 
 /* [XFB-010] lines at most once per this many seconds, per handle */
@@ -38,6 +40,24 @@ void xfb_log(struct xfb_front *f, int level, const char *fmt, ...)
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     f->log_fn(f->log_data, level, buf);
+}
+
+void xfb_log_no_access(struct xfb_front *f, const char *what, int err)
+{
+    /* the usual case: an X server started as an ordinary user (GDM,
+     * startx without the setuid wrapper); name the user in the fix */
+    char buf[1024], name[64];
+    struct passwd pw, *found = NULL;
+    uid_t uid = getuid();
+    if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found)
+        snprintf(name, sizeof(name), "%s", pw.pw_name);
+    else
+        snprintf(name, sizeof(name), "%u", (unsigned)uid);
+    xfb_log(f, XFB_LOG_ERROR,
+            "[XFB-002] %s: %s: this process (user %s) may not open it: run X as root, or add the "
+            "user to the group xenfb (adduser %s xenfb), which the udev rule 60-xenfb.rules "
+            "lets open /dev/xen/gntalloc, evtchn and xenbus",
+            what, strerror(err), name, name);
 }
 
 bool xfb_log_rate_ok(struct xfb_rate *r)

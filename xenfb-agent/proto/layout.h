@@ -13,6 +13,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* xenfb's device types in xenstore (frontend device/TYPE/ID, backend
+ * backend/TYPE/DOMID/ID). The protocol on them is vfb's and vkbd's with
+ * the grant extension, but under types of their own: no kernel frontend
+ * claims them (Linux's xen-fbfront and xen-kbdfront bind "vfb" and
+ * "vkbd", often built in) and no QEMU scans them (it watches
+ * backend/vfb and backend/vkbd), so nothing races X for the device and a
+ * guest may have the kernel's vfb beside it. */
+#define XFB_TYPE_FB  "xenfb"
+#define XFB_TYPE_KBD "xenkbd"
+
 /* xenstore nodes of the grant extension */
 #define XFB_NODE_FEATURE_GREF "feature-gref" /* backend: 1 = understands page-gref */
 #define XFB_NODE_PAGE_GREF    "page-gref"    /* frontend: grant of the shared page */
@@ -77,6 +87,18 @@ static inline uint32_t xfb_fb_pages(uint64_t mem_length)
 static inline uint32_t xfb_dir_pages(uint32_t fb_pages)
 {
     return (fb_pages + (uint32_t)XFB_GREFS_PER_DIR - 1) / (uint32_t)XFB_GREFS_PER_DIR;
+}
+
+/* The most framebuffer memory a backend with these limits (max-width,
+ * max-height in its directory) accepts, protocol.md 1: the videoram it
+ * advertises (the largest mode at 32 bits, rounded up to a MiB) or that
+ * mode's rows padded by 64 bytes, whichever is larger. */
+static inline uint64_t xfb_max_mem_length(uint32_t max_width, uint32_t max_height)
+{
+    uint64_t px = (uint64_t)max_width * max_height * 4;
+    uint64_t mib = (px + (1u << 20) - 1) >> 20 << 20;
+    uint64_t padded = ((uint64_t)max_width * 4 + 64) * max_height;
+    return mib > padded ? mib : padded;
 }
 
 /* The most framebuffer pages a layout's directory can name. */

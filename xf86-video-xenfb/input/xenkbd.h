@@ -40,9 +40,6 @@ typedef struct {
     struct xenkbd_down down; /* Linux codes held, released if the backend goes */
     Bool connected;
     unsigned dropped; /* events X cannot express; logged now and then */
-    OsTimerPtr retry; /* opening again while the device is missing */
-    unsigned retry_ms;
-    Bool retrying; /* the library's errors while retrying are not news */
 } XenkbdRec, *XenkbdPtr;
 
 /* xenkbd_events.c: ring events to X events (input thread) */

@@ -9,20 +9,14 @@
 #include <xkbsrv.h>
 #include <xserver-properties.h>
 
-#define RETRY_MIN_MS 1000
-#define RETRY_MAX_MS 30000
-
 static void front_log(void *data, int level, const char *msg)
 {
     InputInfoPtr pInfo = data;
-    XenkbdPtr k = pInfo->private;
     MessageType type = level <= XFB_LOG_ERROR     ? X_ERROR
                        : level == XFB_LOG_WARNING ? X_WARNING
                                                   : X_INFO;
     if (level >= XFB_LOG_DEBUG)
         xf86IDrvMsgVerb(pInfo, X_INFO, 5, "%s\n", msg);
-    else if (k->retrying) /* the background retries repeat the first attempt */
-        xf86IDrvMsgVerb(pInfo, type, 5, "%s\n", msg);
     else
         xf86IDrvMsg(pInfo, type, "%s\n", msg);
 }
@@ -109,7 +103,9 @@ static Bool open_front(InputInfoPtr pInfo)
         .event_fn = xenkbd_event,
         .event_data = pInfo,
     };
-    k->front = xfb_front_open(&opts);
+    /* the device may come after the server, and go and come again: the
+     * handle watches for it, with nothing to retry */
+    k->front = xfb_front_open_flags(&opts, XFB_FRONT_HOTPLUG);
     if (!k->front)
         return FALSE;
     pInfo->fd = xfb_front_fd(k->front);
@@ -130,46 +126,24 @@ static void close_front(InputInfoPtr pInfo)
     pInfo->fd = -1;
 }
 
-/* The device may appear after X starts (the toolstack attaches it later):
- * retry on the main loop, backing off, and say so once. */
-static CARD32 retry_open(OsTimerPtr timer, CARD32 now, void *arg)
-{
-    InputInfoPtr pInfo = arg;
-    XenkbdPtr k = pInfo->private;
-
-    if (k->front || !pInfo->dev->public.on)
-        return 0;
-    k->retrying = TRUE;
-    Bool opened = open_front(pInfo);
-    k->retrying = FALSE;
-    if (opened) {
-        xf86IDrvMsg(pInfo, X_INFO, "vkbd %u opened\n", k->devid);
-        return 0;
-    }
-    k->retry_ms = k->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : k->retry_ms * 2;
-    return k->retry_ms;
-}
-
 static int device_on(DeviceIntPtr dev)
 {
     InputInfoPtr pInfo = dev->public.devicePrivate;
     XenkbdPtr k = pInfo->private;
 
     dev->public.on = TRUE;
-    if (open_front(pInfo))
-        return Success;
-    xf86IDrvMsg(pInfo, X_WARNING, "vkbd %u cannot be opened yet (%s); retrying in the background\n",
-                k->devid, strerror(errno));
-    k->retry_ms = RETRY_MIN_MS;
-    k->retry = TimerSet(k->retry, 0, k->retry_ms, retry_open, pInfo);
+    /* a device that is not there yet is no error; what fails here (the
+     * Xen devices, xenstore) needs a restart of X, and the keyboard stays
+     * without input meanwhile rather than stop the server */
+    if (!open_front(pInfo))
+        xf86IDrvMsg(pInfo, X_ERROR, "vkbd %u cannot be opened (%s): no input from dom0\n", k->devid,
+                    strerror(errno));
     return Success;
 }
 
 static int device_off(DeviceIntPtr dev)
 {
     InputInfoPtr pInfo = dev->public.devicePrivate;
-    XenkbdPtr k = pInfo->private;
-    TimerCancel(k->retry);
     close_front(pInfo);
     dev->public.on = FALSE;
     return Success;
@@ -178,7 +152,6 @@ static int device_off(DeviceIntPtr dev)
 static int keyboard_control(DeviceIntPtr dev, int what)
 {
     InputInfoPtr pInfo = dev->public.devicePrivate;
-    XenkbdPtr k = pInfo->private;
 
     switch (what) {
     case DEVICE_INIT:
@@ -189,8 +162,6 @@ static int keyboard_control(DeviceIntPtr dev, int what)
     case DEVICE_OFF:
         return device_off(dev);
     case DEVICE_CLOSE:
-        TimerFree(k->retry);
-        k->retry = NULL;
         return Success;
     default:
         return BadValue;

@@ -107,6 +107,15 @@ void xenkbd_event(void *data, const struct xfb_front_event *ev)
             xf86IDrvMsg(pInfo, X_INFO, "vkbd %u connected\n", k->devid);
         }
         break;
+    case XFB_FRONT_EV_DEVICE:
+        /* the library's line names the device; what it means for input */
+        if (!ev->device.present && k->connected) {
+            k->connected = FALSE;
+            xenkbd_release_all(pInfo);
+            xf86IDrvMsg(pInfo, X_WARNING, "vkbd %u: device gone; keys and buttons released\n",
+                        k->devid);
+        }
+        break;
     case XFB_FRONT_EV_REFRESH:
         break;
     }

@@ -5,6 +5,12 @@
  * rectangles, flushed in the BlockHandler so a drawing request reaches the
  * backend in the same pass of the server's main loop. Everything Xen is
  * libxenfbfront's job; this driver only speaks X.
+ *
+ * The device may come after X started, and go and come back (a backend
+ * domain that restarts): while there is none, the screen lives in the
+ * server's own memory, and the picture moves into granted memory when the
+ * device appears and back out when it goes (xenfb_memory.c). A mode that
+ * does not fit the granted memory gets new memory (xenfb_randr.c).
  */
 #ifndef XENFB_H
 #define XENFB_H
@@ -25,25 +31,33 @@
 #define XENFB_DRIVER_NAME "xenfb"
 #define XENFB_VERSION     1
 
-/* the mode used when the configuration names none */
-#define XENFB_DEFAULT_WIDTH  1024
-#define XENFB_DEFAULT_HEIGHT 768
+/* the largest screen RandR may ask for without MaxWidth/MaxHeight; the
+ * backend's own max-width/max-height bound it further */
+#define XENFB_MAX_SIZE 16384
+/* the pitch's step for xf86ValidateModes, in bits: the 64 bytes of
+ * xfb_front_stride() */
+#define XENFB_PITCH_BITS (64 * 8)
 
 typedef struct {
     /* from xorg.conf */
     OptionInfoPtr options;
     unsigned devid;              /* vfb index: Option "Device" */
-    int max_width, max_height;   /* the largest mode: memory granted once */
+    int cap_width, cap_height;   /* Option "MaxWidth"/"MaxHeight"; XENFB_MAX_SIZE if not given */
     unsigned backend_timeout_ms; /* Option "BackendTimeout" (seconds) */
 
     /* per server generation */
     struct xfb_front *front;
-    struct xfb_front_fb fb; /* granted memory and the mode at open */
     DamagePtr damage;
     int front_fd;
     Bool connected;
     xf86CrtcPtr crtc;
     xf86OutputPtr output;
+
+    /* the screen's memory: granted (the device's) or the server's own
+     * while there is no device; pitch is its line length in bytes */
+    void *pixels;
+    int pitch;
+    void *own; /* the server's own memory, NULL while granted */
 
     CloseScreenProcPtr CloseScreen;
     CreateScreenResourcesProcPtr CreateScreenResources;
@@ -55,9 +69,20 @@ typedef struct {
 /* xenfb_front.c: the link to libxenfbfront */
 Bool xenfb_front_open(ScrnInfoPtr pScrn);
 void xenfb_front_close(ScrnInfoPtr pScrn);
-/* the mode changed inside the granted memory: tell the backend */
-Bool xenfb_front_set_mode(ScrnInfoPtr pScrn, int width, int height, int stride);
-uint32_t xenfb_front_pages(int width, int height, int bpp);
+
+/* xenfb_memory.c: where the screen's pixels live */
+/* The line length of a mode, in bytes (rows on 64-byte boundaries). */
+int xenfb_pitch(ScrnInfoPtr pScrn, int width);
+/* The memory to start in: granted if the device is there, else our own. */
+void *xenfb_memory_initial(ScrnInfoPtr pScrn);
+/* Point the screen pixmap at `to` (for the current mode), copying the
+ * picture there when `copy`; frees our own memory when it leaves it. */
+void xenfb_memory_move(ScrnInfoPtr pScrn, void *to, Bool copy);
+/* Move the picture into memory of our own (the granted memory goes). */
+Bool xenfb_memory_to_own(ScrnInfoPtr pScrn);
+/* Our own memory for a mode (pitch x height bytes), cleared; NULL logged. */
+void *xenfb_memory_alloc(ScrnInfoPtr pScrn, int pitch, int height);
+void xenfb_memory_fini(ScrnInfoPtr pScrn);
 
 /* xenfb_damage.c */
 Bool xenfb_damage_init(ScreenPtr pScreen);

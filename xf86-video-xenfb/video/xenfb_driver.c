@@ -42,7 +42,9 @@ static void xenfb_identify(int flags)
 }
 
 /* No console, no I/O ports: the server then opens no VT, so it runs in a
- * guest without one, as root or not. */
+ * guest without one. As root, or as a user who may open /dev/xen/gntalloc,
+ * /dev/xen/evtchn and /dev/xen/xenbus (the group xenfb of the opt-in udev
+ * rule 60-xenfb.rules); otherwise the library says so ([XFB-002]). */
 static Bool xenfb_driver_func(ScrnInfoPtr pScrn, xorgDriverFuncOp op, void *ptr)
 {
     if (op == GET_REQUIRED_HW_INTERFACES) {
@@ -87,44 +89,50 @@ static void xenfb_leave_vt(ScrnInfoPtr pScrn)
 {
 }
 
+/* MaxWidth/MaxHeight cap the modes (a mode larger is not used: "exceeds
+ * panel dimensions"); nothing else does here, the line pitch least of
+ * all: it is computed for each width. */
 static ModeStatus xenfb_valid_mode(ScrnInfoPtr pScrn, DisplayModePtr mode, Bool verbose, int flags)
 {
+    XenfbPtr x = XENFBPTR(pScrn);
+    if (mode->HDisplay > x->cap_width || mode->VDisplay > x->cap_height)
+        return MODE_PANEL;
     return MODE_OK;
 }
 
-/* The largest mode decides how much memory is granted, once, at start: a
- * later mode must fit in it. MaxWidth/MaxHeight win; then Virtual; then
- * the largest configured mode. */
-static void xenfb_pick_max(ScrnInfoPtr pScrn)
+/* MaxWidth and MaxHeight are a cap, each optional: memory is granted for
+ * the mode in use, and granted anew for a larger one. The backend's own
+ * max-width/max-height (dom0's policy) bound the modes too. */
+static Bool xenfb_read_cap(ScrnInfoPtr pScrn)
 {
     XenfbPtr x = XENFBPTR(pScrn);
-    int w = 0, h = 0;
-    MessageType from = X_CONFIG;
-
-    if (!xf86GetOptValInteger(x->options, OPTION_MAX_WIDTH, &w) ||
-        !xf86GetOptValInteger(x->options, OPTION_MAX_HEIGHT, &h)) {
-        w = pScrn->display->virtualX;
-        h = pScrn->display->virtualY;
-        from = X_PROBED;
-        if (w <= 0 || h <= 0) {
-            w = XENFB_DEFAULT_WIDTH;
-            h = XENFB_DEFAULT_HEIGHT;
-            for (DisplayModePtr m = pScrn->monitor->Modes; m; m = m->next) {
-                /* only the modes the Screen section asked for count */
-                for (const char **name = pScrn->display->modes; name && *name; name++)
-                    if (m->name && !strcmp(m->name, *name)) {
-                        if (m->HDisplay > w)
-                            w = m->HDisplay;
-                        if (m->VDisplay > h)
-                            h = m->VDisplay;
-                    }
-            }
-        }
+    int w = XENFB_MAX_SIZE, h = XENFB_MAX_SIZE;
+    Bool given_w = xf86GetOptValInteger(x->options, OPTION_MAX_WIDTH, &w);
+    Bool given_h = xf86GetOptValInteger(x->options, OPTION_MAX_HEIGHT, &h);
+    if (w < 64 || h < 64 || w > XENFB_MAX_SIZE || h > XENFB_MAX_SIZE) {
+        xf86DrvMsg(pScrn->scrnIndex, X_ERROR,
+                   "Option \"MaxWidth\"/\"MaxHeight\" %dx%d is out of range: 64 to %d\n", w, h,
+                   XENFB_MAX_SIZE);
+        return FALSE;
     }
-    x->max_width = w;
-    x->max_height = h;
-    xf86DrvMsg(pScrn->scrnIndex, from, "Largest mode %dx%d: %u KiB of framebuffer granted\n", w, h,
-               (unsigned)((uint64_t)w * h * (pScrn->bitsPerPixel / 8) / 1024));
+    x->cap_width = w;
+    x->cap_height = h;
+    if (given_w || given_h)
+        xf86DrvMsg(pScrn->scrnIndex, X_CONFIG,
+                   "Modes up to %dx%d (MaxWidth/MaxHeight); memory is granted for the mode in "
+                   "use\n",
+                   w, h);
+    else
+        xf86DrvMsg(pScrn->scrnIndex, X_DEFAULT,
+                   "No MaxWidth/MaxHeight: modes up to the backend's max-width x max-height; "
+                   "memory is granted for the mode in use\n");
+    int vx = pScrn->display->virtualX, vy = pScrn->display->virtualY;
+    if (vx > w || vy > h) {
+        xf86DrvMsg(pScrn->scrnIndex, X_ERROR, "Virtual %dx%d is beyond MaxWidth/MaxHeight %dx%d\n",
+                   vx, vy, w, h);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 static Bool xenfb_pre_init(ScrnInfoPtr pScrn, int flags)
@@ -184,15 +192,12 @@ static Bool xenfb_pre_init(ScrnInfoPtr pScrn, int flags)
         x->backend_timeout_ms = (unsigned)v * 1000;
     }
 
-    xenfb_pick_max(pScrn);
-    if (x->max_width < 64 || x->max_height < 64 || x->max_width > 16384 || x->max_height > 16384) {
-        xf86DrvMsg(pScrn->scrnIndex, X_ERROR,
-                   "Largest mode %dx%d is out of range: MaxWidth/MaxHeight from 64 to 16384\n",
-                   x->max_width, x->max_height);
+    if (!xenfb_read_cap(pScrn))
         return FALSE;
-    }
+    /* not a limit of ours: memory is granted per mode. It must hold the
+     * largest mode for xf86ValidateModes, which checks modes against it. */
     pScrn->videoRam =
-        (int)((uint64_t)x->max_width * x->max_height * (pScrn->bitsPerPixel / 8) / 1024);
+        (int)((uint64_t)xenfb_pitch(pScrn, x->cap_width) * (uint64_t)x->cap_height / 1024);
 
     /* There is no monitor: without sync ranges in the config, X would
      * assume a 31.5-48 kHz CRT and drop every mode above 1024x768, and
@@ -220,8 +225,14 @@ static Bool xenfb_pre_init(ScrnInfoPtr pScrn, int flags)
     clocks->interlaceAllowed = TRUE;
     clocks->doubleScanAllowed = TRUE;
 
+    /* Any width: the virtual width is the mode's own (xInc 1, not VGA's
+     * 8), and the pitch is computed for it, in 64-byte steps (512 bits),
+     * up to the largest screen, whatever MaxWidth says. Rounding the
+     * width up to 8 pixels against a maximum pitch of MaxWidth refused
+     * "MaxWidth" "1366" its own 1366x768. */
+    pScrn->xInc = 1;
     int n = xf86ValidateModes(pScrn, pScrn->monitor->Modes, pScrn->display->modes, clocks, NULL, 64,
-                              x->max_width, 8 * pScrn->bitsPerPixel, 64, x->max_height,
+                              XENFB_MAX_SIZE, XENFB_PITCH_BITS, 64, x->cap_height,
                               pScrn->display->virtualX, pScrn->display->virtualY,
                               pScrn->videoRam * 1024, LOOKUP_BEST_REFRESH);
     if (n == -1)
@@ -230,7 +241,7 @@ static Bool xenfb_pre_init(ScrnInfoPtr pScrn, int flags)
     if (n == 0 || !pScrn->modes) {
         xf86DrvMsg(pScrn->scrnIndex, X_ERROR,
                    "No valid modes: name modes no larger than %dx%d in the Screen section\n",
-                   x->max_width, x->max_height);
+                   x->cap_width, x->cap_height);
         return FALSE;
     }
     xf86SetCrtcForModes(pScrn, 0);
@@ -289,6 +300,7 @@ static Bool xenfb_close_screen(ScreenPtr pScreen)
     pScreen->CloseScreen = x->CloseScreen;
     Bool ret = pScreen->CloseScreen(pScreen);
     xenfb_front_close(pScrn);
+    xenfb_memory_fini(pScrn);
     pScrn->vtSema = FALSE;
     return ret;
 }
@@ -298,9 +310,13 @@ static Bool xenfb_screen_init(ScreenPtr pScreen, int argc, char **argv)
     ScrnInfoPtr pScrn = xf86ScreenToScrn(pScreen);
     XenfbPtr x = XENFBPTR(pScrn);
 
-    /* grants the memory fb will draw into; fails with the reason logged */
+    /* the device's memory if it is there, else our own; fails only for
+     * what a restart of X must fix (the Xen devices), with the reason */
     if (!xenfb_front_open(pScrn))
         return FALSE;
+    void *pixels = xenfb_memory_initial(pScrn);
+    if (!pixels)
+        goto fail;
 
     miClearVisualTypes();
     if (!miSetVisualTypes(pScrn->depth, miGetDefaultVisualMask(pScrn->depth), pScrn->rgbBits,
@@ -308,9 +324,10 @@ static Bool xenfb_screen_init(ScreenPtr pScreen, int argc, char **argv)
         !miSetPixmapDepths())
         goto fail;
 
-    pScrn->displayWidth = pScrn->virtualX;
-    if (!fbScreenInit(pScreen, x->fb.pixels, pScrn->virtualX, pScrn->virtualY, pScrn->xDpi,
-                      pScrn->yDpi, pScrn->displayWidth, pScrn->bitsPerPixel))
+    /* a whole number of pixels: the pitch is a multiple of 64 bytes */
+    pScrn->displayWidth = x->pitch / (pScrn->bitsPerPixel / 8);
+    if (!fbScreenInit(pScreen, pixels, pScrn->virtualX, pScrn->virtualY, pScrn->xDpi, pScrn->yDpi,
+                      pScrn->displayWidth, pScrn->bitsPerPixel))
         goto fail;
 
     if (pScrn->depth > 8) {
@@ -352,6 +369,7 @@ static Bool xenfb_screen_init(ScreenPtr pScreen, int argc, char **argv)
 
 fail:
     xenfb_front_close(pScrn);
+    xenfb_memory_fini(pScrn);
     return FALSE;
 }
 

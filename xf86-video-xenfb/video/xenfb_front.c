@@ -1,6 +1,7 @@
 /* The link between the X server and libxenfbfront: open and close per
  * server generation, the library's messages into the Xorg log, its
- * descriptor into the server's main loop. */
+ * descriptor into the server's main loop, and the device coming and going
+ * under a running server. */
 #include "xenfb.h"
 
 #include <errno.h>
@@ -20,20 +21,48 @@ static void front_log(void *data, int level, const char *msg)
         xf86DrvMsg(pScrn->scrnIndex, type, "%s\n", msg);
 }
 
+/* The device appeared with memory: the picture moves there, before the
+ * library offers it to the backend. It went (or another writer took it):
+ * the picture moves out before its memory is released. The library's
+ * line names the device, the backend and the geometry. */
+static void device_event(ScrnInfoPtr pScrn, const struct xfb_front_event *ev)
+{
+    XenfbPtr x = XENFBPTR(pScrn);
+    struct xfb_front_fb fb;
+    if (xfb_front_get_fb(x->front, &fb) < 0)
+        return;
+    if (ev->device.present) {
+        if (fb.pixels) {
+            xenfb_memory_move(pScrn, fb.pixels, TRUE);
+            xf86DrvMsgVerb(pScrn->scrnIndex, X_INFO, 5,
+                           "vfb %u: the screen moved into the granted memory\n", x->devid);
+        }
+        return;
+    }
+    if (fb.pixels && x->pixels == fb.pixels) {
+        xenfb_memory_to_own(pScrn);
+        xf86DrvMsg(pScrn->scrnIndex, X_INFO,
+                   "vfb %u: X goes on in its own memory (%dx%d) until the device is back\n",
+                   x->devid, pScrn->virtualX, pScrn->virtualY);
+    }
+    x->connected = FALSE;
+}
+
 static void front_event(void *data, const struct xfb_front_event *ev)
 {
     ScrnInfoPtr pScrn = data;
     XenfbPtr x = XENFBPTR(pScrn);
 
+    if (ev->type == XFB_FRONT_EV_DEVICE) {
+        device_event(pScrn, ev);
+        return;
+    }
     if (ev->type != XFB_FRONT_EV_STATE || ev->state.connected == x->connected)
         return;
     x->connected = ev->state.connected;
-    /* the library names the backend and its features; say what it means
-     * for the screen */
-    if (x->connected)
-        xf86DrvMsg(pScrn->scrnIndex, X_INFO, "vfb %u connected: the screen is exported\n",
-                   x->devid);
-    else
+    /* the library names the backend and the mode when it connects; say
+     * what its going means for the screen */
+    if (!x->connected && ev->state.state != 5)
         xf86DrvMsg(pScrn->scrnIndex, X_WARNING,
                    "vfb %u: backend gone; X keeps running and reconnects when it returns\n",
                    x->devid);
@@ -56,59 +85,67 @@ static void front_ready(int fd, int ready, void *data)
     }
 }
 
-uint32_t xenfb_front_pages(int width, int height, int bpp)
-{
-    return xfb_front_vfb_pages((uint32_t)width, (uint32_t)height, (uint32_t)bpp);
-}
-
 Bool xenfb_front_open(ScrnInfoPtr pScrn)
 {
     XenfbPtr x = XENFBPTR(pScrn);
+    int cpp = pScrn->bitsPerPixel / 8;
+    int pitch = xenfb_pitch(pScrn, pScrn->virtualX);
+    /* memory for the mode X starts in, rows padded: max_width is the
+     * padded row in pixels */
     struct xfb_front_opts opts = {
         .kind = XFB_FRONT_VFB,
         .devid = x->devid,
         .width = (uint32_t)pScrn->virtualX,
         .height = (uint32_t)pScrn->virtualY,
         .depth = (uint32_t)pScrn->bitsPerPixel,
-        .max_width = (uint32_t)x->max_width,
-        .max_height = (uint32_t)x->max_height,
+        .max_width = (uint32_t)(pitch / cpp),
+        .max_height = (uint32_t)pScrn->virtualY,
         .backend_timeout_ms = x->backend_timeout_ms,
         .log_fn = front_log,
         .log_data = pScrn,
         .event_fn = front_event,
         .event_data = pScrn,
     };
-    if (pScrn->virtualX > x->max_width || pScrn->virtualY > x->max_height) {
-        opts.max_width =
-            (uint32_t)(pScrn->virtualX > x->max_width ? pScrn->virtualX : x->max_width);
-        opts.max_height =
-            (uint32_t)(pScrn->virtualY > x->max_height ? pScrn->virtualY : x->max_height);
-    }
 
     x->connected = FALSE;
     x->front_fd = -1;
-    x->front = xfb_front_open(&opts);
+    /* the device may come later, and go and come again: nothing about it
+     * stops the server from starting */
+    x->front = xfb_front_open_flags(&opts, XFB_FRONT_HOTPLUG);
     if (!x->front) {
         /* the library logged the reason, with what to do */
         xf86DrvMsg(pScrn->scrnIndex, X_ERROR, "Cannot open Xen vfb %u: %s\n", x->devid,
                    strerror(errno));
         return FALSE;
     }
-    if (xfb_front_get_fb(x->front, &x->fb) < 0) {
-        xenfb_front_close(pScrn);
-        return FALSE;
-    }
+    /* the line length we draw with; the memory was sized for it */
+    if (xfb_front_resize(x->front, opts.width, opts.height, (uint32_t)pitch, opts.depth, 0) < 0)
+        xf86DrvMsg(pScrn->scrnIndex, X_WARNING, "vfb %u: the backend does not take %dx%d yet\n",
+                   x->devid, pScrn->virtualX, pScrn->virtualY);
     x->front_fd = xfb_front_fd(x->front);
     if (!SetNotifyFd(x->front_fd, front_ready, X_NOTIFY_READ, pScrn)) {
         xf86DrvMsg(pScrn->scrnIndex, X_ERROR, "Cannot watch the vfb descriptor\n");
         xenfb_front_close(pScrn);
         return FALSE;
     }
-    xf86DrvMsg(pScrn->scrnIndex, X_INFO,
-               "vfb %u: %ux%u, %u bpp, %u KiB granted (largest mode %dx%d); waiting for the "
-               "backend\n",
-               x->devid, x->fb.width, x->fb.height, x->fb.depth, x->fb.mem_length / 1024,
-               x->max_width, x->max_height);
+    struct xfb_front_fb fb;
+    xfb_front_get_fb(x->front, &fb);
+    if (fb.pixels)
+        xf86DrvMsg(pScrn->scrnIndex, X_INFO,
+                   "vfb %u: %dx%d, %d bpp, line %d: %u KiB granted; waiting for the backend\n",
+                   x->devid, pScrn->virtualX, pScrn->virtualY, pScrn->bitsPerPixel, pitch,
+                   fb.mem_length / 1024);
+    else if (xfb_front_state(x->front) == 0)
+        xf86DrvMsg(pScrn->scrnIndex, X_INFO,
+                   "vfb %u: %dx%d, %d bpp, line %d: in the server's own memory until the "
+                   "device is there\n",
+                   x->devid, pScrn->virtualX, pScrn->virtualY, pScrn->bitsPerPixel, pitch);
+    else
+        /* gntalloc said no ([XFB-003] above): a mode change asks again */
+        xf86DrvMsg(pScrn->scrnIndex, X_WARNING,
+                   "vfb %u: %dx%d, %d bpp, line %d: in the server's own memory, not exported: "
+                   "no memory could be granted; X restarted or a mode change asks again\n",
+                   x->devid, pScrn->virtualX, pScrn->virtualY, pScrn->bitsPerPixel, pitch);
     return TRUE;
 }
 
@@ -120,20 +157,5 @@ void xenfb_front_close(ScrnInfoPtr pScrn)
     x->front_fd = -1;
     xfb_front_close(x->front);
     x->front = NULL;
-    memset(&x->fb, 0, sizeof(x->fb));
     x->connected = FALSE;
-}
-
-Bool xenfb_front_set_mode(ScrnInfoPtr pScrn, int width, int height, int stride)
-{
-    XenfbPtr x = XENFBPTR(pScrn);
-    if (!x->front)
-        return TRUE;
-    if (xfb_front_resize(x->front, (uint32_t)width, (uint32_t)height, (uint32_t)stride,
-                         (uint32_t)pScrn->bitsPerPixel, 0) < 0) {
-        /* the library logged why; X keeps the new size, the backend is
-         * told at its next connection (the shared page holds the mode) */
-        return errno != E2BIG;
-    }
-    return TRUE;
 }

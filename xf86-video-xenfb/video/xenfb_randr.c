@@ -1,8 +1,11 @@
 /* RandR 1.2 without hardware: one CRTC, one output that is always
- * connected. A mode change is a new screen size inside the memory granted
- * at start-up; it becomes XENFB_TYPE_RESIZE and a full update. */
+ * connected. A mode change is a new screen size: inside the granted memory
+ * it becomes XENFB_TYPE_RESIZE and a full update; a mode that does not fit,
+ * or that needs at most half of it, gets memory of its own size (a
+ * re-grant, which reconnects the backend). */
 #include "xenfb.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "scrnintstr.h"
@@ -113,36 +116,109 @@ static const xf86OutputFuncsRec xenfb_output_funcs = {
     .destroy = output_stub,
 };
 
+/* Memory is given back when a mode needs at most half of it: each
+ * re-grant costs a reconnection (the viewer sees one black frame), so
+ * modes close in size share memory, and the waste stays below half. */
+static Bool roomy(uint64_t need, uint32_t granted)
+{
+    return (need + 4095u) / 4096u * 2u <= granted / 4096u;
+}
+
+/* The memory for a new mode: granted, or (no device) our own; NULL with
+ * errno, the reason logged by the library. */
+static void *memory_for(ScrnInfoPtr pScrn, int width, int height, int pitch)
+{
+    XenfbPtr x = XENFBPTR(pScrn);
+    uint32_t bpp = (uint32_t)pScrn->bitsPerPixel;
+    uint64_t need = (uint64_t)pitch * (uint64_t)height;
+    struct xfb_front_fb fb;
+    xfb_front_get_fb(x->front, &fb);
+
+    if (fb.pixels && need <= fb.mem_length && !roomy(need, fb.mem_length)) {
+        /* in place; the backend's limits may still say no */
+        if (xfb_front_resize(x->front, (uint32_t)width, (uint32_t)height, (uint32_t)pitch, bpp, 0) <
+                0 &&
+            errno == E2BIG)
+            return NULL;
+        return fb.pixels;
+    }
+    if (xfb_front_regrant(x->front, (uint32_t)width, (uint32_t)height, (uint32_t)pitch, bpp) < 0) {
+        int err = errno;
+        struct xfb_front_fb now;
+        xfb_front_get_fb(x->front, &now);
+        /* gntalloc could not hold both: the old picture was given back
+         * at another address, or, at worst, not at all */
+        if (now.pixels && now.pixels != x->pixels) {
+            xenfb_memory_move(pScrn, now.pixels, FALSE);
+        } else if (!now.pixels && fb.pixels && x->pixels == fb.pixels) {
+            void *own = XNFcallocarray((size_t)pScrn->virtualY, (size_t)x->pitch);
+            xenfb_memory_move(pScrn, own, FALSE);
+            x->own = own;
+        }
+        /* a smaller mode still fits where it is */
+        if (now.pixels && need <= now.mem_length &&
+            xfb_front_resize(x->front, (uint32_t)width, (uint32_t)height, (uint32_t)pitch, bpp,
+                             0) == 0)
+            return now.pixels;
+        errno = err;
+        return NULL;
+    }
+    xfb_front_get_fb(x->front, &fb);
+    if (fb.pixels)
+        return fb.pixels;
+    /* no device: the server's own memory */
+    return xenfb_memory_alloc(pScrn, pitch, height);
+}
+
 Bool xenfb_randr_resize(ScrnInfoPtr pScrn, int width, int height)
 {
     XenfbPtr x = XENFBPTR(pScrn);
     ScreenPtr pScreen = pScrn->pScreen;
     int cpp = pScrn->bitsPerPixel / 8;
-    uint64_t stride = (uint64_t)width * cpp;
 
     if (width == pScrn->virtualX && height == pScrn->virtualY)
         return TRUE;
-    if (width <= 0 || height <= 0 || stride * (uint64_t)height > x->fb.mem_length) {
+    if (width <= 0 || height <= 0 || width > x->cap_width || height > x->cap_height) {
         xf86DrvMsg(pScrn->scrnIndex, X_ERROR,
-                   "Cannot resize to %dx%d: it needs %llu KiB, %u KiB were granted at start. "
-                   "Raise Option \"MaxWidth\"/\"MaxHeight\" in the Device section and restart "
-                   "X\n",
-                   width, height, (unsigned long long)(stride * (uint64_t)height / 1024),
-                   x->fb.mem_length / 1024);
+                   "Cannot resize to %dx%d: beyond Option \"MaxWidth\"/\"MaxHeight\" (%dx%d)\n",
+                   width, height, x->cap_width, x->cap_height);
+        return FALSE;
+    }
+    int pitch = xenfb_pitch(pScrn, width);
+    void *to = memory_for(pScrn, width, height, pitch);
+    if (!to) {
+        xf86DrvMsg(pScrn->scrnIndex, X_ERROR,
+                   "Cannot resize to %dx%d: %s (see above); the screen stays %dx%d\n", width,
+                   height, errno == E2BIG ? "beyond the backend's limits" : strerror(errno),
+                   pScrn->virtualX, pScrn->virtualY);
         return FALSE;
     }
     PixmapPtr pixmap = pScreen->GetScreenPixmap(pScreen);
-    if (!pScreen->ModifyPixmapHeader(pixmap, width, height, -1, -1, (int)stride, x->fb.pixels))
+    if (!pScreen->ModifyPixmapHeader(pixmap, width, height, -1, -1, pitch, to))
         return FALSE;
+    struct xfb_front_fb fb;
+    xfb_front_get_fb(x->front, &fb);
+    /* our own memory of the old mode is not used any more */
+    if (x->own && x->own != to)
+        free(x->own);
+    x->own = fb.pixels && fb.pixels == to ? NULL : to;
+    x->pixels = to;
+    x->pitch = pitch;
     pScrn->virtualX = width;
     pScrn->virtualY = height;
-    pScrn->displayWidth = width;
+    pScrn->displayWidth = pitch / cpp;
     if (x->output) {
         x->output->mm_width = width * 254 / (XENFB_DPI * 10);
         x->output->mm_height = height * 254 / (XENFB_DPI * 10);
     }
-    xf86DrvMsg(pScrn->scrnIndex, X_INFO, "Screen resized to %dx%d\n", width, height);
-    return xenfb_front_set_mode(pScrn, width, height, (int)stride);
+    if (fb.pixels)
+        xf86DrvMsg(pScrn->scrnIndex, X_INFO, "Screen resized to %dx%d (line %d; %u KiB granted)\n",
+                   width, height, pitch, fb.mem_length / 1024);
+    else
+        xf86DrvMsg(pScrn->scrnIndex, X_INFO,
+                   "Screen resized to %dx%d (line %d; in the server's own memory)\n", width, height,
+                   pitch);
+    return TRUE;
 }
 
 static const xf86CrtcConfigFuncsRec xenfb_config_funcs = {
@@ -162,9 +238,10 @@ Bool xenfb_randr_init(ScrnInfoPtr pScrn)
     x->output->possible_crtcs = 1;
     x->output->possible_clones = 0;
 
-    /* Any size may be asked for; the resize hook refuses what does not fit
-     * in the granted memory, with a line saying how to raise it. */
-    xf86CrtcSetSizeRange(pScrn, 64, 64, 16384, 16384);
+    /* Any size up to MaxWidth/MaxHeight may be asked for; the resize hook
+     * grants memory for it, and refuses with the reason what the backend's
+     * limits or gntalloc's do not allow. */
+    xf86CrtcSetSizeRange(pScrn, 64, 64, x->cap_width, x->cap_height);
     if (!xf86InitialConfiguration(pScrn, TRUE)) {
         xf86DrvMsg(pScrn->scrnIndex, X_ERROR, "Initial RandR configuration failed\n");
         return FALSE;

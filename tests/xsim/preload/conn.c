@@ -327,6 +327,7 @@ static void fork_child(void)
         struct shim_call c = {.req = {.op = HV_OP_TRACK}};
         if (call_on(conn_fd, &c) == 0)
             shim_call_done(&c);
+        shim_map_forget_dontfork(); /* xsimd did not copy them either */
     } else {
         conn_drop(true);
     }

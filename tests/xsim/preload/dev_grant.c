@@ -255,6 +255,7 @@ void *shim_grant_mmap(const struct shim_file *f, void *addr, size_t len, int pro
         return MAP_FAILED;
     }
     uint32_t id = (uint32_t)c.rep.val[0];
+    bool dontfork = c.rep.val[1] & HV_MMAP_DONTFORK;
     size_t bytes = npages * HV_PAGE_SIZE;
     uint8_t *base = addr;
     if (!(flags & MAP_FIXED))
@@ -263,6 +264,9 @@ void *shim_grant_mmap(const struct shim_file *f, void *addr, size_t len, int pro
     int rc = base == MAP_FAILED
                  ? -1
                  : map_runs(base, npages, prot, flags & (MAP_POPULATE | MAP_LOCKED), &c);
+    /* as a VM_DONTCOPY mapping: a forked child has nothing there */
+    if (rc == 0 && dontfork)
+        rc = madvise(base, bytes, MADV_DONTFORK);
     int e = errno;
     shim_call_done(&c);
     if (rc == 0 && (flags & MAP_FIXED))
@@ -272,7 +276,8 @@ void *shim_grant_mmap(const struct shim_file *f, void *addr, size_t len, int pro
                          .id = id,
                          .kind = f->kind,
                          .index = (uint64_t)off,
-                         .count = (uint32_t)npages};
+                         .count = (uint32_t)npages,
+                         .dontfork = dontfork};
     if (rc == 0 && shim_map_add(&m) < 0) {
         e = ENOMEM;
         rc = -1;

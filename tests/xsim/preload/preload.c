@@ -1,6 +1,7 @@
-/* The interposed libc functions. Everything not about /dev/xen/{gntalloc,
- * gntdev,evtchn} goes straight to the next definition (libc), and costs
- * nothing more than a flag test until the process opens one of them. */
+/* The interposed libc functions of the devices. Everything not about
+ * /dev/xen/{gntalloc,gntdev,evtchn} or /sys goes straight to the next
+ * definition (libc), and costs nothing more than a flag test until the
+ * process opens one of them. */
 #define _GNU_SOURCE 1
 #undef _FORTIFY_SOURCE
 #include "shim.h"
@@ -8,6 +9,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -49,6 +51,35 @@ static void init_real(void)
     shim_real.mmap = next("mmap");
     shim_real.mmap64 = next("mmap64");
     shim_real.munmap = next("munmap");
+    shim_real.write = next("write");
+    shim_real.access = next("access");
+    shim_real.faccessat = next("faccessat");
+    shim_real.eaccess = next("eaccess");
+    shim_real.euidaccess = next("euidaccess");
+    shim_real.stat = next("stat");
+    shim_real.stat64 = next("stat64");
+    shim_real.lstat = next("lstat");
+    shim_real.lstat64 = next("lstat64");
+    shim_real.fstatat = next("fstatat");
+    shim_real.fstatat64 = next("fstatat64");
+    shim_real.xstat = next("__xstat");
+    shim_real.xstat64 = next("__xstat64");
+    shim_real.lxstat = next("__lxstat");
+    shim_real.lxstat64 = next("__lxstat64");
+    shim_real.fxstatat = next("__fxstatat");
+    shim_real.fxstatat64 = next("__fxstatat64");
+    shim_real.statx = next("statx");
+    shim_real.readlink = next("readlink");
+    shim_real.readlinkat = next("readlinkat");
+    shim_real.opendir = next("opendir");
+    shim_real.fopen = next("fopen");
+    shim_real.fopen64 = next("fopen64");
+    shim_real.realpath = next("realpath");
+    shim_real.canonicalize_file_name = next("canonicalize_file_name");
+    shim_real.getxattr = next("getxattr");
+    shim_real.lgetxattr = next("lgetxattr");
+    shim_real.listxattr = next("listxattr");
+    shim_real.llistxattr = next("llistxattr");
 }
 
 /* Separate from init_real(): a sanitizer runtime calls mmap() before libc
@@ -147,40 +178,64 @@ int shim_open_device(int kind, int flags)
         }                                                                                          \
     } while (0)
 
+/* What an open of path becomes: a device (kind), a module parameter
+ * opened for writing, or the real open of the path shim_sys_path() gives
+ * (in sys_buf). Returns the descriptor when handled here, else -2 and the
+ * path to open in *use. */
+static int redirect(const char *path, int flags, char *sys_buf, size_t size, const char **use)
+{
+    char module[64], param[64];
+    int kind = device_kind(path);
+    if (kind)
+        return shim_open_device(kind, flags);
+    *use = shim_sys_path(path, sys_buf, size);
+    if (*use != path && (flags & O_ACCMODE) != O_RDONLY && shim_sys_param_of(*use, module, param))
+        return shim_sys_param_open(*use, flags);
+    return -2;
+}
+
 int open(const char *path, int flags, ...)
 {
+    char sys_buf[PATH_MAX];
+    const char *use;
     mode_t mode = 0;
     OPEN_MODE(flags, mode);
     shim_init();
-    int kind = device_kind(path);
-    return kind ? shim_open_device(kind, flags) : shim_real.open(path, flags, mode);
+    int fd = redirect(path, flags, sys_buf, sizeof(sys_buf), &use);
+    return fd != -2 ? fd : shim_real.open(use, flags, mode);
 }
 
 int open64(const char *path, int flags, ...)
 {
+    char sys_buf[PATH_MAX];
+    const char *use;
     mode_t mode = 0;
     OPEN_MODE(flags, mode);
     shim_init();
-    int kind = device_kind(path);
-    return kind ? shim_open_device(kind, flags) : shim_real.open64(path, flags, mode);
+    int fd = redirect(path, flags, sys_buf, sizeof(sys_buf), &use);
+    return fd != -2 ? fd : shim_real.open64(use, flags, mode);
 }
 
 int openat(int dirfd, const char *path, int flags, ...)
 {
+    char sys_buf[PATH_MAX];
+    const char *use;
     mode_t mode = 0;
     OPEN_MODE(flags, mode);
     shim_init();
-    int kind = device_kind(path);
-    return kind ? shim_open_device(kind, flags) : shim_real.openat(dirfd, path, flags, mode);
+    int fd = redirect(path, flags, sys_buf, sizeof(sys_buf), &use);
+    return fd != -2 ? fd : shim_real.openat(dirfd, use, flags, mode);
 }
 
 int openat64(int dirfd, const char *path, int flags, ...)
 {
+    char sys_buf[PATH_MAX];
+    const char *use;
     mode_t mode = 0;
     OPEN_MODE(flags, mode);
     shim_init();
-    int kind = device_kind(path);
-    return kind ? shim_open_device(kind, flags) : shim_real.openat64(dirfd, path, flags, mode);
+    int fd = redirect(path, flags, sys_buf, sizeof(sys_buf), &use);
+    return fd != -2 ? fd : shim_real.openat64(dirfd, use, flags, mode);
 }
 
 /* the _FORTIFY_SOURCE entry points; libxenevtchn uses __open_2 */
@@ -191,30 +246,48 @@ int __openat64_2(int dirfd, const char *path, int flags);
 
 int __open_2(const char *path, int flags)
 {
+    char sys_buf[PATH_MAX];
+    const char *use;
     shim_init();
-    int kind = device_kind(path);
-    return kind ? shim_open_device(kind, flags) : shim_real.open_2(path, flags);
+    int fd = redirect(path, flags, sys_buf, sizeof(sys_buf), &use);
+    return fd != -2 ? fd : shim_real.open_2(use, flags);
 }
 
 int __open64_2(const char *path, int flags)
 {
+    char sys_buf[PATH_MAX];
+    const char *use;
     shim_init();
-    int kind = device_kind(path);
-    return kind ? shim_open_device(kind, flags) : shim_real.open64_2(path, flags);
+    int fd = redirect(path, flags, sys_buf, sizeof(sys_buf), &use);
+    return fd != -2 ? fd : shim_real.open64_2(use, flags);
 }
 
 int __openat_2(int dirfd, const char *path, int flags)
 {
+    char sys_buf[PATH_MAX];
+    const char *use;
     shim_init();
-    int kind = device_kind(path);
-    return kind ? shim_open_device(kind, flags) : shim_real.openat_2(dirfd, path, flags);
+    int fd = redirect(path, flags, sys_buf, sizeof(sys_buf), &use);
+    return fd != -2 ? fd : shim_real.openat_2(dirfd, use, flags);
 }
 
 int __openat64_2(int dirfd, const char *path, int flags)
 {
+    char sys_buf[PATH_MAX];
+    const char *use;
     shim_init();
-    int kind = device_kind(path);
-    return kind ? shim_open_device(kind, flags) : shim_real.openat64_2(dirfd, path, flags);
+    int fd = redirect(path, flags, sys_buf, sizeof(sys_buf), &use);
+    return fd != -2 ? fd : shim_real.openat64_2(dirfd, use, flags);
+}
+
+/* A module parameter opened for writing stores what is written. */
+ssize_t write(int fd, const void *buf, size_t len)
+{
+    char module[64], param[64];
+    shim_init();
+    if (shim_sys_param_fd(fd, module, param))
+        return shim_sys_param_write(module, param, buf, len) < 0 ? -1 : (ssize_t)len;
+    return shim_real.write(fd, buf, len);
 }
 
 /* The Xen ioctls: _IOC_NONE, type 'G' (gntalloc, gntdev) or 'E' (evtchn). */

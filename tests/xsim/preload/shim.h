@@ -6,6 +6,8 @@
  *   table.c       the device files and grant mappings of this process
  *   dev_evtchn.c  evtchn ioctls
  *   dev_grant.c   gntalloc and gntdev ioctls and mmap
+ *   sysfs.c       /sys as the domain's guest kernel shows it
+ *   lookup.c      the interposed functions that look at paths
  * Everything returns -1 + errno (MAP_FAILED + errno for mmap), as the
  * system calls it stands for. */
 #ifndef XSIM_PRELOAD_SHIM_H
@@ -16,6 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* The functions we stand in front of, as the next library provides them. */
@@ -32,6 +36,36 @@ struct shim_real {
     void *(*mmap)(void *, size_t, int, int, int, off_t);
     void *(*mmap64)(void *, size_t, int, int, int, off_t);
     int (*munmap)(void *, size_t);
+    ssize_t (*write)(int, const void *, size_t);
+    /* what looks at paths (lookup.c) */
+    int (*access)(const char *, int);
+    int (*faccessat)(int, const char *, int, int);
+    int (*eaccess)(const char *, int);
+    int (*euidaccess)(const char *, int);
+    int (*stat)(const char *, struct stat *);
+    int (*stat64)(const char *, struct stat64 *);
+    int (*lstat)(const char *, struct stat *);
+    int (*lstat64)(const char *, struct stat64 *);
+    int (*fstatat)(int, const char *, struct stat *, int);
+    int (*fstatat64)(int, const char *, struct stat64 *, int);
+    int (*xstat)(int, const char *, struct stat *);
+    int (*xstat64)(int, const char *, struct stat64 *);
+    int (*lxstat)(int, const char *, struct stat *);
+    int (*lxstat64)(int, const char *, struct stat64 *);
+    int (*fxstatat)(int, int, const char *, struct stat *, int);
+    int (*fxstatat64)(int, int, const char *, struct stat64 *, int);
+    int (*statx)(int, const char *, int, unsigned, struct statx *);
+    ssize_t (*readlink)(const char *, char *, size_t);
+    ssize_t (*readlinkat)(int, const char *, char *, size_t);
+    void *(*opendir)(const char *);
+    FILE *(*fopen)(const char *, const char *);
+    FILE *(*fopen64)(const char *, const char *);
+    char *(*realpath)(const char *, char *);
+    char *(*canonicalize_file_name)(const char *);
+    ssize_t (*getxattr)(const char *, const char *, void *, size_t);
+    ssize_t (*lgetxattr)(const char *, const char *, void *, size_t);
+    ssize_t (*listxattr)(const char *, char *, size_t);
+    ssize_t (*llistxattr)(const char *, char *, size_t);
 };
 extern struct shim_real shim_real;
 
@@ -92,6 +126,7 @@ struct shim_map {
     int kind;
     uint64_t index; /* gntdev: what GET_OFFSET_FOR_VADDR reports */
     uint32_t count;
+    bool dontfork; /* a child does not inherit it (VM_DONTCOPY) */
 };
 int shim_map_add(const struct shim_map *m);
 /* [addr, addr+len) is no longer mapped: tell xsimd, forget it. */
@@ -103,6 +138,25 @@ size_t shim_map_count(void);
 /* After fork when the child could not get a connection: its pages are
  * unknown to xsimd, so stop reporting them. */
 void shim_map_clear(void);
+/* In a child after fork: forget the mappings it did not inherit. */
+void shim_map_forget_dontfork(void);
+
+/* ---- /sys (sysfs.c) ---- */
+/* The path to give the kernel: path itself, or (written to buf) its place
+ * in the domain's sysfs tree. */
+const char *shim_sys_path(const char *path, char *buf, size_t size);
+/* A path resolved in the tree, back to what it is under /sys (in place). */
+char *shim_sys_unpath(char *resolved);
+/* Is the tree path a module parameter (MODULE and PARAM out, 64 bytes)? */
+bool shim_sys_param_of(const char *real, char *module, char *param);
+/* Open a parameter for writing; write() on the descriptor then stores. */
+int shim_sys_param_open(const char *real, int flags);
+/* Is fd a parameter opened for writing (MODULE and PARAM out)? */
+bool shim_sys_param_fd(int fd, char *module, char *param);
+/* Store a value as the kernel would: 0, or -1 + errno (EINVAL...). */
+int shim_sys_param_write(const char *module, const char *param, const void *buf, size_t len);
+/* fopen() of a parameter for writing: each flush is one store. */
+FILE *shim_sys_param_fopen(const char *real);
 
 /* ---- devices ---- */
 int shim_open_device(int kind, int flags);

@@ -134,6 +134,17 @@ size_t shim_map_count(void)
     return nmaps;
 }
 
+void shim_map_forget_dontfork(void)
+{
+    for (size_t i = 0; i < nmaps;) {
+        if (maps[i].dontfork)
+            maps[i] = maps[--nmaps];
+        else
+            i++;
+    }
+    atomic_store(&have_maps, nmaps > 0);
+}
+
 void shim_map_clear(void)
 {
     nmaps = 0;

@@ -14,6 +14,7 @@
  *   map NAME DOMID REFFILE rw|ro       xengnttab_map_domain_grant_refs; ok USEC
  *   map-notify NAME DOMID REFFILE rw|ro OFF PORT
  *   unmap NAME                         xengnttab_unmap
+ *   munmap NAME FIRST N                munmap of pages FIRST..FIRST+N-1 only
  *   gcopy-to DOMID REF OFF LEN VALUE   xengnttab_grant_copy from local memory;
  *                                      ok STATUS
  *   gcopy-from DOMID REF OFF LEN       the other way; ok STATUS FIRST_BYTE
@@ -27,6 +28,8 @@
  *   serve PORT N     N times: wait for PORT, unmask, notify PORT
  *   ping PORT N      N round trips; ok N MEDIAN_US P99_US
  *   fork-hold FIFO   fork a child that keeps our mappings until FIFO ends
+ *   fork-peek NAME OFF  fork a child that reads byte OFF of NAME and exits;
+ *                    ok EXIT_STATUS (139: it had nothing mapped there)
  *   spawn FIFO       fork and exec cat FIFO (inherits the gntalloc fd)
  *   reap PID         waitpid; ok EXIT_STATUS
  *   pid              ok PID
@@ -35,6 +38,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -295,6 +299,54 @@ static void cmd_unmap(char **av, int ac)
     reply("ok");
 }
 
+static void cmd_munmap(char **av, int ac)
+{
+    struct region *r = ac == 4 ? region_find(av[1]) : NULL;
+    unsigned long first = ac == 4 ? strtoul(av[2], NULL, 0) : 0;
+    unsigned long n = ac == 4 ? strtoul(av[3], NULL, 0) : 0;
+    if (!r || !n || first + n > r->npages) {
+        errno = ENOENT;
+        fail();
+        return;
+    }
+    if (munmap(r->addr + first * PAGE, n * PAGE) < 0)
+        fail();
+    else
+        reply("ok");
+}
+
+/* A child reads one byte of a region, as a process forked by a backend
+ * would; the parent reports how it ended. */
+static void cmd_fork_peek(char **av, int ac)
+{
+    struct region *r = ac == 3 ? region_find(av[1]) : NULL;
+    unsigned long off = ac == 3 ? strtoul(av[2], NULL, 0) : 0;
+    if (!r || off >= (unsigned long)r->npages * PAGE) {
+        errno = ENOENT;
+        fail();
+        return;
+    }
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fail();
+        return;
+    }
+    if (pid == 0) {
+        /* die of the fault itself (AddressSanitizer would catch it and
+         * exit 1) */
+        signal(SIGSEGV, SIG_DFL);
+        volatile uint8_t v = r->addr[off];
+        (void)v;
+        _exit(0);
+    }
+    int st;
+    if (waitpid(pid, &st, 0) < 0)
+        fail();
+    else
+        reply("ok %d", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
 static void cmd_fill(char **av, int ac, bool check)
 {
     struct region *r = ac == 3 ? region_find(av[1]) : NULL;
@@ -507,6 +559,10 @@ static void run(char **av, int ac)
         cmd_alloc(av, ac);
     else if (!strcmp(c, "unshare") || !strcmp(c, "unmap"))
         cmd_unmap(av, ac);
+    else if (!strcmp(c, "munmap"))
+        cmd_munmap(av, ac);
+    else if (!strcmp(c, "fork-peek"))
+        cmd_fork_peek(av, ac);
     else if (!strcmp(c, "shr-close")) {
         xengntshr_close(shr);
         shr = NULL;

@@ -9,8 +9,8 @@
 plan 24
 xsim_setup
 
-hvctl gntalloc-limit 4096 >/dev/null
-ok $? "raise the gntalloc limit past 2025 pages"
+gntalloc_limit 1 4096
+ok $? "dom1 raises its gntalloc limit past 2025 pages"
 
 peer_start a 1
 peer_start b 0
@@ -66,7 +66,7 @@ peer b unmap ro >/dev/null
 is "$(peer a unshare fb)" ok "dom1 unshares the framebuffer"
 peer a unshare ro >/dev/null
 is "$(hvctl dump-grants)" "" "no grant is left"
-is "$(hvctl gntalloc-limit)" "limit=4096 used=0" "no page counts against the limit"
+is "$(hvctl gntalloc-limit 1)" "limit=4096 used=0" "no page counts against dom1's limit"
 
 echo "share x 0 1 rw" | env -u XSIM_DIR -u XSIM_DOMID \
     LD_PRELOAD="$top_builddir/tests/xsim/.libs/libxsim-preload.so" "$HV_PEER" >"$TEST_TMP/nosim"

@@ -6,7 +6,12 @@
  * An expected result is "OK", an errno name ("EACCES"), or "=" followed by
  * the output (a value; a directory or permission list joined by spaces;
  * for EVENTS the paths of the last change's events, "!" marking those for
- * exact watches only; for SEES the events a watch of that domain gets).
+ * exact watches only; for SEES the events a watch of that domain gets;
+ * for STATS "=COMMITS COALESCED REPLAYED CONFLICTS").
+ *
+ * The commit-rule scenarios run twice, under C xenstored's rule and under
+ * oxenstored's; "EAGAIN|OK" expects EAGAIN under the first, OK under the
+ * second.
  */
 #define _GNU_SOURCE 1
 #include "store.h"
@@ -32,11 +37,12 @@ enum op {
     OWNED,    /* nodes domid owns */
     EVENTS,   /* events of the last change */
     SEES,     /* of those, what a watch of domid gets */
+    STATS,    /* how transaction commits went */
 };
 
 static const char *const op_names[] = {
     "read",     "write",   "mkdir", "rm",    "dir",   "getperms", "setperms", "txbegin",
-    "txcommit", "txabort", "quota", "fault", "owned", "events",   "sees",
+    "txcommit", "txabort", "quota", "fault", "owned", "events",   "sees",     "stats",
 };
 
 struct step {
@@ -52,6 +58,7 @@ struct scenario {
     const char *name;
     const struct step *steps;
     size_t n;
+    bool both; /* run under each commit rule */
 };
 
 #define NTX 4
@@ -203,6 +210,15 @@ static void run_step(const struct step *st, char *result, size_t size)
     case SEES:
         events_str(result, size, (int)st->domid);
         return;
+    case STATS: {
+        struct store_stats ss;
+
+        store_get_stats(s, &ss);
+        snprintf(result, size, "=%llu %llu %llu %llu", (unsigned long long)ss.commits,
+                 (unsigned long long)ss.coalesced, (unsigned long long)ss.replayed,
+                 (unsigned long long)ss.conflicts);
+        return;
+    }
     }
     if (rc) {
         snprintf(result, size, "%s", errname(errno));
@@ -250,23 +266,33 @@ static void teardown(void)
     s = NULL;
 }
 
-static void run_scenario(const struct scenario *sc)
+static void run_scenario(const struct scenario *sc, enum store_rule rule)
 {
-    char result[1024], desc[256];
+    char result[1024], desc[256], want[256];
+    bool ox = rule == STORE_RULE_OXENSTORED;
 
     setup();
+    store_set_rule(s, rule);
     for (size_t i = 0; i < sc->n; i++) {
         const struct step *st = &sc->steps[i];
+        const char *bar = sc->both ? strchr(st->want, '|') : NULL;
 
+        if (!bar)
+            snprintf(want, sizeof(want), "%s", st->want);
+        else if (ox)
+            snprintf(want, sizeof(want), "%s", bar + 1);
+        else
+            snprintf(want, sizeof(want), "%.*s", (int)(bar - st->want), st->want);
         run_step(st, result, sizeof(result));
-        snprintf(desc, sizeof(desc), "%s %zu: dom%u%s%.0d %s %s %s", sc->name, i + 1, st->domid,
+        snprintf(desc, sizeof(desc), "%s%s %zu: dom%u%s%.0d %s %s %s", sc->name,
+                 sc->both ? (ox ? " (oxenstored)" : " (xenstored)") : "", i + 1, st->domid,
                  st->tx ? " tx" : "", st->tx, op_names[st->op], st->path ? st->path : "",
                  st->arg ? st->arg : "");
         /* a TAP line must stay one line */
         for (char *p = desc; *p; p++)
             if (*p < ' ' || *p == '#')
                 *p = '?';
-        is_str(result, st->want, "%s", desc);
+        is_str(result, want, "%s", desc);
     }
     teardown();
 }
@@ -534,12 +560,133 @@ static const struct step paths[] = {
     {0, 0, DIR, "/m", NULL, "=n b a"},
 };
 
+/* ---- the two commit rules, step by step ---- */
+
+/* Reading one domain's node and writing another's while a third domain's
+ * changes: no conflict under either rule (oxenstored coalesces: nothing
+ * changed under either lowest path). */
+static const struct step rule_disjoint[] = {
+    {0, 0, WRITE, "/local/domain/1/x", "1", "OK"},
+    {0, 0, MKDIR, "/local/domain/0", NULL, "OK"},
+    {0, 1, TXBEGIN, NULL, NULL, "OK"},
+    {0, 1, READ, "/local/domain/1/x", NULL, "=1"},
+    {0, 1, WRITE, "/local/domain/0/y", "v", "OK"},
+    {0, 0, WRITE, "/local/domain/2/z", "1", "OK"},
+    {0, 1, TXCOMMIT, NULL, NULL, "OK"},
+    {0, 0, READ, "/local/domain/0/y", NULL, "=v"},
+    {0, 0, STATS, NULL, NULL, "=1 0 0 0|=1 1 0 0"},
+};
+
+/* Creating a node while another writer creates its sibling: for C
+ * xenstored the parent's list of children changed; oxenstored cannot
+ * coalesce (the parent is the lowest path written) but replaying the
+ * transaction gives the same answers. A parent's new permissions keep
+ * oxenstored from coalescing too; C xenstored did not look at it. */
+static const struct step rule_replay[] = {
+    {0, 0, WRITE, "/local/domain/1/x", "1", "OK"},
+    {0, 1, TXBEGIN, NULL, NULL, "OK"},
+    {0, 1, READ, "/local/domain/1/x", NULL, "=1"},
+    {0, 1, WRITE, "/local/domain/1/y", "v", "OK"},
+    {0, 0, WRITE, "/local/domain/1/z", "1", "OK"},
+    {0, 1, TXCOMMIT, NULL, NULL, "EAGAIN|OK"},
+    {0, 0, STATS, NULL, NULL, "=0 0 0 1|=1 0 1 0"},
+    {0, 1, TXBEGIN, NULL, NULL, "OK"},
+    {0, 1, WRITE, "/local/domain/1/x", "2", "OK"},
+    {0, 0, SETP, "/local/domain/1", "n0 r1 r2", "OK"},
+    {0, 1, TXCOMMIT, NULL, NULL, "OK"},
+    {0, 0, READ, "/local/domain/1/x", NULL, "=2"},
+    {0, 0, STATS, NULL, NULL, "=1 0 0 1|=2 0 2 0"},
+};
+
+/* A value read changed: EAGAIN under both (the replay reads 2, not 1). */
+static const struct step rule_read_changed[] = {
+    {0, 0, WRITE, "/r/x", "1", "OK"},     {0, 1, TXBEGIN, NULL, NULL, "OK"},
+    {0, 1, READ, "/r/x", NULL, "=1"},     {0, 1, WRITE, "/r/y", "v", "OK"},
+    {0, 0, WRITE, "/r/x", "2", "OK"},     {0, 1, TXCOMMIT, NULL, NULL, "EAGAIN"},
+    {0, 0, READ, "/r/y", NULL, "ENOENT"}, {0, 0, STATS, NULL, NULL, "=0 0 0 1"},
+};
+
+/* Where the rules differ. */
+static const struct step rule_differ[] = {
+    /* a transaction that changes nothing: oxenstored never checks it */
+    {0, 0, WRITE, "/d/x", "1", "OK"},
+    {0, 1, TXBEGIN, NULL, NULL, "OK"},
+    {0, 1, READ, "/d/x", NULL, "=1"},
+    {0, 0, WRITE, "/d/x", "2", "OK"},
+    {0, 1, TXCOMMIT, NULL, NULL, "EAGAIN|OK"},
+    /* the same value written again: the replay reads what it read */
+    {0, 1, TXBEGIN, NULL, NULL, "OK"},
+    {0, 1, READ, "/d/x", NULL, "=2"},
+    {0, 1, WRITE, "/d/y", "v", "OK"},
+    {0, 0, WRITE, "/d/x", "2", "OK"},
+    {0, 1, TXCOMMIT, NULL, NULL, "EAGAIN|OK"},
+    /* a blind write of a node another writer changed: the replay writes
+     * again, and the transaction's value wins */
+    {0, 1, TXBEGIN, NULL, NULL, "OK"},
+    {0, 1, WRITE, "/d/x", "tx", "OK"},
+    {0, 0, WRITE, "/d/x", "other", "OK"},
+    {0, 1, TXCOMMIT, NULL, NULL, "EAGAIN|OK"},
+    {0, 0, READ, "/d/x", NULL, "=other|=tx"},
+    /* removing a subtree while a node below it changes */
+    {0, 0, WRITE, "/d/s/a", "1", "OK"},
+    {0, 1, TXBEGIN, NULL, NULL, "OK"},
+    {0, 1, RM, "/d/s", NULL, "OK"},
+    {0, 0, WRITE, "/d/s/a", "2", "OK"},
+    {0, 1, TXCOMMIT, NULL, NULL, "EAGAIN|OK"},
+    {0, 0, READ, "/d/s/a", NULL, "=2|ENOENT"},
+    {0, 0, STATS, NULL, NULL, "=0 0 0 4|=4 0 3 0"},
+    /* a missing node the guest could read becomes one below a node it may
+     * not read: ENOENT then EACCES. C xenstored looked at the node only;
+     * oxenstored replays, the guest having created a node where the other
+     * change happened, and the answer differs */
+    {1, 0, WRITE, "data/q", "1", "OK"},
+    {1, 1, TXBEGIN, NULL, NULL, "OK"},
+    {1, 1, READ, "data/q/r", NULL, "ENOENT"},
+    {1, 1, WRITE, "data/new", "v", "OK"},
+    {0, 0, SETP, "/local/domain/1/data/q", "n0", "OK"},
+    {1, 1, TXCOMMIT, NULL, NULL, "OK|EAGAIN"},
+    {1, 0, READ, "data/new", NULL, "=v|ENOENT"},
+    {0, 0, STATS, NULL, NULL, "=1 0 0 4|=4 0 3 1"},
+};
+
+/* oxenstored coalescing: the node at each lowest path is the same, or is
+ * missing from both stores under an existing parent. */
+static const struct step rule_coalesce[] = {
+    {0, 0, WRITE, "/c/a/x", "1", "OK"},
+    {0, 0, MKDIR, "/c/b", NULL, "OK"},
+    {0, 1, TXBEGIN, NULL, NULL, "OK"},
+    {0, 1, WRITE, "/c/a/x", "2", "OK"},
+    {0, 0, WRITE, "/c/b/y", "1", "OK"},
+    {0, 1, TXCOMMIT, NULL, NULL, "OK"},
+    {0, 0, STATS, NULL, NULL, "=1 0 0 0|=1 1 0 0"},
+    {0, 1, TXBEGIN, NULL, NULL, "OK"},
+    {0, 1, WRITE, "/c/a/new", "1", "OK"},
+    {0, 1, READ, "/c/a/new", NULL, "=1"},
+    {0, 0, WRITE, "/c/b/y", "2", "OK"},
+    {0, 1, TXCOMMIT, NULL, NULL, "OK"},
+    {0, 0, STATS, NULL, NULL, "=2 0 0 0|=2 2 0 0"},
+    /* the store did not change at all: a plain commit */
+    {0, 1, TXBEGIN, NULL, NULL, "OK"},
+    {0, 1, WRITE, "/c/a/x", "3", "OK"},
+    {0, 1, TXCOMMIT, NULL, NULL, "OK"},
+    {0, 0, READ, "/c/a/x", NULL, "=3"},
+    {0, 0, STATS, NULL, NULL, "=3 0 0 0|=3 2 0 0"},
+};
+
 #define SCENARIO(t)                                                                                \
     {                                                                                              \
-#t, t, sizeof(t) / sizeof(t[0])                                                            \
+#t, t, sizeof(t) / sizeof(t[0]), false                                                     \
+    }
+#define BOTH_RULES(t)                                                                              \
+    {                                                                                              \
+#t, t, sizeof(t) / sizeof(t[0]), true                                                      \
     }
 static const struct scenario scenarios[] = {
-    SCENARIO(perms), SCENARIO(events), SCENARIO(transactions), SCENARIO(quotas), SCENARIO(paths),
+    SCENARIO(perms),         SCENARIO(events),
+    SCENARIO(transactions),  SCENARIO(quotas),
+    SCENARIO(paths),         BOTH_RULES(rule_disjoint),
+    BOTH_RULES(rule_replay), BOTH_RULES(rule_read_changed),
+    BOTH_RULES(rule_differ), BOTH_RULES(rule_coalesce),
 };
 
 /* ---- cases that do not fit a table ---- */
@@ -688,10 +835,13 @@ int main(void)
     size_t n = N_DEFAULTS + N_LONG + N_PART + N_DUMP;
 
     for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
-        n += scenarios[i].n;
+        n += scenarios[i].n * (scenarios[i].both ? 2 : 1);
     plan((int)n);
-    for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
-        run_scenario(&scenarios[i]);
+    for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+        run_scenario(&scenarios[i], STORE_RULE_XENSTORED);
+        if (scenarios[i].both)
+            run_scenario(&scenarios[i], STORE_RULE_OXENSTORED);
+    }
     test_quota_defaults();
     test_long_paths();
     test_directory_part();

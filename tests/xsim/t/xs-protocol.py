@@ -249,7 +249,9 @@ def test_special():
     is_(w.result(IS_DOMAIN_INTRODUCED, b"3\0"), b"T\0", "domain 3 is introduced")
     is_(w.result(READ, b"/local/domain/3/name\0"), b"three", "its name is in the store")
     is_(w.result(GET_PERMS, b"/local/domain/3\0"), b"n0\0r3\0", "its home is n0,r3")
-    is_(w.result(GET_PERMS, b"/local/domain/3/device\0"), b"n3\0", "its device dir is its own")
+    is_(w.result(GET_PERMS, b"/local/domain/3/device\0"), b"n0\0r3\0",
+        "its device dir is the toolstack's, as libxl makes it")
+    is_(w.result(GET_PERMS, b"/local/domain/3/data\0"), b"n3\0", "its data dir is its own")
     # A client of domain 3 counts as a process of domain 3, which destroy
     # kills: it must not be this test.
     d3 = subprocess.Popen([sys.executable, __file__, XSIM, "--client", "3"],
@@ -387,7 +389,7 @@ def test_slow_reader():
 def client(domid):
     """A domain's process: write a node, say how it went, then wait."""
     c = Conn(domid)
-    sys.stdout.buffer.write(c.result(WRITE, b"device/vfb\0" + b"x") + b"\n")
+    sys.stdout.buffer.write(c.result(WRITE, b"data/x\0" + b"x") + b"\n")
     sys.stdout.flush()
     c.s.settimeout(None)
     c.s.recv(1)

@@ -1,9 +1,10 @@
 /* Grant tables and /dev/xen/gntalloc, after Linux's drivers/xen/gntalloc.c:
  * ALLOC_GREF makes zeroed pages with one grant each, at a page-aligned
  * index of the file; the file and every page mapped by the granter hold
- * the grant; when the last of them lets go, the grant is revoked, its unmap
- * notification fires and it stops counting against the system-wide limit,
- * even while a grantee still maps it. */
+ * the grant; when the last of them lets go, its unmap notification fires
+ * and it stops counting against the limit of that kernel's gntalloc
+ * (grant_module.c), even while a grantee still maps it; the grant itself
+ * ends once no grantee maps it (see grant_int.h). */
 #define _GNU_SOURCE 1
 #include "grant_int.h"
 
@@ -30,14 +31,13 @@ struct gnt_dom {
 
 struct ga_file {
     unsigned domid;
+    uint64_t boot; /* the life of the domain whose gntalloc this is */
     uint64_t next_index;
     struct gnt_entry **ents; /* by file_index */
     size_t n, cap;
 };
 
 static struct gnt_dom *doms;
-static uint32_t limit = GNT_DEFAULT_LIMIT;
-static uint32_t used;
 static uint32_t fault_alloc_n, fault_map_n;
 static int fault_alloc_err, fault_map_err;
 
@@ -150,8 +150,7 @@ void gnt_entry_unuse(struct gnt_entry *e)
 {
     if (--e->users)
         return;
-    e->revoked = true;
-    used--;
+    ga_module_uncharge(e->granter, e->boot, 1);
     if ((e->notify & UNMAP_NOTIFY_CLEAR_BYTE) && !e->dead)
         gnt_clear_byte(e, e->notify_off);
     if (e->notify_port)
@@ -169,14 +168,23 @@ void gnt_entry_unmap(struct gnt_entry *e)
 
 struct ga_file *ga_file_new(unsigned domid)
 {
+    uint64_t boot = ga_module_boot(domid);
+    if (!boot) {
+        errno = ENOENT; /* no module, no /dev/xen/gntalloc */
+        return NULL;
+    }
     struct ga_file *f = calloc(1, sizeof(*f));
-    if (f)
-        f->domid = domid;
+    if (!f)
+        return NULL;
+    f->domid = domid;
+    f->boot = boot;
+    ga_module_files(domid, boot, 1);
     return f;
 }
 
 void ga_file_release(struct ga_file *f)
 {
+    ga_module_files(f->domid, f->boot, -1);
     for (size_t i = 0; i < f->n; i++)
         gnt_entry_unuse(f->ents[i]);
     free(f->ents);
@@ -229,10 +237,13 @@ int ga_alloc(struct ga_file *f, unsigned grantee, unsigned flags, uint32_t count
     }
     if (!domain_alive(f->domid))
         return -ESRCH;
-    if ((uint64_t)used + count > limit)
-        return -ENOSPC;
-    if (count > HV_MAX_PAGES_PER_CALL)
+    int err = ga_module_charge(f->domid, f->boot, count);
+    if (err)
+        return err;
+    if (count > HV_MAX_PAGES_PER_CALL) {
+        ga_module_uncharge(f->domid, f->boot, count);
         return -ENOMEM;
+    }
     *index = f->next_index;
     if (count == 0)
         return 0;
@@ -249,7 +260,7 @@ int ga_alloc(struct ga_file *f, unsigned grantee, unsigned flags, uint32_t count
             f->cap = cap;
         }
     }
-    int err = -ENOMEM;
+    err = -ENOMEM;
     uint32_t made = 0;
     if (m && ents && f->n + count <= f->cap) {
         for (; made < count; made++)
@@ -266,6 +277,7 @@ int ga_alloc(struct ga_file *f, unsigned grantee, unsigned flags, uint32_t count
             m->refs = 1;
             mem_unref(m);
         }
+        ga_module_uncharge(f->domid, f->boot, count);
         return err;
     }
     for (uint32_t i = 0; i < count; i++) {
@@ -276,12 +288,12 @@ int ga_alloc(struct ga_file *f, unsigned grantee, unsigned flags, uint32_t count
         e->mem = m;
         e->page = i;
         e->users = 1;
+        e->boot = f->boot;
         e->file_index = f->next_index + (uint64_t)i * HV_PAGE_SIZE;
         f->ents[f->n++] = e;
         refs[i] = e->ref;
     }
     m->refs = count;
-    used += count;
     f->next_index += (uint64_t)count * HV_PAGE_SIZE;
     free(ents);
     return 0;
@@ -333,14 +345,37 @@ int ga_mmap(struct gnt_space *s, struct ga_file *f, uint64_t offset, uint32_t np
     int err = gnt_reply_runs(r, ents, npages, false);
     if (err)
         return err;
+    /* gntalloc_mmap: the mmap holds each page once, until its last VMA
+     * closes; gntalloc VMAs are copied at fork */
+    struct ga_vma *v = calloc(1, sizeof(*v));
+    if (!v || !(v->ents = malloc(npages * sizeof(*ents)))) {
+        free(v);
+        return -ENOMEM;
+    }
+    memcpy(v->ents, ents, npages * sizeof(*ents));
+    v->n = npages;
+    v->users = 1;
     uint32_t id;
-    err = gnt_space_add(s, ents, npages, NULL, &id);
-    if (err)
+    err = gnt_space_add(s, ents, npages, NULL, v, false, &id);
+    if (err) {
+        free(v->ents);
+        free(v);
         return err;
+    }
     for (uint32_t i = 0; i < npages; i++)
         ents[i]->users++;
     r->rep.val[0] = id;
     return 0;
+}
+
+void ga_vma_put(struct ga_vma *v)
+{
+    if (--v->users)
+        return;
+    for (uint32_t i = 0; i < v->n; i++)
+        gnt_entry_unuse(v->ents[i]);
+    free(v->ents);
+    free(v);
 }
 
 void gnt_domain_destroyed(unsigned domid)
@@ -352,9 +387,11 @@ void gnt_domain_destroyed(unsigned domid)
             d->refs[r]->dead = true;
         }
     }
+    ga_module_destroyed(domid);
     gd_domain_destroyed(domid);
 }
 
+/* released: the granter let go, a grantee still maps it (deferred) */
 static const char *entry_state(const struct gnt_entry *e)
 {
     if (e->dead)
@@ -381,21 +418,6 @@ void gnt_dump(FILE *out)
             fprintf(out, " state=%s\n", entry_state(e));
         }
     }
-}
-
-uint32_t gnt_limit(void)
-{
-    return limit;
-}
-
-uint32_t gnt_used(void)
-{
-    return used;
-}
-
-void gnt_set_limit(uint32_t l)
-{
-    limit = l > GNT_MAX_LIMIT ? GNT_MAX_LIMIT : l;
 }
 
 void gnt_fault_alloc(uint32_t n, int err)

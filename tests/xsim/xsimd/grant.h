@@ -61,10 +61,24 @@ int gnt_munmap(struct gnt_space *s, uint32_t id, uint32_t first, uint32_t npages
  * notifications; pages already mapped stay valid. */
 void gnt_domain_destroyed(unsigned domid);
 
+/* Domain created: its kernel boots with xen_gntalloc loaded, limit 1024. */
+int gnt_domain_created(unsigned domid);
+
+/* The xen_gntalloc module of a domain's kernel (grant_module.c): load it
+ * with a limit (-1: the default), unload it (-EBUSY while in use), read or
+ * set the limit parameter (-ENOENT when not loaded, -ESRCH for a domain
+ * that does not exist, -EINVAL past GNT_MAX_LIMIT). */
+int gnt_module_load(unsigned domid, long limit);
+int gnt_module_unload(unsigned domid);
+int gnt_limit_get(unsigned domid, int *limit, uint32_t *used);
+int gnt_limit_set(unsigned domid, long limit);
+/* A process of domid writes val to /sys/module/MODULE/parameters/PARAM. */
+int gnt_param_write(unsigned domid, const char *module, const char *param, const char *val,
+                    size_t len);
+
+/* One line per domain: "DOMID limit=N used=N", or "DOMID not-loaded". */
+void gnt_module_dump(FILE *out);
 void gnt_dump(FILE *out);
-uint32_t gnt_limit(void);
-uint32_t gnt_used(void);
-void gnt_set_limit(uint32_t limit);
 /* The next n allocations (or gntdev mmaps) fail with err. */
 void gnt_fault_alloc(uint32_t n, int err);
 void gnt_fault_map(uint32_t n, int err);

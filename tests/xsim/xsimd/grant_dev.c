@@ -191,7 +191,7 @@ static int grant_check(unsigned domid, uint32_t dom, uint32_t ref, bool write,
         return GNTST_bad_domain;
     struct gnt_entry *e = gnt_lookup(dom, ref);
     if (!e || e->revoked)
-        return GNTST_bad_gntref;
+        return GNTST_bad_gntref; /* a released grant still mapped is still there */
     if (e->grantee != domid || (write && e->ro))
         return GNTST_permission_denied;
     *out = e;
@@ -213,8 +213,11 @@ int gd_mmap(struct gnt_space *s, struct gd_file *f, uint64_t offset, uint32_t np
             return -EINVAL;
     int err = gnt_reply_runs(r, m->ents, npages, !write);
     uint32_t id;
+    /* gntdev_mmap: with use_ptemod (a PV kernel) the VMA is VM_DONTCOPY,
+     * so a forked child does not get the mapping */
+    bool dontcopy = domain_type(f->domid) == DOMAIN_PV;
     if (!err)
-        err = gnt_space_add(s, m->ents, npages, m, &id);
+        err = gnt_space_add(s, m->ents, npages, m, NULL, dontcopy, &id);
     if (err)
         return err;
     for (uint32_t i = 0; i < npages; i++)
@@ -223,6 +226,7 @@ int gd_mmap(struct gnt_space *s, struct gd_file *f, uint64_t offset, uint32_t np
     m->ro = !write;
     m->vmas = 1;
     r->rep.val[0] = id;
+    r->rep.val[1] = dontcopy ? HV_MMAP_DONTFORK : 0;
     return 0;
 }
 

@@ -10,6 +10,16 @@
 struct ev_port;
 struct gd_map;
 
+/* One gntalloc mmap, shared by the processes that inherited it at fork:
+ * Linux's gntalloc_vma_private_data. Its pages hold their grants until
+ * every page of it is unmapped everywhere (a partial munmap releases
+ * nothing). */
+struct ga_vma {
+    uint32_t users; /* processes mapping some of it */
+    uint32_t n;
+    struct gnt_entry **ents;
+};
+
 /* The memory of one gntalloc allocation. */
 struct gnt_mem {
     int fd;    /* memfd, read-write */
@@ -22,16 +32,20 @@ struct gnt_mem {
 };
 
 /* One grant reference. It lives while the granter holds it (users) or a
- * grantee maps it (maps). */
+ * grantee maps it (maps). Once the granter lets go, Linux ends foreign
+ * access only when no grantee maps the page any more (the end is deferred,
+ * grant-table.c): until then the grant stays as it was, and the grantee
+ * may even map it again. */
 struct gnt_entry {
     unsigned granter, grantee;
     uint32_t ref;
     bool ro;
-    bool revoked; /* the granter let go, or its domain died: no new maps */
+    bool revoked; /* the granting domain died: no new maps */
     bool dead;    /* the granting domain was destroyed: no notification */
     struct gnt_mem *mem;
     uint32_t page;
     uint32_t users; /* the gntalloc file's hold + pages the granter maps */
+    uint64_t boot;  /* the granter's life: whose gntalloc counts it */
     uint32_t maps;  /* gntdev maps of it */
     uint64_t file_index;
     uint8_t notify; /* UNMAP_NOTIFY_* */
@@ -72,9 +86,12 @@ int gnt_mem_fd(struct gnt_mem *m, bool ro);
 /* Clear one byte of a granted page, as the notification does. */
 void gnt_clear_byte(struct gnt_entry *e, uint32_t off);
 
-/* A process mapping of pages; for gntdev, of map `map`. */
+/* A process mapping of pages: of gntdev map `map`, or gntalloc mmap `vma`.
+ * A dontcopy mapping is not inherited at fork (VM_DONTCOPY). */
 int gnt_space_add(struct gnt_space *s, struct gnt_entry **ents, uint32_t n, struct gd_map *map,
-                  uint32_t *id);
+                  struct ga_vma *vma, bool dontcopy, uint32_t *id);
+/* A process mapping of vma ended entirely (or began, at fork). */
+void ga_vma_put(struct ga_vma *v);
 /* Put the runs covering ents[0..n) and their memfds (read-only ones when
  * ro) into r. */
 int gnt_reply_runs(struct hv_reply *r, struct gnt_entry *const *ents, uint32_t n, bool ro);
@@ -84,5 +101,17 @@ void gd_map_vma_closed(struct gd_map *m);
 void gd_domain_destroyed(unsigned domid);
 /* fault-map-fail: the errno the next gntdev mmap fails with, or 0. */
 int gnt_fault_map_take(void);
+
+/* ---- grant_module.c: each guest kernel's xen_gntalloc ---- */
+/* The loaded module's life (boot) in that domain, or 0 when not loaded. */
+uint64_t ga_module_boot(unsigned domid);
+/* Count n more pages against the limit of that life: 0, -ENOSPC, or
+ * -ESRCH when the module went away. */
+int ga_module_charge(unsigned domid, uint64_t boot, uint32_t n);
+void ga_module_uncharge(unsigned domid, uint64_t boot, uint32_t n);
+/* Open files of the device (rmmod refuses a module in use). */
+void ga_module_files(unsigned domid, uint64_t boot, int delta);
+/* The domain is gone, and so is its kernel. */
+void ga_module_destroyed(unsigned domid);
 
 #endif

@@ -1,7 +1,9 @@
 /* The grant pages each process has mapped. The kernel keeps this in the
  * process's VMAs; here the process's connection keeps it, told of every
  * munmap by the shim, and its end (exit, crash, exec) unmaps the rest. A
- * mapping is tracked page by page because a program may unmap part of it. */
+ * mapping is tracked page by page because a program may unmap part of it,
+ * but as in the kernel, what it holds (a gntdev map, a gntalloc mmap's
+ * grants) is let go only when no page of it is mapped any more. */
 #include "grant_int.h"
 
 #include <errno.h>
@@ -14,6 +16,8 @@ struct gnt_mapping {
     uint32_t live;           /* pages still mapped */
     struct gnt_entry **ents; /* NULL once that page is unmapped */
     struct gd_map *map;      /* for a gntdev mapping */
+    struct ga_vma *vma;      /* for a gntalloc mapping */
+    bool dontcopy;           /* not inherited at fork */
     struct gnt_mapping *next;
 };
 
@@ -28,7 +32,7 @@ struct gnt_space *gnt_space_new(void)
 }
 
 int gnt_space_add(struct gnt_space *s, struct gnt_entry **ents, uint32_t n, struct gd_map *map,
-                  uint32_t *id)
+                  struct ga_vma *vma, bool dontcopy, uint32_t *id)
 {
     struct gnt_mapping *m = calloc(1, sizeof(*m));
     if (!m || !(m->ents = malloc(n * sizeof(*ents)))) {
@@ -41,6 +45,8 @@ int gnt_space_add(struct gnt_space *s, struct gnt_entry **ents, uint32_t n, stru
     m->id = s->next_id;
     m->npages = m->live = n;
     m->map = map;
+    m->vma = vma;
+    m->dontcopy = dontcopy;
     m->next = s->maps;
     s->maps = m;
     *id = m->id;
@@ -49,15 +55,16 @@ int gnt_space_add(struct gnt_space *s, struct gnt_entry **ents, uint32_t n, stru
 
 static void page_unmap(struct gnt_mapping *m, uint32_t i)
 {
-    struct gnt_entry *e = m->ents[i];
-    if (!e)
+    if (!m->ents[i])
         return;
     m->ents[i] = NULL;
     m->live--;
-    if (!m->map)
-        gnt_entry_unuse(e);
-    else if (!m->live)
+    if (m->live)
+        return;
+    if (m->map)
         gd_map_vma_closed(m->map);
+    else
+        ga_vma_put(m->vma);
 }
 
 int gnt_munmap(struct gnt_space *s, uint32_t id, uint32_t first, uint32_t npages)
@@ -99,6 +106,8 @@ struct gnt_space *gnt_space_clone(const struct gnt_space *s)
     c->next_id = s->next_id;
     struct gnt_mapping **tail = &c->maps;
     for (const struct gnt_mapping *m = s->maps; m; m = m->next) {
+        if (m->dontcopy)
+            continue;
         struct gnt_mapping *n = calloc(1, sizeof(*n));
         if (!n || !(n->ents = malloc(m->npages * sizeof(*n->ents)))) {
             free(n);
@@ -110,11 +119,12 @@ struct gnt_space *gnt_space_clone(const struct gnt_space *s)
         n->npages = m->npages;
         n->live = m->live;
         n->map = m->map;
-        for (uint32_t i = 0; i < n->npages && !n->map; i++)
-            if (n->ents[i])
-                n->ents[i]->users++;
+        n->vma = m->vma;
+        /* the vm_ops->open of the child's copy */
         if (n->map)
             n->map->vmas++;
+        else
+            n->vma->users++;
         *tail = n;
         tail = &n->next;
     }

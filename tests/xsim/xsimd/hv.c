@@ -8,6 +8,8 @@
 #include "evtchn.h"
 #include "grant.h"
 #include "loop.h"
+#include "sysfs.h"
+#include "xenbus_dev.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -165,17 +167,19 @@ static int handle_open(struct hv_proc *p, uint64_t kind, struct hv_reply *r)
     h->kind = (enum hv_kind)kind;
     h->domid = p->domid;
     h->fd = sv[0];
+    errno = ENOMEM;
     if (kind == HV_KIND_EVTCHN)
         h->u.ev = ev_user_new(p->domid, sv[0]);
     else if (kind == HV_KIND_GNTALLOC)
-        h->u.ga = ga_file_new(p->domid);
+        h->u.ga = ga_file_new(p->domid); /* ENOENT: the module is not loaded */
     else
         h->u.gd = gd_file_new(p->domid);
+    int err = h->u.ev ? ENOMEM : errno;
     if (!h->u.ev || fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0 || hv_reply_fd(r, sv[1]) < 0 ||
         loop_add(sv[0], EPOLLIN, handle_io, h) < 0) {
         handle_destroy(h);
         close(sv[1]);
-        return -ENOMEM;
+        return -err;
     }
     if (++next_handle_id == 0)
         next_handle_id = 1;
@@ -455,6 +459,20 @@ static int grant_op(struct hv_proc *p, struct hv_handle *h, const struct hv_req 
     return -ENOTTY;
 }
 
+/* "MODULE\0PARAM\0" and the bytes written, as the kernel's sysfs store()
+ * takes them. */
+static int param_write(struct hv_proc *p, const uint8_t *data, size_t len)
+{
+    const char *module = (const char *)data;
+    const char *nul = memchr(data, '\0', len);
+    const char *param = nul ? nul + 1 : NULL;
+    nul = param ? memchr(param, '\0', len - (size_t)(param - module)) : NULL;
+    if (!nul)
+        return -EINVAL;
+    const char *val = nul + 1;
+    return gnt_param_write(p->domid, module, param, val, len - (size_t)(val - module));
+}
+
 /* The result for the reply: >= 0 (a value for val[0] of ioctls that
  * return one) or -errno. */
 static int proc_request(struct hv_proc *p, const struct hv_req *q, const uint8_t *data, size_t len,
@@ -470,6 +488,8 @@ static int proc_request(struct hv_proc *p, const struct hv_req *q, const uint8_t
     }
     if (q->op == HV_OP_OPEN)
         return handle_open(p, q->arg[0], r);
+    if (q->op == HV_OP_PARAM_WRITE)
+        return param_write(p, data, len);
     if (q->op == HV_OP_MUNMAP) {
         if (q->arg[0] > UINT32_MAX || q->arg[1] > UINT32_MAX || q->arg[2] > UINT32_MAX)
             return -EINVAL;
@@ -623,10 +643,32 @@ static void listener_io(int fd, uint32_t events, void *data)
     procs = p;
 }
 
+int hv_domain_created(unsigned domid)
+{
+    /* the domain's kernel: its sysfs, with xen_gntalloc loaded and the
+     * xenbus frontend bus */
+    if (sysfs_domain_created(domid) < 0)
+        return -1;
+    if (gnt_domain_created(domid) < 0 || xenbus_domain_created(domid) < 0) {
+        int e = errno;
+        sysfs_domain_destroyed(domid);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
 void hv_domain_destroyed(unsigned domid)
 {
     ev_domain_destroyed(domid);
     gnt_domain_destroyed(domid);
+    xenbus_domain_destroyed(domid);
+    sysfs_domain_destroyed(domid);
+}
+
+void hv_fini(void)
+{
+    sysfs_fini();
 }
 
 int hv_init(const char *dir)
@@ -639,7 +681,7 @@ int hv_init(const char *dir)
     }
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s", dir, HV_SOCKET_NAME);
-    if (loop_listen(path, SOCK_SEQPACKET, listener_io, NULL) < 0)
+    if (loop_listen(path, SOCK_SEQPACKET, listener_io, NULL) < 0 || sysfs_init(dir) < 0)
         return -1;
     hv_ctl_register();
     return 0;

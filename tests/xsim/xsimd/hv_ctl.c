@@ -8,6 +8,7 @@
 #include "grant.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #define FAULT_COUNT_MAX 1000000ul
@@ -55,18 +56,71 @@ static int cmd_dump_ports(int argc, char **argv, FILE *out, const char **err)
     return 0;
 }
 
+static const char *module_err(int rc, unsigned long domid)
+{
+    switch (rc) {
+    case -ESRCH:
+        return ctl_errf("domain %lu does not exist", domid);
+    case -ENOENT:
+        return ctl_errf("xen_gntalloc is not loaded in domain %lu", domid);
+    case -EBUSY:
+        return ctl_errf("xen_gntalloc is in use in domain %lu", domid);
+    case -EINVAL:
+        return ctl_errf("a limit is at most %u pages in xsim", GNT_MAX_LIMIT);
+    default:
+        return ctl_errf("domain %lu: %s", domid, strerror(-rc));
+    }
+}
+
 static int cmd_gntalloc_limit(int argc, char **argv, FILE *out, const char **err)
 {
-    unsigned long n;
+    unsigned long domid, n;
     if (argc == 1) {
-        fprintf(out, "limit=%u used=%u\n", gnt_limit(), gnt_used());
+        gnt_module_dump(out);
         return 0;
     }
-    if (argc != 2 || ctl_parse_uint(argv[1], GNT_MAX_LIMIT, &n) < 0) {
-        *err = ctl_errf("usage: gntalloc-limit [PAGES] (at most %u)", GNT_MAX_LIMIT);
+    if (argc > 3 || ctl_parse_uint(argv[1], XSIM_MAX_DOMID, &domid) < 0 ||
+        (argc == 3 && ctl_parse_uint(argv[2], GNT_MAX_LIMIT, &n) < 0)) {
+        *err = ctl_errf("usage: gntalloc-limit [DOMID [PAGES]] (at most %u)", GNT_MAX_LIMIT);
         return -1;
     }
-    gnt_set_limit((uint32_t)n);
+    int limit;
+    uint32_t used;
+    int rc = argc == 3 ? gnt_limit_set((unsigned)domid, (long)n)
+                       : gnt_limit_get((unsigned)domid, &limit, &used);
+    if (rc < 0) {
+        *err = module_err(rc, domid);
+        return -1;
+    }
+    if (argc == 2)
+        fprintf(out, "limit=%d used=%u\n", limit, used);
+    return 0;
+}
+
+/* modprobe DOMID xen_gntalloc [limit=N], rmmod DOMID xen_gntalloc: what a
+ * guest's modprobe.d and the administrator do to its kernel. */
+static int cmd_module(int argc, char **argv, FILE *out, const char **err)
+{
+    bool load = !strcmp(argv[0], "modprobe");
+    unsigned long domid, n = 0;
+    (void)out;
+    if (argc < 3 || argc > (load ? 4 : 3) || ctl_parse_uint(argv[1], XSIM_MAX_DOMID, &domid) < 0 ||
+        (argc == 4 &&
+         (strncmp(argv[3], "limit=", 6) || ctl_parse_uint(argv[3] + 6, GNT_MAX_LIMIT, &n) < 0))) {
+        *err = load ? "usage: modprobe DOMID xen_gntalloc [limit=PAGES]"
+                    : "usage: rmmod DOMID xen_gntalloc";
+        return -1;
+    }
+    if (strcmp(argv[2], "xen_gntalloc") && strcmp(argv[2], "xen-gntalloc")) {
+        *err = ctl_errf("xsim has no module %s (only xen_gntalloc)", argv[2]);
+        return -1;
+    }
+    int rc = load ? gnt_module_load((unsigned)domid, argc == 4 ? (long)n : -1)
+                  : gnt_module_unload((unsigned)domid);
+    if (rc < 0) {
+        *err = module_err(rc, domid);
+        return -1;
+    }
     return 0;
 }
 
@@ -135,8 +189,15 @@ void hv_ctl_register(void)
                  "pending",
                  cmd_dump_ports);
     ctl_register("gntalloc-limit",
-                 "gntalloc-limit [PAGES]: show, or set, the system-wide gntalloc page limit",
+                 "gntalloc-limit [DOMID [PAGES]]: show every domain's gntalloc limit and pages "
+                 "used, or one domain's, or set it (as its /sys/module/xen_gntalloc/parameters/"
+                 "limit)",
                  cmd_gntalloc_limit);
+    ctl_register("modprobe",
+                 "modprobe DOMID xen_gntalloc [limit=PAGES]: load gntalloc in a guest kernel "
+                 "(loaded at boot, limit 1024)",
+                 cmd_module);
+    ctl_register("rmmod", "rmmod DOMID xen_gntalloc: unload it (refused while in use)", cmd_module);
     ctl_register("fault-alloc-fail",
                  "fault-alloc-fail COUNT [ERRNO]: the next COUNT gntalloc allocations fail "
                  "(ENOMEM)",

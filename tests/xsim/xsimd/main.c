@@ -2,6 +2,8 @@
 #include "ctl.h"
 #include "domain.h"
 #include "loop.h"
+#include "xenbus_dev.h"
+#include "xs_conn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,17 +45,20 @@ static int write_pidfile(const char *dir)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: xsimd --dir DIR [--ready-fd FD]\n");
+    fprintf(f, "usage: xsimd --dir DIR [--ready-fd FD] [--xenstored xenstored|oxenstored]\n");
 }
 
 int main(int argc, char **argv)
 {
     int ready_fd = -1;
+    const char *xenstored = "xenstored";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--dir") && i + 1 < argc) {
             state_dir = argv[++i];
         } else if (!strcmp(argv[i], "--ready-fd") && i + 1 < argc) {
             ready_fd = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--xenstored") && i + 1 < argc) {
+            xenstored = argv[++i];
         } else if (!strcmp(argv[i], "--help")) {
             usage(stdout);
             return 0;
@@ -67,6 +72,10 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (strcmp(xenstored, "xenstored") && strcmp(xenstored, "oxenstored")) {
+        fprintf(stderr, "xsimd: no xenstored named '%s' (xenstored or oxenstored)\n", xenstored);
+        return 2;
+    }
     if (mkdir(state_dir, 0700) < 0 && errno != EEXIST) {
         fprintf(stderr, "xsimd: cannot create %s: %s\n", state_dir, strerror(errno));
         return 1;
@@ -78,7 +87,14 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
 
     if (ctl_init(state_dir) < 0 || domain_init(state_dir) < 0 || xs_init(state_dir) < 0 ||
-        hv_init(state_dir) < 0 || domain_create(0, "Domain-0") < 0) {
+        xs_set_rule(xenstored) < 0 || hv_init(state_dir) < 0) {
+        fprintf(stderr, "xsimd: start-up in %s failed: %s\n", state_dir, strerror(errno));
+        return 1;
+    }
+    /* the guest kernels' xenbus follows the store */
+    xenbus_init(xs_store);
+    xs_on_change(xenbus_store_changed);
+    if (domain_create(0, &(struct domain_config){.name = "Domain-0"}) < 0) {
         fprintf(stderr, "xsimd: start-up in %s failed: %s\n", state_dir, strerror(errno));
         return 1;
     }
@@ -97,5 +113,6 @@ int main(int argc, char **argv)
 
     int rc = loop_run();
     domain_kill_all();
+    hv_fini();
     return rc < 0 ? 1 : 0;
 }

@@ -66,7 +66,7 @@ static bool privileged(unsigned domid)
 /* xenstored's get_node(): the node if domid has `perm` on it; otherwise
  * ENOENT or EACCES, EACCES whenever the nearest existing ancestor would not
  * grant `perm` either, so a missing node reveals nothing. */
-static int get_node(struct view *v, const char *path, unsigned perm, struct snode **out)
+int store__get_node(struct view *v, const char *path, unsigned perm, struct snode **out)
 {
     struct snode *n = store__lookup(*v->root, path), *anc;
     int err = ENOENT;
@@ -136,10 +136,10 @@ static int create(struct view *v, const char *path, const void *val, size_t len)
                                      store_quota_get(s, v->domid, STORE_QUOTA_NODES))
         return ENOSPC;
 
-    m = store__mut_walk(v->root, path, alen);
+    m = store__mut_walk(v->root, path, alen, ++s->gen);
     if (!m)
         return errno;
-    m->gen = ++s->gen;
+    m->gen = s->gen;
     if (v->tx) {
         char *ap = strndup(path, alen);
 
@@ -160,7 +160,7 @@ static int create(struct view *v, const char *path, const void *val, size_t len)
         }
         if (!privileged(v->domid))
             kid->perms.p[0].domid = v->domid;
-        kid->gen = ++s->gen;
+        kid->gen = kid->tgen = ++s->gen;
         if (v->tx) {
             char *kp = strndup(path, (size_t)(p + l - path));
 
@@ -182,15 +182,24 @@ int store__do_write(struct view *v, const char *path, const void *val, size_t le
     int err;
 
     store__tx_see(v, path);
-    err = get_node(v, path, STORE_PERM_WRITE, &n);
+    err = store__get_node(v, path, STORE_PERM_WRITE, &n);
     if ((!err || err == ENOENT) && !privileged(v->domid) &&
         len > store_quota_get(v->s, v->domid, STORE_QUOTA_VALUE))
         return ENOSPC;
     if (err == ENOENT) {
+        size_t alen;
+
+        /* oxenstored counts where the new nodes hang: their nearest
+         * existing ancestor */
+        store__nearest_ancestor(*v->root, path, &alen);
         err = create(v, path, val, len);
+        if (!err)
+            store__tx_low(v, true, path, alen);
     } else if (!err) {
-        n = store__mut_walk(v->root, path, strlen(path));
-        err = n ? set_value(n, ++v->s->gen, val, len) : errno;
+        n = store__mut_walk(v->root, path, strlen(path), ++v->s->gen);
+        err = n ? set_value(n, v->s->gen, val, len) : errno;
+        if (!err)
+            store__tx_low(v, true, path, strlen(path));
     }
     if (err)
         return err;
@@ -208,14 +217,17 @@ int store__do_mkdir(struct view *v, const char *path)
     int err;
 
     store__tx_see(v, path);
-    err = get_node(v, path, STORE_PERM_WRITE, &n);
+    err = store__get_node(v, path, STORE_PERM_WRITE, &n);
     if (!err)
         return 0;
     if (err != ENOENT)
         return err;
+    size_t alen;
+    store__nearest_ancestor(*v->root, path, &alen);
     err = create(v, path, "", 0);
     if (err)
         return err;
+    store__tx_low(v, true, path, alen);
     n = store__lookup(*v->root, path);
     parent = parent_of(*v->root, path);
     if (emit(v, path, false, &n->perms, parent ? &parent->perms : NULL, NULL) ||
@@ -253,7 +265,7 @@ int store__do_rm(struct view *v, const char *path)
     int err;
 
     store__tx_see(v, path);
-    err = get_node(v, path, STORE_PERM_WRITE, &n);
+    err = store__get_node(v, path, STORE_PERM_WRITE, &n);
     if (err == ENOENT) {
         pp = store__parent_path(path);
         if (!pp)
@@ -291,7 +303,7 @@ int store__do_rm(struct view *v, const char *path)
     if (store__tx_log(v, OP_RM, path, NULL, 0))
         return ENOMEM;
 
-    m = store__mut_walk(v->root, path, plen);
+    m = store__mut_walk(v->root, path, plen, ++v->s->gen);
     if (!m)
         return errno;
     if (!store__child_find(m, strrchr(path, '/') + 1, strlen(strrchr(path, '/') + 1), &idx))
@@ -299,8 +311,9 @@ int store__do_rm(struct view *v, const char *path)
     n = m->kids[idx];
     memmove(&m->kids[idx], &m->kids[idx + 1], (m->nkids - idx - 1) * sizeof(*m->kids));
     m->nkids--;
-    m->gen = ++v->s->gen;
+    m->gen = v->s->gen;
     store__node_unref(n);
+    store__tx_low(v, true, path, plen);
     return 0;
 }
 
@@ -335,11 +348,11 @@ int store__do_set_perms(struct view *v, const char *path, const char *str, size_
         return err;
     }
     store__tx_see(v, path);
-    err = get_node(v, path, STORE_PERM_WRITE | STORE_PERM_OWNER, &n);
+    err = store__get_node(v, path, STORE_PERM_WRITE | STORE_PERM_OWNER, &n);
     if (!err && !privileged(v->domid) && perms.p[0].domid != n->perms.p[0].domid)
         err = EPERM;
     if (!err) {
-        n = store__mut_walk(v->root, path, strlen(path));
+        n = store__mut_walk(v->root, path, strlen(path), ++v->s->gen);
         if (!n)
             err = errno;
     }
@@ -349,12 +362,13 @@ int store__do_set_perms(struct view *v, const char *path, const char *str, size_
     }
     old = n->perms;
     n->perms = perms;
-    n->gen = ++v->s->gen;
+    n->gen = v->s->gen;
     parent = parent_of(*v->root, path);
     err = 0;
     if (emit(v, path, false, &n->perms, parent ? &parent->perms : NULL, &old) ||
         store__tx_log(v, OP_SET_PERMS, path, str, len))
         err = ENOMEM;
+    store__tx_low(v, true, path, strlen(path));
     free(old.p);
     return err;
 }
@@ -369,7 +383,7 @@ void store__view_init(struct view *v, struct store *s, struct store_tx *tx, unsi
     v->ev = tx ? NULL : ev;
 }
 
-static int result(int err)
+int store__result(int err)
 {
     if (!err)
         return 0;
@@ -377,180 +391,120 @@ static int result(int err)
     return -1;
 }
 
-/* The node at path, readable by domid, seen by the transaction: 0, or
- * -1 + errno. */
-static int read_node(struct store *s, struct store_tx *tx, unsigned domid, const char *path,
-                     struct view *v, struct snode **n)
+int store__request(struct view *v, const struct tx_req *q, char **out, size_t *len)
 {
-    char *p = store_canon(domid, path);
+    char *p;
+    int err;
+
+    *out = NULL;
+    *len = 0;
+    if (q->kind == REQ_SET_PERMS && q->path && q->path[0] == '@')
+        return store__do_set_perms(v, q->path, q->data, q->dlen);
+    p = store_canon(v->domid, q->path);
     if (!p)
-        return -1;
-    store__view_init(v, s, tx, domid, NULL);
-    store__tx_see(v, p);
-    int err = get_node(v, p, STORE_PERM_READ, n);
+        return errno;
+    switch (q->kind) {
+    case REQ_WRITE:
+        err = store__do_write(v, p, q->data, q->dlen);
+        break;
+    case REQ_MKDIR:
+        err = store__do_mkdir(v, p);
+        break;
+    case REQ_RM:
+        err = store__do_rm(v, p);
+        break;
+    case REQ_SET_PERMS:
+        err = store__do_set_perms(v, p, q->data, q->dlen);
+        break;
+    default:
+        err = store__query(v, q, p, out, len);
+        break;
+    }
     free(p);
-    return result(err);
+    return err;
+}
+
+/* One request of a client: done, and recorded when in a transaction. */
+static int request(struct store *s, struct store_tx *tx, unsigned domid, struct store_events *ev,
+                   struct tx_req *q, char **out, size_t *len)
+{
+    struct view v;
+    char *o;
+    size_t l;
+
+    store__view_init(&v, s, tx, domid, ev);
+    q->err = store__request(&v, q, &o, &l);
+    q->out = o;
+    q->outlen = l;
+    if (tx && store__tx_record(tx, q) < 0) {
+        free(o);
+        return store__result(ENOMEM);
+    }
+    if (out) {
+        *out = o;
+        *len = l;
+    } else {
+        free(o);
+    }
+    return store__result(q->err);
 }
 
 int store_read(struct store *s, struct store_tx *tx, unsigned domid, const char *path, char **val,
                size_t *len)
 {
-    struct view v;
-    struct snode *n;
-
-    if (read_node(s, tx, domid, path, &v, &n) < 0)
-        return -1;
-    *val = malloc(n->len + 1);
-    if (!*val)
-        return result(ENOMEM);
-    memcpy(*val, n->val, n->len + 1);
-    *len = n->len;
-    return 0;
-}
-
-int store_write(struct store *s, struct store_tx *tx, unsigned domid, const char *path,
-                const void *val, size_t len, struct store_events *ev)
-{
-    struct view v;
-    char *p = store_canon(domid, path);
-    int err;
-
-    if (!p)
-        return -1;
-    store__view_init(&v, s, tx, domid, ev);
-    err = store__do_write(&v, p, val, len);
-    free(p);
-    return result(err);
-}
-
-/* A change naming one path only (MKDIR, RM). */
-static int path_change(struct store *s, struct store_tx *tx, unsigned domid, const char *path,
-                       struct store_events *ev, int (*change)(struct view *, const char *))
-{
-    struct view v;
-    char *p = store_canon(domid, path);
-    if (!p)
-        return -1;
-    store__view_init(&v, s, tx, domid, ev);
-    int err = change(&v, p);
-    free(p);
-    return result(err);
-}
-
-int store_mkdir(struct store *s, struct store_tx *tx, unsigned domid, const char *path,
-                struct store_events *ev)
-{
-    return path_change(s, tx, domid, path, ev, store__do_mkdir);
-}
-
-int store_rm(struct store *s, struct store_tx *tx, unsigned domid, const char *path,
-             struct store_events *ev)
-{
-    return path_change(s, tx, domid, path, ev, store__do_rm);
-}
-
-static char *children_list(const struct snode *n, size_t *len)
-{
-    size_t total = 0, off = 0;
-    char *out;
-
-    for (unsigned i = 0; i < n->nkids; i++)
-        total += strlen(n->kids[i]->name) + 1;
-    out = malloc(total + 1);
-    if (!out)
-        return NULL;
-    for (unsigned i = 0; i < n->nkids; i++) {
-        size_t l = strlen(n->kids[i]->name) + 1;
-
-        memcpy(out + off, n->kids[i]->name, l);
-        off += l;
-    }
-    out[off] = '\0';
-    *len = total;
-    return out;
+    struct tx_req q = {.kind = REQ_READ, .path = (char *)path};
+    return request(s, tx, domid, NULL, &q, val, len);
 }
 
 int store_directory(struct store *s, struct store_tx *tx, unsigned domid, const char *path,
                     char **list, size_t *len)
 {
-    struct view v;
-    struct snode *n;
-
-    if (read_node(s, tx, domid, path, &v, &n) < 0)
-        return -1;
-    *list = children_list(n, len);
-    return *list ? 0 : result(ENOMEM);
+    struct tx_req q = {.kind = REQ_DIRECTORY, .path = (char *)path};
+    return request(s, tx, domid, NULL, &q, list, len);
 }
 
 int store_directory_part(struct store *s, struct store_tx *tx, unsigned domid, const char *path,
                          size_t offset, size_t max, char **out, size_t *len)
 {
-    struct view v;
-    struct snode *n;
-    char *kids, gen[24], *buf;
-    size_t klen, glen, take = 0, maxlen;
-
-    if (read_node(s, tx, domid, path, &v, &n) < 0)
-        return -1;
-    kids = children_list(n, &klen);
-    if (!kids)
-        return result(ENOMEM);
-    glen = (size_t)snprintf(gen, sizeof(gen), "%" PRIu64, n->gen) + 1;
-    maxlen = max > glen + 1 ? max - glen - 1 : 0;
-    if (offset < klen) {
-        const char *c = kids + offset;
-
-        while (take + strlen(c) < maxlen) {
-            take += strlen(c) + 1;
-            c += strlen(c) + 1;
-            if (offset + take >= klen)
-                break;
-        }
-    }
-    buf = malloc(glen + take + 1);
-    if (!buf) {
-        free(kids);
-        return result(ENOMEM);
-    }
-    memcpy(buf, gen, glen);
-    if (take)
-        memcpy(buf + glen, kids + offset, take);
-    *len = glen + take;
-    if (offset >= klen || offset + take >= klen)
-        buf[(*len)++] = '\0';
-    free(kids);
-    *out = buf;
-    return 0;
+    struct tx_req q = {
+        .kind = REQ_DIRECTORY_PART, .path = (char *)path, .offset = offset, .max = max};
+    return request(s, tx, domid, NULL, &q, out, len);
 }
 
 int store_get_perms(struct store *s, struct store_tx *tx, unsigned domid, const char *path,
                     char **out, size_t *len)
 {
-    struct view v;
-    struct snode *n;
+    struct tx_req q = {.kind = REQ_GET_PERMS, .path = (char *)path};
+    return request(s, tx, domid, NULL, &q, out, len);
+}
 
-    if (read_node(s, tx, domid, path, &v, &n) < 0)
-        return -1;
-    *out = store__perms_format(&n->perms, len);
-    return *out ? 0 : result(ENOMEM);
+int store_write(struct store *s, struct store_tx *tx, unsigned domid, const char *path,
+                const void *val, size_t len, struct store_events *ev)
+{
+    struct tx_req q = {.kind = REQ_WRITE, .path = (char *)path, .data = (char *)val, .dlen = len};
+    return request(s, tx, domid, ev, &q, NULL, NULL);
+}
+
+int store_mkdir(struct store *s, struct store_tx *tx, unsigned domid, const char *path,
+                struct store_events *ev)
+{
+    struct tx_req q = {.kind = REQ_MKDIR, .path = (char *)path};
+    return request(s, tx, domid, ev, &q, NULL, NULL);
+}
+
+int store_rm(struct store *s, struct store_tx *tx, unsigned domid, const char *path,
+             struct store_events *ev)
+{
+    struct tx_req q = {.kind = REQ_RM, .path = (char *)path};
+    return request(s, tx, domid, ev, &q, NULL, NULL);
 }
 
 int store_set_perms(struct store *s, struct store_tx *tx, unsigned domid, const char *path,
                     const char *perms, size_t len, struct store_events *ev)
 {
-    struct view v;
-    char *p;
-    int err;
-
-    store__view_init(&v, s, tx, domid, ev);
-    if (path && path[0] == '@')
-        return result(store__do_set_perms(&v, path, perms, len));
-    p = store_canon(domid, path);
-    if (!p)
-        return -1;
-    err = store__do_set_perms(&v, p, perms, len);
-    free(p);
-    return result(err);
+    struct tx_req q = {
+        .kind = REQ_SET_PERMS, .path = (char *)path, .data = (char *)perms, .dlen = len};
+    return request(s, tx, domid, ev, &q, NULL, NULL);
 }
 
 const struct store_perms *store_special_perms(struct store *s, const char *name)
@@ -574,7 +528,7 @@ struct store *store_new(void)
         store__perms_set1(&s->introduce_perms, 0, 'n') ||
         store__perms_set1(&s->release_perms, 0, 'n'))
         goto fail;
-    s->root->gen = ++s->gen;
+    s->root->gen = s->root->tgen = ++s->gen;
     for (size_t i = 0; i < sizeof(initial) / sizeof(initial[0]); i++)
         if (store_mkdir(s, NULL, 0, initial[i], NULL))
             goto fail;

@@ -8,10 +8,17 @@
  * the client gets back (EINVAL, EACCES, ENOENT, EPERM, ENOSPC, EAGAIN...).
  *
  * Transactions are snapshots: the tree is copy-on-write, so starting one
- * costs nothing. A commit fails with EAGAIN when a node the transaction
- * looked at (read, listed, wrote, created or removed) changed in the live
- * tree since the start; disjoint nodes do not conflict. Operations inside a
- * transaction report no watch events: the commit reports them.
+ * costs nothing. Operations inside a transaction report no watch events:
+ * the commit reports them. Which commits fail with EAGAIN depends on the
+ * rule of the xenstored simulated:
+ * - C xenstored (the default): a node the transaction looked at (read,
+ *   listed, wrote, created or removed) changed in the live tree since the
+ *   start; disjoint nodes do not conflict.
+ * - oxenstored: a transaction that changed nothing always commits; one
+ *   that did commits if the store did not change, or if nothing changed
+ *   under the lowest common path of what it read nor under that of what it
+ *   wrote (with the same permissions above them), or else if replaying
+ *   all its requests on the current store gives the same answers.
  */
 #ifndef XSIMD_STORE_H
 #define XSIMD_STORE_H
@@ -68,6 +75,19 @@ struct store_events {
 
 struct store;
 struct store_tx;
+
+enum store_rule {
+    STORE_RULE_XENSTORED,  /* C xenstored: per-node conflicts */
+    STORE_RULE_OXENSTORED, /* oxenstored 4.17: lowest paths, coalesce, replay */
+};
+
+/* How transaction commits went. */
+struct store_stats {
+    uint64_t commits;   /* applied: with a change, or read-only */
+    uint64_t coalesced; /* oxenstored: applied though the store changed */
+    uint64_t replayed;  /* oxenstored: applied after a replay gave the same answers */
+    uint64_t conflicts; /* failed with EAGAIN (injected faults not counted) */
+};
 
 /* A store holding "/" (n0), /local, /local/domain and /tool, all n0.
  * NULL + errno. */
@@ -132,6 +152,14 @@ unsigned store_tx_domid(const struct store_tx *tx);
 
 /* The next n commits fail with EAGAIN. */
 void store_fault_commit_eagain(struct store *s, unsigned n);
+
+/* The commit rule (for transactions started from now on, and commits). */
+void store_set_rule(struct store *s, enum store_rule rule);
+enum store_rule store_get_rule(const struct store *s);
+/* "xenstored" / "oxenstored" and back; -1 for another name. */
+int store_rule_parse(const char *name);
+const char *store_rule_name(enum store_rule rule);
+void store_get_stats(const struct store *s, struct store_stats *st);
 
 /* Quotas apply to unprivileged domains only. */
 unsigned store_quota_get(const struct store *s, unsigned domid, enum store_quota kind);

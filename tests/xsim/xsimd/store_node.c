@@ -46,6 +46,7 @@ static struct snode *node_clone(const struct snode *n)
         return NULL;
     c->refs = 1;
     c->gen = n->gen;
+    c->tgen = n->tgen;
     c->len = n->len;
     c->nkids = n->nkids;
     c->name = strdup(n->name);
@@ -166,13 +167,14 @@ struct snode *store__nearest_ancestor(struct snode *root, const char *path, size
     return n;
 }
 
-/* The node at a path, made private along the whole way from the root. */
-struct snode *store__mut_walk(struct snode **root, const char *path, size_t plen)
+struct snode *store__mut_walk(struct snode **root, const char *path, size_t plen, uint64_t tgen)
 {
     struct snode **slot = root;
     struct snode *n = node_mut(slot);
     const char *p = path + 1, *end = path + plen;
 
+    if (n)
+        n->tgen = tgen;
     while (n && p < end) {
         size_t l = store__comp_len(p);
         unsigned i;
@@ -183,6 +185,8 @@ struct snode *store__mut_walk(struct snode **root, const char *path, size_t plen
         }
         slot = &n->kids[i];
         n = node_mut(slot);
+        if (n)
+            n->tgen = tgen;
         p += l;
         if (p < end)
             p++;

@@ -94,6 +94,8 @@ void xs_watch_clear(struct xs_conn *c);
 void xs_watch_deliver(const struct store_events *ev);
 /* Fire @introduceDomain or @releaseDomain. */
 void xs_watch_fire_special(const char *name);
+/* Tell fn of every change too (before its watch events go out). */
+void xs_on_change(void (*fn)(const struct store_events *ev));
 
 /* ---- xs_domain.c ---- */
 bool xs_introduced(unsigned domid);

@@ -7,14 +7,63 @@
 #include "ctl.h"
 #include "domain.h"
 
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* What libxl creates under /local/domain/N, owned by the guest. */
-static const char *const guest_dirs[] = {
-    "device", "data", "drivers", "control", "attr", "error", "feature",
+/* What libxl__domain_make (libxl_create.c) writes for a new domain, in
+ * its order, and libxl__build_post's domid. Directories made with
+ * libxl__xs_mknod get one of libxl's three lists; values written with
+ * xs_write inherit their directory's list, dom0 staying the owner. The
+ * guest may read its home but not write it, nor create anything in device/
+ * or control/ (only the toolstack adds devices); it owns the directories
+ * where it reports (data, drivers, feature, attr, error, control/shutdown,
+ * ...). */
+enum lay_base { HOME, VM, LIBXL };         /* /local/domain/N, /vm/UUID, /libxl/N */
+enum lay_perm { INHERIT, RO, RW, NOPERM }; /* -, n0 rN, nN, n0 */
+enum lay_value { DIR, TEXT, NAME, DOMID, VMPATH, UUID, TYPE };
+
+static const struct layout {
+    enum lay_base base;
+    const char *rel;
+    enum lay_perm perm;
+    enum lay_value value;
+    const char *text;
+    bool hvm_only;
+} layout[] = {
+    {HOME, "", RO, DIR, NULL, false},
+    {VM, "", RO, DIR, NULL, false},
+    {LIBXL, "", NOPERM, DIR, NULL, false},
+    {LIBXL, "/device", NOPERM, DIR, NULL, false},
+    {HOME, "/vm", INHERIT, VMPATH, NULL, false},
+    {HOME, "/name", INHERIT, NAME, NULL, false},
+    {VM, "/name", INHERIT, NAME, NULL, false},
+    {HOME, "/cpu", RO, DIR, NULL, false},
+    {HOME, "/memory", RO, DIR, NULL, false},
+    {HOME, "/device", RO, DIR, NULL, false},
+    {HOME, "/device/suspend/event-channel", RW, DIR, NULL, false},
+    {HOME, "/control", RO, DIR, NULL, false},
+    {HOME, "/hvmloader", RO, DIR, NULL, true},
+    {HOME, "/control/shutdown", RW, DIR, NULL, false},
+    {HOME, "/control/feature-poweroff", RW, DIR, NULL, false},
+    {HOME, "/control/feature-reboot", RW, DIR, NULL, false},
+    {HOME, "/control/feature-suspend", RW, DIR, NULL, false},
+    {HOME, "/control/feature-s3", RW, DIR, NULL, true},
+    {HOME, "/control/feature-s4", RW, DIR, NULL, true},
+    {HOME, "/control/sysrq", RW, DIR, NULL, false},
+    {HOME, "/data", RW, DIR, NULL, false},
+    {HOME, "/drivers", RW, DIR, NULL, false},
+    {HOME, "/feature", RW, DIR, NULL, false},
+    {HOME, "/attr", RW, DIR, NULL, false},
+    {HOME, "/error", RW, DIR, NULL, false},
+    {VM, "/uuid", INHERIT, UUID, NULL, false},
+    {VM, "/name", INHERIT, NAME, NULL, false},
+    {HOME, "/control/platform-feature-multiprocessor-suspend", INHERIT, TEXT, "1", false},
+    {HOME, "/control/platform-feature-xs_reset_watches", INHERIT, TEXT, "1", false},
+    {LIBXL, "/type", INHERIT, TYPE, NULL, false},
+    {HOME, "/domid", INHERIT, DOMID, NULL, false},
 };
 
 static char *state_dir;
@@ -66,28 +115,76 @@ static void tool_rm(const char *path)
     store_events_clear(&ev);
 }
 
-int xs_domain_created(unsigned domid, const char *name)
+/* "n0\0rN\0" and the like; its length. */
+static size_t lay_perms(enum lay_perm perm, unsigned domid, char *buf, size_t size)
 {
-    char home[64], path[96], perms[32], id[16];
-    int plen, e;
+    switch (perm) {
+    case RO:
+        return (size_t)snprintf(buf, size, "n0%cr%u", 0, domid) + 1;
+    case RW:
+        return (size_t)snprintf(buf, size, "n%u", domid) + 1;
+    default:
+        return (size_t)snprintf(buf, size, "n0") + 1;
+    }
+}
 
-    snprintf(home, sizeof(home), "/local/domain/%u", domid);
-    snprintf(path, sizeof(path), "%s/name", home);
-    if (domid == 0)
-        return tool_write(path, name); /* set up by xs_init */
+static int lay_node(const struct layout *l, unsigned domid, const struct domain_config *cfg)
+{
+    char path[128], perms[32], val[64];
+    if (l->base == VM)
+        snprintf(path, sizeof(path), "/vm/%s%s", cfg->uuid, l->rel);
+    else
+        snprintf(path, sizeof(path), "/%s/%u%s", l->base == HOME ? "local/domain" : "libxl", domid,
+                 l->rel);
+    size_t plen;
+    switch (l->value) {
+    case DIR:
+        plen = lay_perms(l->perm, domid, perms, sizeof(perms));
+        return tool_mkdir(path, perms, plen);
+    case TEXT:
+        return tool_write(path, l->text);
+    case NAME:
+        return tool_write(path, cfg->name);
+    case DOMID:
+        snprintf(val, sizeof(val), "%u", domid);
+        return tool_write(path, val);
+    case VMPATH:
+        snprintf(val, sizeof(val), "/vm/%s", cfg->uuid);
+        return tool_write(path, val);
+    case UUID:
+        return tool_write(path, cfg->uuid);
+    case TYPE:
+        return tool_write(path, domain_type_name(cfg->type));
+    }
+    return 0;
+}
 
-    /* the toolstack owns the home, the guest may read it */
-    plen = snprintf(perms, sizeof(perms), "n0%cr%u", 0, domid) + 1;
-    if (tool_mkdir(home, perms, (size_t)plen) < 0 || tool_write(path, name) < 0)
-        goto fail;
-    snprintf(path, sizeof(path), "%s/domid", home);
-    snprintf(id, sizeof(id), "%u", domid);
-    if (tool_write(path, id) < 0)
-        goto fail;
-    plen = snprintf(perms, sizeof(perms), "n%u", domid) + 1;
-    for (size_t i = 0; i < sizeof(guest_dirs) / sizeof(guest_dirs[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", home, guest_dirs[i]);
-        if (tool_mkdir(path, perms, (size_t)plen) < 0)
+static void tool_rm_domain(unsigned domid, const char *uuid)
+{
+    char path[64];
+
+    snprintf(path, sizeof(path), "/local/domain/%u", domid);
+    tool_rm(path);
+    snprintf(path, sizeof(path), "/vm/%s", uuid);
+    tool_rm(path);
+    snprintf(path, sizeof(path), "/libxl/%u", domid);
+    tool_rm(path);
+}
+
+int xs_domain_created(unsigned domid, const struct domain_config *cfg)
+{
+    char path[96];
+    int e;
+
+    if (domid == 0) {
+        /* set up by xs_init, as xen-init-dom0 does */
+        snprintf(path, sizeof(path), "/local/domain/0/name");
+        return tool_write(path, cfg->name);
+    }
+    for (size_t i = 0; i < sizeof(layout) / sizeof(layout[0]); i++) {
+        if (layout[i].hvm_only && cfg->type != DOMAIN_HVM)
+            continue;
+        if (lay_node(&layout[i], domid, cfg) < 0)
             goto fail;
     }
     if (xs_listen(state_dir, domid) < 0)
@@ -96,18 +193,15 @@ int xs_domain_created(unsigned domid, const char *name)
     return 0;
 fail:
     e = errno;
-    tool_rm(home);
+    tool_rm_domain(domid, cfg->uuid);
     errno = e;
     return -1;
 }
 
-void xs_domain_destroyed(unsigned domid)
+void xs_domain_destroyed(unsigned domid, const char *uuid)
 {
-    char home[64];
-
     xs_unlisten(domid);
-    snprintf(home, sizeof(home), "/local/domain/%u", domid);
-    tool_rm(home);
+    tool_rm_domain(domid, uuid);
     store_quota_reset(xs_store, domid);
     xs_set_introduced(domid, false);
 }
@@ -174,6 +268,32 @@ static int cmd_quota(int argc, char **argv, FILE *out, const char **err)
     return 0;
 }
 
+static int cmd_xs_stats(int argc, char **argv, FILE *out, const char **err)
+{
+    struct store_stats st;
+    (void)argv;
+    if (argc != 1) {
+        *err = "usage: xs-stats";
+        return -1;
+    }
+    store_get_stats(xs_store, &st);
+    fprintf(out,
+            "rule=%s commits=%" PRIu64 " coalesced=%" PRIu64 " replayed=%" PRIu64
+            " conflicts=%" PRIu64 "\n",
+            store_rule_name(store_get_rule(xs_store)), st.commits, st.coalesced, st.replayed,
+            st.conflicts);
+    return 0;
+}
+
+int xs_set_rule(const char *name)
+{
+    int rule = store_rule_parse(name);
+    if (rule < 0)
+        return -1;
+    store_set_rule(xs_store, (enum store_rule)rule);
+    return 0;
+}
+
 int xs_init(const char *dir)
 {
     state_dir = strdup(dir);
@@ -187,6 +307,11 @@ int xs_init(const char *dir)
     ctl_register("fault-commit-eagain",
                  "fault-commit-eagain N: the next N transaction commits fail with EAGAIN",
                  cmd_fault_commit);
+    ctl_register("xs-stats",
+                 "xs-stats: the transaction commit rule (xenstored or oxenstored) and how "
+                 "commits went: applied, of which coalesced and replayed (oxenstored), and "
+                 "conflicts (EAGAIN)",
+                 cmd_xs_stats);
     ctl_register("quota",
                  "quota DOMID nodes|watches|value|transactions|perms N: set a xenstore quota "
                  "of a guest (until it is destroyed)",

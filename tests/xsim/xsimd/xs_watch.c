@@ -159,8 +159,17 @@ void xs_watch_notify(struct xs_conn *c, const struct xs_watch *w, const char *pa
     xs_send(c, XS_WATCH_EVENT, 0, 0, buf, plen + tlen);
 }
 
+static void (*change_hook)(const struct store_events *ev);
+
+void xs_on_change(void (*fn)(const struct store_events *ev))
+{
+    change_hook = fn;
+}
+
 void xs_watch_deliver(const struct store_events *ev)
 {
+    if (change_hook)
+        change_hook(ev);
     for (size_t i = 0; i < ev->num; i++) {
         const struct store_event *e = &ev->ev[i];
 

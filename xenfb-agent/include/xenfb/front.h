@@ -12,7 +12,23 @@
  * then walks the xenbus states as the backend answers. The caller polls
  * xfb_front_fd() for readability and calls xfb_front_dispatch(), which does
  * whatever is ready and returns. xenstore requests are short round trips
- * to the local store and are the only waits.
+ * to the local store and are the only waits. Nothing wakes the descriptor
+ * while nothing changes: every wait is a xenstore watch or the event
+ * channel, except the backend timeout, which fires once per change.
+ *
+ * Hotplug (XFB_FRONT_HOTPLUG, since 0.2): a handle opened with
+ * xfb_front_open_flags() outlives the device. It needs xenstore and the
+ * /dev/xen devices, not the device: it watches device/TYPE/N, takes the
+ * device when it appears, lets go of it when it is removed (the backend
+ * domain restarted, the toolstack detached it) and takes it again when it
+ * comes back, with an XFB_FRONT_EV_DEVICE event each time. For a vfb the
+ * framebuffer memory belongs to the device: granted when it appears,
+ * released when it goes, re-granted for a larger mode
+ * (xfb_front_regrant()). Meanwhile the caller draws into memory of its
+ * own and moves its picture in and out on those events. A hotplug handle
+ * also watches its own frontend nodes: if another writer (a kernel
+ * frontend, a confused tool) changes `state` or `event-channel`, it stops
+ * using the device ([XFB-016]) until the device is made anew.
  *
  * Errors: functions return -1 (or NULL) and set errno, like the Xen
  * libraries beneath them; an errno from the Xen libraries reaches the
@@ -26,19 +42,29 @@
  * carry a stable id in brackets at the start of the message:
  *
  *   [XFB-001] a /dev/xen device is missing: load the module named
- *   [XFB-002] a /dev/xen device is not permitted: run as root or fix its mode
+ *   [XFB-002] a /dev/xen device or xenstore is not permitted to this user:
+ *             run as root, or give the user access (group xenfb, through
+ *             the opt-in udev rule the guest package ships)
  *   [XFB-003] gntalloc limit reached: the message names the pages needed and
  *             the module parameter to raise (xen_gntalloc's `limit`)
- *   [XFB-004] the device is not in xenstore (no vfb/vkbd configured)
- *   [XFB-005] a kernel frontend (xen-fbfront, xen-kbdfront) drives the device
- *   [XFB-006] no backend connected within the timeout
+ *   [XFB-004] the device is not in xenstore (no xenfb/xenkbd configured)
+ *   [XFB-005] a kernel driver is bound to the device (sysfs)
+ *   [XFB-006] no backend connected within the timeout: none is running, the
+ *             one named closed the device, or a dead one left Connected
  *   [XFB-007] the backend has no feature-gref (e.g. stock QEMU)
- *   [XFB-008] a mode larger than the memory granted at open
+ *   [XFB-008] a mode larger than the memory granted, or than the shared
+ *             page's grant directory can name
  *   [XFB-009] the backend broke the ring: device stopped until it reconnects
  *   [XFB-010] an in-ring event of unknown type was dropped (rate-limited)
  *   [XFB-011] an in-ring key event with a code above KEY_MAX was dropped
  *   [XFB-012] xenstore cannot be reached
  *   [XFB-013] the backend does not accept resize (no feature-resize)
+ *   [XFB-014] a backend waits in InitWait but did not connect within the
+ *             timeout: the message says what it lacks or what it did not do
+ *   [XFB-015] a mode beyond the backend's limits (max-width, max-height in
+ *             its directory: dom0's policy)
+ *   [XFB-016] another writer changed this frontend's own nodes (state,
+ *             event-channel): the device is left to it until made anew
  *
  * The messages themselves are listed in xenfb-agent(8).
  *
@@ -88,6 +114,16 @@ enum xfb_front_event_type {
     XFB_FRONT_EV_MOTION = 3,  /* vkbd: relative motion */
     XFB_FRONT_EV_REFRESH = 4, /* vfb: the backend's refresh period changed */
     XFB_FRONT_EV_STATE = 5,   /* both: the frontend's xenbus state changed */
+    XFB_FRONT_EV_DEVICE = 6,  /* hotplug handles: the device appeared or went */
+};
+
+/* Why a hotplug handle's device came or went (XFB_FRONT_EV_DEVICE). */
+enum xfb_front_device_reason {
+    XFB_FRONT_DEVICE_ADDED = 1,    /* it appeared, or came back */
+    XFB_FRONT_DEVICE_REMOVED = 2,  /* its directory or backend nodes went away */
+    XFB_FRONT_DEVICE_REPLACED = 3, /* it was made anew (another backend, or the
+                                    * same one again): an ADDED event follows */
+    XFB_FRONT_DEVICE_TAKEN = 4,    /* another writer changed our nodes ([XFB-016]) */
 };
 
 struct xfb_front_event {
@@ -117,27 +153,51 @@ struct xfb_front_event {
             int state;      /* XenbusState of the frontend: 1..6 */
             bool connected; /* state 4: updates flow, events arrive */
         } state;
+        struct {
+            /* present: the device is taken and, for a vfb, its memory
+             * granted: xfb_front_get_fb() gives it (pixels NULL if it
+             * could not be granted: logged, [XFB-003]), and the caller
+             * moves its picture there. !present: sent before anything is
+             * released; during the call xfb_front_get_fb() still gives the
+             * memory about to go, for the caller to copy out of. */
+            bool present;
+            enum xfb_front_device_reason reason;
+            const char *path;    /* device/TYPE/N, relative to the domain */
+            const char *backend; /* the backend directory, absolute */
+            unsigned backend_id; /* its domain */
+        } device;
     };
 };
 
 /* Called from xfb_front_dispatch() for each event, in ring order; ev is
- * valid during the call. The callback may call xfb_front_update() and
- * xfb_front_resize() but not xfb_front_close() or xfb_front_dispatch(). */
+ * valid during the call. The callback may call xfb_front_update(),
+ * xfb_front_resize() and xfb_front_get_fb(), but not xfb_front_close(),
+ * xfb_front_dispatch() or xfb_front_regrant(). */
 typedef void (*xfb_front_event_fn)(void *data, const struct xfb_front_event *ev);
 
 struct xfb_front_opts {
     enum xfb_front_kind kind;
-    unsigned devid; /* N of device/vfb/N or device/vkbd/N */
+    unsigned devid; /* N of device/xenfb/N or device/xenkbd/N (layout.h) */
 
     /* vfb: the mode at open and the largest one the caller will use. The
      * memory for the largest mode at 32 bits per pixel is granted once, at
-     * open (see xfb_front_vfb_pages()): resizes stay inside it. depth is 32 (x8r8g8b8) or 16
-     * (r5g6b5); 0 means 32. A zero max_width/max_height means width/height. */
+     * open (see xfb_front_vfb_pages()): resizes stay inside it. depth is
+     * 32 (x8r8g8b8) or 16 (r5g6b5); 0 means 32. A zero
+     * max_width/max_height means width/height. The stride at open is
+     * width * depth / 8; xfb_front_resize() sets another.
+     * With XFB_FRONT_HOTPLUG the memory is max_width x max_height at this
+     * depth (not 32 bits: a hotplug handle re-grants instead), and after
+     * a resize or a re-grant without a device, what the mode in force
+     * needs; max_width is the row in pixels, so a caller with padded rows
+     * gives its stride / (depth / 8) there. */
     uint32_t width, height, depth;
     uint32_t max_width, max_height;
 
-    /* How long to wait for a backend before logging [XFB-006] (the handle
-     * keeps waiting after that); 0 means 10000 ms. */
+    /* How long the device may go without progress towards a backend
+     * (a state change of either end) before the handle says why in the
+     * log ([XFB-006], [XFB-014]); it keeps waiting after that. Judged only
+     * after reading the store again, so a process that was too busy to
+     * dispatch is not told the backend failed. 0 means 10000 ms. */
     unsigned backend_timeout_ms;
 
     xfb_front_log_fn log_fn; /* may be NULL: no messages */
@@ -154,13 +214,27 @@ struct xfb_front_opts {
  * xfb_front_dispatch(), as the backend answers.
  *
  * Returns a handle, or NULL + errno: EINVAL (bad options), ENODEV (the
- * device is not in xenstore, [XFB-004]), EBUSY (a kernel frontend drives
+ * device is not in xenstore, [XFB-004]), EBUSY (a kernel driver is bound to
  * it, [XFB-005]), E2BIG (the largest mode needs more grant directory pages
  * than the shared page holds, [XFB-008]), ENOSPC (gntalloc limit,
  * [XFB-003]), ENOENT/EACCES/EPERM (/dev/xen, [XFB-001]/[XFB-002]), or what
  * xenstore, gntalloc or evtchn returned. Nothing is left allocated on
  * failure. */
 struct xfb_front *xfb_front_open(const struct xfb_front_opts *opts);
+
+/* Flags of xfb_front_open_flags(). */
+#define XFB_FRONT_HOTPLUG 0x1u /* the device may come later and go and come again */
+
+/* xfb_front_open() with flags (since 0.2); flags 0 is xfb_front_open().
+ * With XFB_FRONT_HOTPLUG a missing device is not an error: it is logged
+ * once ([XFB-004], as a warning) and taken when it appears. The device
+ * found at open (if any) is taken before this returns and sends no
+ * XFB_FRONT_EV_DEVICE event: xfb_front_get_fb() says whether there is
+ * memory. Failing with a hotplug flag means what cannot change by itself:
+ * EINVAL, the /dev/xen devices (ENOENT, EACCES, EPERM: [XFB-001],
+ * [XFB-002]), xenstore ([XFB-002], [XFB-012]). A device that cannot be
+ * used (EBUSY, ENOSPC, E2BIG) is logged and waited for, not an error. */
+struct xfb_front *xfb_front_open_flags(const struct xfb_front_opts *opts, unsigned flags);
 
 /* Close the device: state Closing, release grants and the event channel
  * (the grant device clears the frontend's liveness byte and notifies the
@@ -190,7 +264,8 @@ int xfb_front_fd(const struct xfb_front *f);
  * is logged and the device waits for another backend. */
 int xfb_front_dispatch(struct xfb_front *f);
 
-/* The frontend's XenbusState (1..6). */
+/* The frontend's XenbusState (1..6); 0 while a hotplug handle has no
+ * device. */
 int xfb_front_state(const struct xfb_front *f);
 
 /* True while Connected: the backend is mapped and alive. */
@@ -205,7 +280,9 @@ struct xfb_front_fb {
 
 /* Fill *out with the framebuffer memory and the current mode. pixels stays
  * valid until xfb_front_close(), across reconnections. 0, or -1 + EINVAL
- * for a vkbd handle. */
+ * for a vkbd handle. On a hotplug handle pixels is NULL (and mem_length
+ * 0) while there is no device or no memory, and it changes with the
+ * device (XFB_FRONT_EV_DEVICE) and with xfb_front_regrant(). */
 int xfb_front_get_fb(const struct xfb_front *f, struct xfb_front_fb *out);
 
 /* vfb: pixels in the rectangle changed. The rectangle is clipped to the
@@ -222,11 +299,35 @@ int xfb_front_update(struct xfb_front *f, int32_t x, int32_t y, int32_t w, int32
  * offset + stride * height <= mem_length. The shared page is updated for
  * the next backend; a connected backend gets XENFB_TYPE_RESIZE followed by
  * an update of the whole surface (queued if the ring is full).
- * 0, or -1 + errno: E2BIG (larger than the memory granted, [XFB-008]),
- * EINVAL (bad geometry or a vkbd handle), EOPNOTSUPP (the connected backend
- * has no feature-resize, [XFB-013]; the mode is unchanged). */
+ * 0, or -1 + errno: E2BIG (larger than the memory granted, [XFB-008], or
+ * beyond the backend's max-width/max-height, [XFB-015]), EINVAL (bad
+ * geometry or a vkbd handle), EOPNOTSUPP (the connected backend has no
+ * feature-resize, [XFB-013]; the mode is unchanged). A hotplug handle
+ * without memory records the mode and grants for it when it can. */
 int xfb_front_resize(struct xfb_front *f, uint32_t width, uint32_t height, uint32_t stride,
                      uint32_t depth, uint32_t offset);
+
+/* vfb, hotplug handles (since 0.2): switch to a mode with memory granted
+ * for exactly that mode (offset 0): for a mode larger than the memory
+ * (xfb_front_resize() said E2BIG), or to give memory back after a mode
+ * that needs far less. New framebuffer pages and directory are granted
+ * and the old released: once this returns 0 the pixels of an earlier
+ * xfb_front_get_fb() are gone, draw into the new ones (their content is
+ * undefined). A backend that has the old memory is told by a reconnection
+ * (docs/protocol.md, section 5: the frontend goes Closing, and starts over
+ * once the backend let go). Without a device the mode is recorded and
+ * granted when the device appears (pixels stay NULL).
+ * 0, or -1 + errno: EINVAL (bad mode, a vkbd or a handle without the
+ * hotplug flag), E2BIG (beyond the backend's max-width/max-height,
+ * [XFB-015], or beyond what the shared page's directory can name,
+ * [XFB-008]), ENOSPC (gntalloc, [XFB-003]). On failure the mode is
+ * unchanged and so is the picture, though maybe not its address: when the
+ * old and the new memory do not fit in gntalloc's limit together, the old
+ * is released first and granted again (its content kept) if the new one
+ * cannot be; call xfb_front_get_fb() again. If even that fails, the
+ * memory is gone (pixels NULL), as if the device had been removed. */
+int xfb_front_regrant(struct xfb_front *f, uint32_t width, uint32_t height, uint32_t stride,
+                      uint32_t depth);
 
 /* vfb: the backend's last refresh period in ms, or -1 if it sent none. */
 int64_t xfb_front_refresh_period(const struct xfb_front *f);
@@ -237,6 +338,17 @@ int64_t xfb_front_refresh_period(const struct xfb_front *f);
  * and 32), so depth does not change the count. Used to check gntalloc's
  * limit. 0 for a zero size. */
 uint32_t xfb_front_vfb_pages(uint32_t max_width, uint32_t max_height, uint32_t depth);
+
+/* The line length xenfb uses for a mode (since 0.2): width * depth / 8
+ * rounded up to 64 bytes, so that rows start on a cache line and meet fb's
+ * 32-bit alignment at depth 16 whatever the width. 0 for a zero width or
+ * a depth other than 16 or 32. */
+uint32_t xfb_front_stride(uint32_t width, uint32_t depth);
+
+/* Grant pages a hotplug vfb takes for exactly this mode, with
+ * xfb_front_stride(): the shared page, the framebuffer and its directory
+ * (since 0.2). The [XFB-003] line of such a handle counts the same way. */
+uint32_t xfb_front_mode_pages(uint32_t width, uint32_t height, uint32_t depth);
 
 #ifdef __cplusplus
 }
