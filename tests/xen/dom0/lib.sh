@@ -104,16 +104,21 @@ wait_node() {
 
 domid() { xl domid "$1" 2>/dev/null; }
 
-# guest_cfg NAME TYPE EXTRA...: an xl config for a test guest: dom0's
-# kernel, the guests' small initramfs, the shared root read-only (xvd*:
-# PV only, so an HVM guest gets no emulated IDE disk, which could not be
-# read-only), no vfb/vkb lines (xenfb-backend attach makes them), and
-# for HVM no QEMU vkbd (vkb_device) and no emulated display. Only PV
-# guests restart on reboot (the reboot scenario): Xen turns an HVM or
-# PVH guest's triple fault into a reboot, which is to be seen, not hidden
+# guest_cfg NAME TYPE XSPEC EXTRA...: an xl config for a test guest, as
+# a user would write it for xenfb: no vfb or vkb line, no device of
+# xenfb's at all (the daemon makes them, guests.conf names the guest).
+# dom0's kernel, with its built-in xen-fbfront and xen-kbdfront left in;
+# the guests' small initramfs; the shared root read-only (xvd*: PV only,
+# so an HVM guest gets no emulated IDE disk, which could not be
+# read-only). XSPEC (MAXW,MAXH,MODE...) is the X server the guest's init
+# starts at boot (xfb.x=; none when empty). An HVM guest keeps libxl's defaults: QEMU's
+# emulated VGA with its own VNC server (on a display of its own, away
+# from xenfb's 5900+domid) and QEMU's vkbd. Only PV guests restart on
+# reboot (the reboot scenario): Xen turns an HVM or PVH guest's triple
+# fault into a reboot, which is to be seen, not hidden
 guest_cfg() {
-    local name=$1 type=$2
-    shift 2
+    local name=$1 type=$2 xspec=$3
+    shift 3
     # an HVM guest's first four disks are emulated (IDE) as well as PV,
     # and QEMU cannot make those read-only (libxl refuses): the fifth is
     # PV only
@@ -124,7 +129,7 @@ name = "$name"
 type = "$type"
 kernel = "/boot/vmlinuz-$KVER"
 ramdisk = "/opt/xfb/initrd-domU"
-extra = "root=/dev/$vdev console=hvc0 init=/opt/xfb/init initcall_blacklist=xenfb_init,xenkbd_init $*"
+extra = "root=/dev/$vdev console=hvc0 init=/opt/xfb/init${xspec:+ xfb.x=$xspec} $*"
 memory = 384
 vcpus = 1
 disk = [ 'phy:/dev/vdb,$vdev,r,script=/opt/xfb/block' ]
@@ -133,14 +138,16 @@ on_reboot = "$([ "$type" = pv ] && echo restart || echo preserve)"
 on_crash = "preserve"
 CFG
     [ "$type" = hvm ] && cat >>"$RUN/$name.cfg" <<CFG
-vkb_device = 0
-vnc = 0
+vnc = 1
+vnclisten = "127.0.0.1"
+vncdisplay = $QEMU_VNC_DISPLAY
 sdl = 0
-vga = "none"
 serial = "pty"
 CFG
     return 0
 }
+# QEMU's VNC display for the HVM guest (port 5900 + it)
+QEMU_VNC_DISPLAY=50
 
 # dom_state D: the state letters xl list shows for domain D ("-b----"),
 # or "gone"
@@ -160,14 +167,14 @@ wait_agent() {
                 return 1
                 ;;
         esac
-        [ "$SECONDS" -ge "$end" ] && { echo "its agent did not answer within $2 s of xl unpause"; return 1; }
+        [ "$SECONDS" -ge "$end" ] && { echo "its agent did not answer within $2 s of xl create"; return 1; }
     done
     return 0
 }
 
-# [AFTER=NAME] [TRIES=N] bringup NAME TYPE MAXW MAXH KERNEL-ARGS...:
-# today's recipe, meant to run in the background: xl create -p,
-# xenfb-backend attach, xl unpause, then wait for the guest's agent.
+# [AFTER=NAME] [TRIES=N] bringup NAME TYPE XSPEC KERNEL-ARGS...: a plain
+# xl create (guests.conf names the guest: the daemon makes its devices),
+# meant to run in the background, then wait for the guest's agent.
 # Leaves $RUN/NAME.status ("ok" or why not), NAME.domid, NAME.times
 # (seconds: create, boot) and NAME.notes (what went wrong before). With
 # TRIES=2 a guest that stops before its agent is up (before anything of
@@ -175,31 +182,25 @@ wait_agent() {
 # guests run on QEMU's emulation of SVM, where a guest now and then
 # takes a triple fault in its kernel's boot.
 bringup() {
-    local name=$1 type=$2 w=$3 h=$4
-    shift 4
-    guest_cfg "$name" "$type" "$@"
+    local name=$1 type=$2 xspec=$3
+    shift 3
+    guest_cfg "$name" "$type" "$xspec" "$@"
     local t0 t1 d rc why try=1
     # one xl create at a time, in the order given (AFTER=NAME)
     [ -n "${AFTER:-}" ] && wait_for 1500 test -e "$RUN/$AFTER.created"
     : >"$RUN/$name.notes"
     while :; do
         t0=$(now)
-        xl create -p "$RUN/$name.cfg" >"$LOGDIR/$name.create.log" 2>&1
+        xl create "$RUN/$name.cfg" >"$LOGDIR/$name.create.log" 2>&1
         rc=$?
         touch "$RUN/$name.created"
         if [ "$rc" -ne 0 ]; then
-            echo "xl create -p failed: $(tail -n 3 "$LOGDIR/$name.create.log" | tr '\n' ' ')" >"$RUN/$name.status"
+            echo "xl create failed: $(tail -n 3 "$LOGDIR/$name.create.log" | tr '\n' ' ')" >"$RUN/$name.status"
             return 1
         fi
         t1=$(now)
         d=$(domid "$name")
         echo "$d" >"$RUN/$name.domid"
-        if ! xenfb-backend attach --domid "$d" --max-width "$w" --max-height "$h" \
-            >"$LOGDIR/$name.attach.log" 2>&1; then
-            echo "attach failed: $(cat "$LOGDIR/$name.attach.log")" >"$RUN/$name.status"
-            return 1
-        fi
-        xl unpause "$name" || { echo "xl unpause failed" >"$RUN/$name.status"; return 1; }
         why=$(wait_agent "$d" 1200) && break
         if [ "$try" -ge "${TRIES:-1}" ] || ! xl list "$name" >/dev/null 2>&1 ||
             [ -z "$(dom_state "$d" | tr -d -- '-rbp')" ]; then
@@ -208,7 +209,6 @@ bringup() {
         fi
         echo "try $try: $why" >>"$RUN/$name.notes"
         xl destroy "$name" >/dev/null 2>&1
-        xenfb-backend detach --domid "$d" >/dev/null 2>&1
         try=$((try + 1))
     done
     echo "$(awk -v a="$t0" -v b="$t1" -v c="$(now)" 'BEGIN { printf "%d %d", b - a + 0.5, c - b + 0.5 }')" \
@@ -236,8 +236,8 @@ guest_ready() {
     D=$(cat "$RUN/$name.domid")
     ok 0 "$2"
     set -- $(cat "$RUN/$name.times")
-    phase "domU $name (domain $D): xl create -p" "$1"
-    phase "domU $name (domain $D): xl unpause to its agent answering" "$2"
+    phase "domU $name (domain $D): xl create" "$1"
+    phase "domU $name (domain $D): xl create's return to its agent answering" "$2"
 }
 
 # ---- the guests' agents (domU/agent) ----
@@ -282,14 +282,33 @@ xstart() {
     g "$d" "xstart $*" 400
 }
 
+# xinit D SECONDS: wait for the X server domain D's init started at boot
+# (xfb.x=, domU/init); its status ours, its words (how long it took, or
+# why it did not start) on stdout
+xinit() {
+    local d=$1 rc
+    if ! wait_node "$2" "/local/domain/$d/data/xfb/xstart"; then
+        echo "no word from the X server the guest's init starts within $2 s" \
+            "(domain $d, xl list: $(dom_state "$d"));" \
+            "Xen says: $(xl dmesg | grep -a -E "\bd${d}v" | tail -n 2 | tr '\n' ' ')"
+        g "$d" "cat /run/xstart.out; tail -n 5 /var/log/Xorg.0.log" 60
+        tail -n 8 "$LOGDIR/console/guest-$(xl domname "$d" 2>/dev/null).log" 2>/dev/null
+        return 124
+    fi
+    rc=$(xenstore-read "/local/domain/$d/data/xfb/xstart")
+    g "$d" "cat /run/xstart.out"
+    return "$rc"
+}
+
 # ---- the daemon ----
 
 SERVE_PID=
 SERVE_LOG=
+GUESTS_CONF=/etc/xenfb/guests.conf
 serve_start() {
     SERVE_LOG=$LOGDIR/serve-$1.log
-    # as the packaged unit runs it
-    xenfb-backend serve --foreground --user _xenfb >"$SERVE_LOG" 2>&1 &
+    # as the packaged unit runs it, with the guests' file named
+    xenfb-backend serve --foreground --user _xenfb --config "$GUESTS_CONF" >"$SERVE_LOG" 2>&1 &
     SERVE_PID=$!
 }
 
@@ -297,18 +316,31 @@ serve_start() {
 count() { grep -c -F -- "$2" "$1" 2>/dev/null || true; }
 has_line() { grep -q -F -- "$2" "$1" 2>/dev/null; }
 
+# ever_logged PATTERN: a daemon's log says PATTERN, the one running now
+# or one before it (20-restart kills and restarts it)
+ever_logged() { cat "$LOGDIR"/serve-*.log 2>/dev/null | grep -q -F -- "$1"; }
+
 # wait_log SECONDS PATTERN: the daemon's log says PATTERN
 wait_log() { wait_for "$1" has_line "$SERVE_LOG" "$2"; }
+# wait_log_n SECONDS N PATTERN: the daemon's log says PATTERN N times
+log_n() { [ "$(count "$SERVE_LOG" "$2")" -ge "$1" ]; }
+wait_log_n() { wait_for "$1" log_n "$2" "$3"; }
+
+# evtchn_n: event channels the daemon has bound (dom0's kernel names each
+# "evtchn:COMMAND" in /proc/interrupts)
+evtchn_n() { grep -c -F 'evtchn:xenfb-backend' /proc/interrupts; }
 
 # ---- pictures: the guest's xwd -root against what VNC shows ----
 
 vnc_port() { echo $((5900 + $1)); }
 
 # same_picture D: one comparison; its verdict in $RUN/cmp.out, the VNC
-# picture in $RUN/vnc.save (and its description in vnc.save.desc)
+# picture in $RUN/vnc.save (and its description in vnc.save.desc). The
+# guest's side is its X screen, or with SHOT=fb0 its kernel's
+# framebuffer console
 same_picture() {
     local d=$1
-    if ! g "$d" xfbshot >"$RUN/guest.desc" 2>&1; then
+    if ! g "$d" "xfbshot ${SHOT:-}" >"$RUN/guest.desc" 2>&1; then
         { echo "xfbshot failed in the guest:"; cat "$RUN/guest.desc"; } >"$RUN/cmp.out"
         return 1
     fi

@@ -1,21 +1,46 @@
-# A PV guest with today's recipe (xl create -p, xenfb-backend attach,
-# xl unpause), its Xorg on xenfb and xenkbd, xenfb-backend serve in dom0:
-# the pixels, typing, the pointer, an xrandr resize.
+# A PV guest made with a plain xl create, named in guests.conf: the
+# daemon gives it its devices as it appears, its Xorg (started by its
+# init at boot) takes them, the guest kernel's own frontends are in and
+# leave them alone. Then the pixels, typing, the pointer, an xrandr
+# resize.
 
-guest_ready pv "pv: a PV domU created paused, its vfb and vkbd attached, unpaused; its agent answers" ||
+guest_ready pv "pv: a PV domU made with a plain xl create; its agent answers" ||
     bail "the PV guest did not come up"
 PV=$D
+has_line "$SERVE_LOG" "domain $PV: guest 'pv': devices created (max-size 1280x800, keyboard"
+ok $? "pv: the daemon made its devices as the domain appeared (its log: guest 'pv': devices created)" ||
+    diag_file "$SERVE_LOG"
+
+# Debian's kernel has xen-fbfront and xen-kbdfront built in: they are
+# there, and bound to nothing of xenfb's (its devices have types of their
+# own, xenfb and xenkbd)
+g "$PV" "ls /sys/bus/xen/drivers | tr '\n' ' '; echo
+for dev in /sys/bus/xen/devices/*; do
+    echo \"\${dev##*/} \$(readlink \$dev/driver 2>/dev/null | sed 's|.*/||')\"
+done" >"$RUN/sysfs.out" 2>&1
+diag_file "$RUN/sysfs.out" 8
+head -n 1 "$RUN/sysfs.out" | grep -q -w vfb && head -n 1 "$RUN/sysfs.out" | grep -q -w vkbd
+ok $? "pv: the guest kernel's xen-fbfront and xen-kbdfront are in (sysfs: drivers vfb and vkbd)"
+is "$(grep -E '^xen(fb|kbd)-' "$RUN/sysfs.out" | sort | tr '\n' ' ')" "xenfb-0  xenkbd-0  " \
+    "pv: the guest's xenbus has xenfb-0 and xenkbd-0, bound to no kernel driver"
+g "$PV" "xenfb-agent check" >"$RUN/agent-check.out" 2>&1
+diag_file "$RUN/agent-check.out" 12
+grep -q -F 'ok: vfb 0: no kernel driver bound to device/xenfb/0' "$RUN/agent-check.out"
+ok $? "pv: xenfb-agent check says so from sysfs (vfb 0: no kernel driver bound to device/xenfb/0)"
+
 t=$(now)
-out=$(xstart "$PV" 1280 800 1024x768 800x600)
-ok $? "pv: Xorg starts on xenfb and xenkbd (MaxWidth x MaxHeight 1280x800, mode 1024x768)" ||
+out=$(xinit "$PV" 600)
+ok $? "pv: the Xorg the guest's init started takes xenfb and xenkbd (MaxWidth x MaxHeight 1280x800, mode 1024x768)" ||
     { diag "$out"; bail "no X server in the PV guest"; }
 diag "$out"
-wait_log 120 "domain $PV: framebuffer connected: 1024x768"
+wait_log 300 "domain $PV: framebuffer connected: 1024x768"
 ok $? "pv: the daemon maps the guest's framebuffer (its log: framebuffer connected: 1024x768)" ||
     diag_file "$SERVE_LOG"
-wait_log 120 "domain $PV: keyboard and pointer connected"
+wait_log 300 "domain $PV: keyboard and pointer connected"
 ok $? "pv: the daemon connects the guest's keyboard and pointer" || diag_file "$SERVE_LOG"
-phase "pv: X start to both devices connected" "$(secs "$t")"
+phase "pv: X's word to both devices connected" "$(secs "$t")"
+is "$(xenstore-read "/local/domain/$PV/console/vnc-port" 2>&1)" "$(vnc_port "$PV")" \
+    "pv: console/vnc-port names xenfb's VNC port, 5900 + domid (a PV guest has no QEMU)"
 g "$PV" "grep -E 'XFB-|vfb 0|vkbd 0' /var/log/Xorg.0.log" >"$LOGDIR/pv.xorg-xfb" 2>&1
 diag_file "$LOGDIR/pv.xorg-xfb" 8
 # X takes tens of seconds to reach its main loop under emulation, more
