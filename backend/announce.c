@@ -6,6 +6,7 @@
 #include "announce.h"
 
 #include "backoff.h"
+#include "core/back.h"
 #include "proto/layout.h"
 
 #include <errno.h>
@@ -21,8 +22,9 @@
 
 struct aentry {
     struct aentry *next;
-    int domid, devid;
-    bool want; /* the guest listens: announce it */
+    int domid;
+    char dir[128]; /* a vfb backend directory of its, for messages */
+    bool want;     /* the guest listens: announce it */
     char listen[ADDR_MAX];
     int port; /* 0: listen is a socket's path */
     bool dirty;
@@ -102,18 +104,10 @@ static int one_transaction(struct announce *a, struct aentry *e,
     return xs_transaction_end(a->xs, t, false) ? rc : -1;
 }
 
-static void backend_dir(const struct announce *a, const struct aentry *e, char *buf, size_t len)
+/* Our record in one vfb backend directory, while it exists: nothing of
+ * a device that was removed is written back. 1 written, 0 not there. */
+static int record(struct announce *a, xs_transaction_t t, struct aentry *e, const char *dir)
 {
-    snprintf(buf, len, "/local/domain/%d/backend/" XFB_TYPE_FB "/%d/%d", a->backend_domid, e->domid,
-             e->devid);
-}
-
-/* Our record in the xenfb backend directory, while it exists: nothing of
- * a device that was removed is written back. */
-static int backend_body(struct announce *a, xs_transaction_t t, struct aentry *e)
-{
-    char dir[96];
-    backend_dir(a, e, dir, sizeof(dir));
     char *here = get(a->xs, t, dir, NULL);
     if (!here)
         return errno == ENOENT ? 0 : -1;
@@ -126,6 +120,37 @@ static int backend_body(struct announce *a, xs_transaction_t t, struct aentry *e
         !(e->port ? put(a->xs, t, dir, "vnc-port", port) : del(a->xs, t, dir, "vnc-port")))
         return -1;
     return 1;
+}
+
+/* Every vfb backend directory of the guest, xenfb's and its kernel's:
+ * one transaction, all below our own backend/. */
+static int backend_body(struct announce *a, xs_transaction_t t, struct aentry *e)
+{
+    static const char *const types[] = {XFB_TYPE_FB, XFB_BACK_TYPE_KERNEL_FB};
+    int wrote = 0;
+    for (int k = 0; k < 2; k++) {
+        char dom[96];
+        snprintf(dom, sizeof(dom), "/local/domain/%d/backend/%s/%d", a->backend_domid, types[k],
+                 e->domid);
+        unsigned n = 0;
+        char **ids = xs_directory(a->xs, t, dom, &n);
+        if (!ids && errno != ENOENT)
+            return -1;
+        for (unsigned i = 0; ids && i < n; i++) {
+            char dir[128];
+            snprintf(dir, sizeof(dir), "%s/%s", dom, ids[i]);
+            int rc = record(a, t, e, dir);
+            if (rc < 0) {
+                free(ids);
+                return -1;
+            }
+            if (rc && !wrote)
+                snprintf(e->dir, sizeof(e->dir), "%s", dir);
+            wrote |= rc;
+        }
+        free(ids);
+    }
+    return wrote;
 }
 
 /* console/ holds exactly listen and port (port 0: no vnc-port)? */
@@ -233,8 +258,7 @@ enum run_rc {
 
 static enum run_rc run(struct announce *a, struct aentry *e)
 {
-    char dir[96];
-    backend_dir(a, e, dir, sizeof(dir));
+    const char *dir = e->dir;
     /* written once for each address (console/ may call us again) */
     if (e->want ? !e->in_backend || e->stale : e->in_backend) {
         int rc = one_transaction(a, e, backend_body);
@@ -355,10 +379,21 @@ static void on_xs(void *obj)
     kick(a);
 }
 
-void announce_set(struct announce *a, int domid, int devid, const char *listen, int port)
+void announce_again(struct announce *a, int domid)
+{
+    for (struct aentry *e = a->entries; e; e = e->next)
+        if (e->domid == domid && e->want) {
+            e->stale = true;
+            e->dirty = true;
+            e->retry.at = 0;
+        }
+    kick(a);
+}
+
+void announce_set(struct announce *a, int domid, const char *listen, int port)
 {
     struct aentry *e = a->entries;
-    while (e && (e->domid != domid || e->devid != devid))
+    while (e && e->domid != domid)
         e = e->next;
     if (!e && !listen)
         return;
@@ -369,11 +404,13 @@ void announce_set(struct announce *a, int domid, int devid, const char *listen, 
             return;
         }
         e->domid = domid;
-        e->devid = devid;
         e->next = a->entries;
         a->entries = e;
     }
     e->stale = e->port != port || strcmp(e->listen, listen ? listen : "");
+    if (!e->dir[0])
+        snprintf(e->dir, sizeof(e->dir), "/local/domain/%d/backend/%s/%d/0", a->backend_domid,
+                 XFB_TYPE_FB, domid);
     e->want = listen != NULL;
     snprintf(e->listen, sizeof(e->listen), "%s", listen ? listen : "");
     e->port = port;

@@ -1,7 +1,8 @@
 /* Where a guest's VNC server listens, told to dom0's tools in xenstore.
  *
- * Always in the guest's xenfb backend directory (ours):
+ * Always in the guest's vfb backend directories (ours):
  *   /local/domain/B/backend/xenfb/D/N/vnc-listen, vnc-port
+ *   /local/domain/B/backend/vfb-xenfb/D/N/vnc-listen, vnc-port (the kernel's)
  * and, for `xl vncviewer`, in libxl's place for it:
  *   /local/domain/D/console/vnc-listen, vnc-port
  * but only where nobody else's are: libxl writes there the VNC address
@@ -27,10 +28,14 @@ struct announce *announce_new(struct aml *aml, int backend_domid,
                                           const char *msg),
                               void *log_data);
 
-/* Guest (domid, devid) listens for VNC on listen:port (port 0: listen is
- * a Unix socket's path); listen NULL: it no longer does. Written from
- * the loop, soon after. */
-void announce_set(struct announce *a, int domid, int devid, const char *listen, int port);
+/* Guest domid listens for VNC on listen:port (port 0: listen is a Unix
+ * socket's path), recorded in each of its vfbs' backend directories
+ * (xenfb's and its kernel's, those there are); listen NULL: it no longer
+ * does. Written from the loop, soon after. */
+void announce_set(struct announce *a, int domid, const char *listen, int port);
+/* A vfb of the guest was found after the address was told: record it
+ * there too. */
+void announce_again(struct announce *a, int domid);
 
 /* Take back what is still announced (a few tries each: the loop is
  * over), and free everything. */

@@ -1,10 +1,11 @@
-/* attach / detach: a guest's xenfb and xenkbd devices made and removed by
- * hand (devnodes.c writes the nodes). One-off commands: a transaction
- * that conflicts is tried again after a pause, for a few seconds. */
+/* attach / detach: a guest's xenfb and xenkbd devices, and its kernel's
+ * vfb and vkbd, made and removed by hand (devnodes.c writes the nodes). One-off commands: a
+ * transaction that conflicts is tried again after a pause, for a few seconds. */
 #include "config.h"
 
 #include "attach.h"
 
+#include "core/back.h"
 #include "devnodes.h"
 #include "proto/layout.h"
 
@@ -62,12 +63,16 @@ static int remove_any(struct xs_handle *xs, const struct devnodes *d)
 
 static int attach_with(struct xs_handle *xs, const struct xfb_attach_opts *o, const char **err)
 {
-    const char *types[2];
+    const char *types[4];
     int n = 0;
     if (o->vfb)
         types[n++] = XFB_TYPE_FB;
     if (o->vkbd)
         types[n++] = XFB_TYPE_KBD;
+    if (o->kernel_vfb)
+        types[n++] = XFB_BACK_TYPE_KERNEL_FB;
+    if (o->kernel_vkbd)
+        types[n++] = XFB_BACK_TYPE_KERNEL_KBD;
     struct devnodes d = {
         .domid = o->domid,
         .devid = o->devid,
@@ -141,6 +146,11 @@ static int detach_type(struct xs_handle *xs, struct devnodes *d, int devid, cons
     int removed = 0;
     for (int i = 0; i < n; i++) {
         d->devid = ids[i];
+        char by[16];
+        if (!strcmp(d->type, XFB_BACK_TYPE_KERNEL_KBD) &&
+            (devnodes_creator(xs, d, by, sizeof(by)) < 0 ||
+             (strcmp(by, DEVNODES_BY_SERVE) && strcmp(by, DEVNODES_BY_ATTACH))))
+            continue; /* libxl's vinput: not ours to remove */
         if (retried(devnodes_remove_frontend, xs, d, err) < 0)
             return -1;
         int rc = retried(remove_any, xs, d, err);
@@ -160,8 +170,9 @@ int xfb_detach(int domid, int devid, int backend_domid, const char **err)
     }
     struct devnodes d = {.domid = domid, .backend_domid = backend_domid};
     int removed = 0, rc = 0;
-    const char *const types[] = {XFB_TYPE_FB, XFB_TYPE_KBD};
-    for (int i = 0; i < 2 && rc >= 0; i++) {
+    const char *const types[] = {XFB_TYPE_FB, XFB_TYPE_KBD, XFB_BACK_TYPE_KERNEL_FB,
+                                 XFB_BACK_TYPE_KERNEL_KBD};
+    for (int i = 0; i < 4 && rc >= 0; i++) {
         d.type = types[i];
         rc = detach_type(xs, &d, devid, err);
         removed += rc > 0 ? rc : 0;

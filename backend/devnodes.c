@@ -1,4 +1,4 @@
-/* One xenfb device's xenstore nodes, one transaction per directory (see
+/* One device's xenstore nodes, one transaction per directory (see
  * devnodes.h for why), with the permissions libxl gives devices: the
  * guest owns its frontend directory and the backend domain its backend
  * directory; each may read the other's. */
@@ -6,6 +6,7 @@
 
 #include "devnodes.h"
 
+#include "core/back.h"
 #include "proto/layout.h"
 
 #include <errno.h>
@@ -21,10 +22,25 @@ struct paths {
     char bdir[112]; /* bdom/N */
 };
 
+const char *devnodes_frontend_type(const char *type)
+{
+    if (!strcmp(type, XFB_BACK_TYPE_KERNEL_FB))
+        return "vfb";
+    if (!strcmp(type, XFB_BACK_TYPE_KERNEL_KBD))
+        return "vkbd";
+    return type;
+}
+
+static bool is_fb(const struct devnodes *d)
+{
+    return !strcmp(d->type, XFB_TYPE_FB) || !strcmp(d->type, XFB_BACK_TYPE_KERNEL_FB);
+}
+
 static void paths_of(const struct devnodes *d, struct paths *p)
 {
     snprintf(p->home, sizeof(p->home), "/local/domain/%d", d->domid);
-    snprintf(p->fdir, sizeof(p->fdir), "%s/device/%s/%d", p->home, d->type, d->devid);
+    snprintf(p->fdir, sizeof(p->fdir), "%s/device/%s/%d", p->home, devnodes_frontend_type(d->type),
+             d->devid);
     snprintf(p->bdom, sizeof(p->bdom), "/local/domain/%d/backend/%s/%d", d->backend_domid, d->type,
              d->domid);
     snprintf(p->bdir, sizeof(p->bdir), "%s/%d", p->bdom, d->devid);
@@ -58,6 +74,14 @@ static bool put(struct xs_handle *xs, xs_transaction_t t, const char *dir, const
     char path[160];
     snprintf(path, sizeof(path), "%s/%s", dir, node);
     return xs_write(xs, t, path, val, (unsigned)strlen(val));
+}
+
+/* remove dir/node; a node that is not there is no error */
+static bool del(struct xs_handle *xs, xs_transaction_t t, const char *dir, const char *node)
+{
+    char path[160];
+    snprintf(path, sizeof(path), "%s/%s", dir, node);
+    return xs_rm(xs, t, path) || errno == ENOENT;
 }
 
 static bool put_u(struct xs_handle *xs, xs_transaction_t t, const char *dir, const char *node,
@@ -125,6 +149,18 @@ static void videoram(const struct devnodes *d, unsigned *mib)
     *mib = (unsigned)((px + (1u << 20) - 1) >> 20);
 }
 
+/* The kernel's vfb: its own width and height only when the kernel's
+ * default mode would not fit max-size (xen-fbfront reads them at probe). */
+static bool kernel_mode(const struct devnodes *d, unsigned *w, unsigned *h)
+{
+    if (strcmp(d->type, XFB_BACK_TYPE_KERNEL_FB) ||
+        (d->max_width >= DEVNODES_KERNEL_WIDTH && d->max_height >= DEVNODES_KERNEL_HEIGHT))
+        return false;
+    *w = d->max_width < DEVNODES_KERNEL_WIDTH ? d->max_width : DEVNODES_KERNEL_WIDTH;
+    *h = d->max_height < DEVNODES_KERNEL_HEIGHT ? d->max_height : DEVNODES_KERNEL_HEIGHT;
+    return true;
+}
+
 /* Our own device asked with other limits: give it these. 1 when written. */
 static int update_limits(struct xs_handle *xs, xs_transaction_t t, const struct devnodes *d,
                          const char *bdir)
@@ -132,7 +168,7 @@ static int update_limits(struct xs_handle *xs, xs_transaction_t t, const struct 
     char *by = get(xs, t, bdir, "created-by");
     bool mine = by && !strcmp(by, d->creator);
     free(by);
-    if (!mine || strcmp(d->type, XFB_TYPE_FB))
+    if (!mine || !is_fb(d))
         return 0;
     char *w = get(xs, t, bdir, "max-width"), *h = get(xs, t, bdir, "max-height");
     char want_w[16], want_h[16];
@@ -143,10 +179,15 @@ static int update_limits(struct xs_handle *xs, xs_transaction_t t, const struct 
     free(h);
     if (same)
         return 0;
-    unsigned mib;
+    unsigned mib, kw, kh;
     videoram(d, &mib);
     if (!put(xs, t, bdir, "max-width", want_w) || !put(xs, t, bdir, "max-height", want_h) ||
         !put_u(xs, t, bdir, "videoram", mib))
+        return -1;
+    if (kernel_mode(d, &kw, &kh))
+        return put_u(xs, t, bdir, "width", kw) && put_u(xs, t, bdir, "height", kh) ? 1 : -1;
+    if (!strcmp(d->type, XFB_BACK_TYPE_KERNEL_FB) &&
+        (!del(xs, t, bdir, "width") || !del(xs, t, bdir, "height")))
         return -1;
     return 1;
 }
@@ -165,21 +206,40 @@ static int add_backend(struct xs_handle *xs, xs_transaction_t t, void *ctx)
     }
     if (!xs_mkdir(xs, t, p.bdir) || !perms(xs, t, p.bdir, d->backend_domid, d->domid))
         return -1;
-    static const char *const nodes[] = {"frontend",   "frontend-id", "online",     "state",
-                                        "created-by", "max-width",   "max-height", "videoram"};
+    const char *nodes[12] = {"frontend", "frontend-id", "online", "state", "created-by"};
     size_t n = 5;
     bool ok = put(xs, t, p.bdir, "frontend", p.fdir) &&
               put_u(xs, t, p.bdir, "frontend-id", (unsigned)d->domid) &&
               put_u(xs, t, p.bdir, "online", 1) &&
               put_u(xs, t, p.bdir, "state", XenbusStateInitialising) &&
               put(xs, t, p.bdir, "created-by", d->creator);
-    if (ok && !strcmp(d->type, XFB_TYPE_FB)) {
+    unsigned w, h;
+    if (ok && is_fb(d)) {
         unsigned mib;
         videoram(d, &mib);
         ok = put_u(xs, t, p.bdir, "max-width", d->max_width) &&
              put_u(xs, t, p.bdir, "max-height", d->max_height) &&
              put_u(xs, t, p.bdir, "videoram", mib);
-        n = sizeof(nodes) / sizeof(nodes[0]);
+        nodes[n++] = "max-width";
+        nodes[n++] = "max-height";
+        nodes[n++] = "videoram";
+    }
+    /* what a kernel frontend reads at probe, which may come before any
+     * backend runs: the vfb's mode when its default would not fit, the
+     * vkbd's absolute pointer and axes (libxl's vkb feature-abs-pointer=,
+     * width=, height=) */
+    if (ok && kernel_mode(d, &w, &h)) {
+        ok = put_u(xs, t, p.bdir, "width", w) && put_u(xs, t, p.bdir, "height", h);
+        nodes[n++] = "width";
+        nodes[n++] = "height";
+    }
+    if (ok && !strcmp(d->type, XFB_BACK_TYPE_KERNEL_KBD)) {
+        ok = put_u(xs, t, p.bdir, "feature-abs-pointer", 1) &&
+             put_u(xs, t, p.bdir, "width", DEVNODES_KERNEL_AXIS) &&
+             put_u(xs, t, p.bdir, "height", DEVNODES_KERNEL_AXIS);
+        nodes[n++] = "feature-abs-pointer";
+        nodes[n++] = "width";
+        nodes[n++] = "height";
     }
     if (!ok || !perms_below(xs, t, p.bdir, nodes, n, d->backend_domid, d->domid))
         return -1;
@@ -377,6 +437,24 @@ int devnodes_list(struct xs_handle *xs, int domid, int backend_domid, const char
     char bdom[96];
     snprintf(bdom, sizeof(bdom), "/local/domain/%d/backend/%s/%d", backend_domid, type, domid);
     return list_ids(xs, bdom, 255, ids, max);
+}
+
+int devnodes_list_frontends(struct xs_handle *xs, int domid, const char *ftype, int *ids,
+                            char (*backends)[128], int max)
+{
+    char dir[96];
+    snprintf(dir, sizeof(dir), "/local/domain/%d/device/%s", domid, ftype);
+    int n = list_ids(xs, dir, 255, ids, max);
+    for (int i = 0; i < n; i++) {
+        char fdir[112];
+        snprintf(fdir, sizeof(fdir), "%s/%d", dir, ids[i]);
+        char *be = get(xs, XBT_NULL, fdir, "backend");
+        if (!be && errno != ENOENT)
+            return -1;
+        snprintf(backends[i], 128, "%s", be ? be : "");
+        free(be);
+    }
+    return n;
 }
 
 int devnodes_list_domains(struct xs_handle *xs, int backend_domid, const char *type, int *ids,

@@ -1,5 +1,6 @@
-/* The xenstore nodes of one xenfb device (protocol.md section 1), for
- * `attach`/`detach` and the daemon's toolstack alike.
+/* The xenstore nodes of one device the daemon serves (protocol.md
+ * section 1): xenfb's, or the guest kernel's; for `attach`/`detach` and
+ * the daemon's toolstack alike.
  *
  * Every call is ONE transaction that reads and writes inside one
  * domain's subtree only: the backend directory under
@@ -35,15 +36,31 @@
 #define DEVNODES_DEFAULT_MAX_WIDTH  3840
 #define DEVNODES_DEFAULT_MAX_HEIGHT 2160
 
+/* The mode a Linux guest's xen-fbfront takes when the backend gives
+ * none: the backend writes its own width and height only when max-size is
+ * smaller (and the kernel would be refused). */
+#define DEVNODES_KERNEL_WIDTH  800
+#define DEVNODES_KERNEL_HEIGHT 600
+/* The axes a kernel's vkbd gets (its width and height, read by
+ * xen-kbdfront at probe): fixed, and fine enough that a position is as
+ * exact in any mode as xenkbd's raw pointer is. */
+#define DEVNODES_KERNEL_AXIS 32767
+
 struct devnodes {
     int domid;         /* the guest */
     int devid;         /* 0 for the first device */
     int backend_domid; /* where the backend runs: 0 = dom0 */
-    const char *type;  /* XFB_TYPE_FB or XFB_TYPE_KBD */
-    /* for XFB_TYPE_FB: the largest mode the backend accepts */
+    /* the backend type: XFB_TYPE_FB, XFB_TYPE_KBD, or the kernel's
+     * XFB_BACK_TYPE_KERNEL_FB (frontend vfb) and XFB_BACK_TYPE_KERNEL_KBD
+     * (frontend vkbd) */
+    const char *type;
+    /* for a vfb: the largest mode the backend accepts */
     unsigned max_width, max_height;
     const char *creator; /* DEVNODES_BY_* */
 };
+
+/* The frontend type of a backend type (vfb-xenfb: vfb, vinput: vkbd). */
+const char *devnodes_frontend_type(const char *type);
 
 /* Does /local/domain/D exist? 1 yes, 0 no, -1 + errno (xenstore). */
 int devnodes_domain_exists(struct xs_handle *xs, int domid);
@@ -89,6 +106,12 @@ int devnodes_creator(struct xs_handle *xs, const struct devnodes *d, char *buf, 
  * ascending); returns how many, at most max (0 when none); -1 + errno. */
 int devnodes_list(struct xs_handle *xs, int domid, int backend_domid, const char *type, int *ids,
                   int max);
+
+/* The frontend devices of FTYPE (device/FTYPE/N) of domain D, whoever
+ * made them, sorted by N: their N in ids and their `backend` node in
+ * backends[i] ("" when it has none); how many, at most max; -1 + errno. */
+int devnodes_list_frontends(struct xs_handle *xs, int domid, const char *ftype, int *ids,
+                            char (*backends)[128], int max);
 
 /* The domains with a backend directory of TYPE; as devnodes_list. */
 int devnodes_list_domains(struct xs_handle *xs, int backend_domid, const char *type, int *ids,

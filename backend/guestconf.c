@@ -15,7 +15,8 @@
 #include <string.h>
 
 #define LINE_MAX_LEN 1024
-#define SYNTAX       "a line is: guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no]"
+#define SYNTAX                                                                                     \
+    "a line is: guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no] [devices=both|kernel|xenfb]"
 
 static int fail(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t len, const char *fmt, ...)
@@ -82,9 +83,14 @@ static int parse_size(const char *v, unsigned *w, unsigned *h)
     return 0;
 }
 
-static int parse_option(const char *word, struct guest_rule *r, bool *seen_size, bool *seen_kbd,
-                        char *err, size_t len)
+struct seen {
+    bool size, kbd, devices;
+};
+
+static int parse_option(const char *word, struct guest_rule *r, struct seen *seen, char *err,
+                        size_t len)
 {
+    bool *seen_size = &seen->size, *seen_kbd = &seen->kbd;
     const char *eq = strchr(word, '=');
     size_t klen = eq ? (size_t)(eq - word) : strlen(word);
     const char *v = eq ? eq + 1 : "";
@@ -107,9 +113,20 @@ static int parse_option(const char *word, struct guest_rule *r, bool *seen_size,
         r->keyboard = !strcmp(v, "yes");
         return 0;
     }
+    if (klen == 7 && !strncmp(word, "devices", 7)) {
+        if (seen->devices)
+            return fail(err, len, "devices is given twice: keep one");
+        seen->devices = true;
+        if (strcmp(v, "both") && strcmp(v, "kernel") && strcmp(v, "xenfb"))
+            return fail(err, len, "bad devices '%s': give devices=both, kernel or xenfb", v);
+        r->kernel = strcmp(v, "xenfb") != 0;
+        r->xenfb = strcmp(v, "kernel") != 0;
+        return 0;
+    }
     return fail(err, len,
-                "unknown option '%s' (this xenfb-backend knows max-size=WxH and "
-                "keyboard=yes|no): remove it, or install the version it was written for",
+                "unknown option '%s' (this xenfb-backend knows max-size=WxH, keyboard=yes|no "
+                "and devices=both|kernel|xenfb): remove it, or install the version it was "
+                "written for",
                 word);
 }
 
@@ -143,6 +160,7 @@ int guestconf_parse_line(const char *text, bool keyword, struct guest_rule *r, c
     r->max_width = DEVNODES_DEFAULT_MAX_WIDTH;
     r->max_height = DEVNODES_DEFAULT_MAX_HEIGHT;
     r->keyboard = true;
+    r->xenfb = r->kernel = true;
     if (!strcmp(w, "*")) {
         r->kind = GUEST_ANY;
         strcpy(r->id, "*");
@@ -154,12 +172,12 @@ int guestconf_parse_line(const char *text, bool keyword, struct guest_rule *r, c
         r->kind = GUEST_BY_NAME;
         snprintf(r->id, sizeof(r->id), "%s", w);
     }
-    bool seen_size = false, seen_kbd = false;
+    struct seen seen = {0};
     while ((w = next_word(&p, buf, &toolong)) || toolong) {
         if (toolong)
             return fail(err, errlen, "an option longer than %d bytes: %s", GUESTCONF_ID_MAX - 1,
                         SYNTAX);
-        if (parse_option(w, r, &seen_size, &seen_kbd, err, errlen) < 0)
+        if (parse_option(w, r, &seen, err, errlen) < 0)
             return -1;
     }
     return 1;

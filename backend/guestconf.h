@@ -2,11 +2,12 @@
  * what options (xenfb-backend(8), FILES). One rule a line:
  *
  *     guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no]
+ *                       [devices=both|kernel|xenfb]
  *
  * `#` starts a comment (at the start of a line or after white space).
  * `serve --guest SPEC` takes the words after `guest`. Unknown words and
- * options are errors, so that a file written for a later version (say,
- * with `devices=`) is refused with a clear line rather than half obeyed.
+ * options are errors, so that a file written for a later version is
+ * refused with a clear line rather than half obeyed.
  */
 #ifndef XFB_GUESTCONF_H
 #define XFB_GUESTCONF_H
@@ -23,7 +24,10 @@ struct guest_rule {
     enum guest_kind kind;
     char id[GUESTCONF_ID_MAX]; /* the name; the UUID in lower case; "*" */
     unsigned max_width, max_height;
-    bool keyboard;      /* a xenkbd device beside the xenfb one */
+    bool keyboard; /* keyboards: xenkbd beside xenfb, the kernel's vkbd beside its vfb */
+    /* devices=: xenfb's (the X server's drivers), the kernel's (xen-fbfront
+     * and xen-kbdfront: its console), or both (the default) */
+    bool xenfb, kernel;
     const char *source; /* the file, or "--guest"; owned by the config */
     unsigned line;      /* in the file; 0 for --guest */
 };

@@ -21,18 +21,19 @@ noinst_LTLIBRARIES += backend/libxfbback.la
 backend_libxfbback_la_SOURCES = \
 	backend/core/back.h backend/core/private.h \
 	backend/core/back.c backend/core/log.c backend/core/xenbus.c \
-	backend/core/dev.c backend/core/fb.c backend/core/kbd.c
+	backend/core/dev.c backend/core/fb.c backend/core/kbd.c \
+	backend/core/cursor.c backend/core/foreign.c
 backend_libxfbback_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
-backend_libxfbback_la_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
-backend_libxfbback_la_LIBADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
+backend_libxfbback_la_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(XENFM_CFLAGS)
+backend_libxfbback_la_LIBADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS) $(XENFM_LIBS)
 
 sbin_PROGRAMS += backend/xenfb-backend
 backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h \
 	backend/devnodes.c backend/devnodes.h backend/guestconf.c backend/guestconf.h \
 	backend/toolstack.c backend/toolstack.h backend/toolstack_int.h backend/toolstack_steps.c \
 	backend/announce.c backend/announce.h backend/backoff.h \
-	backend/serve.c backend/serve.h backend/view.h \
-	backend/view_vnc.c backend/view_web.c \
+	backend/serve.c backend/serve.h backend/serve_int.h backend/screen.c backend/view.h \
+	backend/view_vnc.c backend/view_web.c backend/vnc_cursor.c backend/vnc_cursor.h \
 	backend/keymap.c backend/keymap.h backend/privdrop.c backend/privdrop.h
 backend_xenfb_backend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend \
 	-DXFB_GUESTS_CONF='"$(sysconfdir)/xenfb/guests.conf"'
@@ -41,7 +42,8 @@ backend_xenfb_backend_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(NEATVNC_CFLAGS) $(PI
 backend_xenfb_backend_LDADD = backend/libxfbback.la $(XEN_LIBS) $(NEATVNC_LIBS) $(PIXMAN_LIBS) \
 	$(XKBCOMMON_LIBS)
 if SDL
-backend_xenfb_backend_SOURCES += backend/view_sdl.c backend/sdl_keys.c backend/sdl_keys.h
+backend_xenfb_backend_SOURCES += backend/view_sdl.c backend/sdl_keys.c backend/sdl_keys.h \
+	backend/sdl_cursor.c backend/sdl_cursor.h
 backend_xenfb_backend_CFLAGS += $(SDL_CFLAGS) $(SDLX11_CFLAGS)
 backend_xenfb_backend_LDADD += $(SDL_LIBS)
 
@@ -77,7 +79,8 @@ tests_back_xfb_back_tool_SOURCES = tests/back/xfb-back-tool.c tests/back/crc32.h
 tests_back_xfb_back_tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 tests_back_xfb_back_tool_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_back_xfb_back_tool_LDADD = backend/libxfbback.la $(XEN_LIBS)
-tests_back_xfb_evil_front_SOURCES = tests/back/xfb-evil-front.c tests/back/crc32.h
+tests_back_xfb_evil_front_SOURCES = tests/back/xfb-evil-front.c tests/back/crc32.h \
+	tests/back/evil-cursor.c tests/back/evil-cursor.h
 tests_back_xfb_evil_front_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_back_xfb_evil_front_LDADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
 

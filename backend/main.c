@@ -21,8 +21,8 @@
 #include "serve.h"
 
 static const char usage_text[] =
-    "usage: xenfb-backend attach --domid N [--vfb] [--vkbd] [--max-width W --max-height H]\n"
-    "                            [--devid N] [--backend-domid B]\n"
+    "usage: xenfb-backend attach --domid N [--xenfb] [--kernel] [--vfb] [--vkbd]\n"
+    "                            [--max-width W --max-height H] [--devid N] [--backend-domid B]\n"
     "       xenfb-backend detach --domid N [--devid N] [--backend-domid B]\n"
     "       xenfb-backend serve [--domid N] [--foreground] [--syslog] [--verbose]\n"
     "                           [--vnc ADDR:PORT|PORT|/PATH] [--keymap LAYOUT]\n"
@@ -31,9 +31,12 @@ static const char usage_text[] =
     "                           [--sdl] [--user USER]\n"
     "                           [--websockify PROG] [--state-dir DIR] [--refresh MS]\n"
     "                           [--config FILE] [--guest SPEC]...\n"
+    "  attach makes xenfb's devices (--xenfb, the default) or the guest kernel's\n"
+    "  (--kernel), or both; --vfb or --vkbd only one of each.\n"
     "  serve gives the guests named in --config FILE (default " XFB_GUESTS_CONF ")\n"
     "  and by --guest their devices: lines \"guest NAME|UUID|* [max-size=WxH] "
-    "[keyboard=yes|no]\",\n"
+    "[keyboard=yes|no]\n"
+    "  [devices=both|kernel|xenfb]\",\n"
     "  --guest takes the words after \"guest\"; SIGHUP reads them again.\n";
 
 /* One line to stderr, exit status 2: the command line was wrong. */
@@ -60,7 +63,17 @@ static int parse_num(const char *s, long max, int *out)
     return 0;
 }
 
-enum { OPT_DOMID = 1, OPT_DEVID, OPT_BDOMID, OPT_VFB, OPT_VKBD, OPT_MAXW, OPT_MAXH };
+enum {
+    OPT_DOMID = 1,
+    OPT_DEVID,
+    OPT_BDOMID,
+    OPT_VFB,
+    OPT_VKBD,
+    OPT_XENFB,
+    OPT_KERNEL,
+    OPT_MAXW,
+    OPT_MAXH
+};
 
 static const struct option long_opts[] = {
     {"domid", required_argument, NULL, OPT_DOMID},
@@ -68,6 +81,8 @@ static const struct option long_opts[] = {
     {"backend-domid", required_argument, NULL, OPT_BDOMID},
     {"vfb", no_argument, NULL, OPT_VFB},
     {"vkbd", no_argument, NULL, OPT_VKBD},
+    {"xenfb", no_argument, NULL, OPT_XENFB},
+    {"kernel", no_argument, NULL, OPT_KERNEL},
     {"max-width", required_argument, NULL, OPT_MAXW},
     {"max-height", required_argument, NULL, OPT_MAXH},
     {NULL, 0, NULL, 0},
@@ -75,7 +90,7 @@ static const struct option long_opts[] = {
 
 struct cmdline {
     int domid, devid, bdomid, maxw, maxh;
-    bool vfb, vkbd, any_size;
+    bool vfb, vkbd, xenfb, kernel, any_size;
 };
 
 /* Parse the options of attach/detach; returns 0 or the exit status. */
@@ -119,6 +134,12 @@ static int parse(const char *cmd, int argc, char **argv, bool is_attach, struct 
         case OPT_VKBD:
             c->vkbd = true;
             break;
+        case OPT_XENFB:
+            c->xenfb = true;
+            break;
+        case OPT_KERNEL:
+            c->kernel = true;
+            break;
         case ':':
             return bad_usage(cmd, "%s needs a value", name);
         default:
@@ -138,6 +159,8 @@ static int parse(const char *cmd, int argc, char **argv, bool is_attach, struct 
         return bad_usage(cmd, "%s", "the guest cannot be its own backend domain");
     if (!c->vfb && !c->vkbd)
         c->vfb = c->vkbd = true;
+    if (!c->xenfb && !c->kernel)
+        c->xenfb = true;
     return 0;
 }
 
@@ -151,8 +174,10 @@ static int cmd_attach(int argc, char **argv)
         .domid = c.domid,
         .devid = c.devid < 0 ? 0 : c.devid,
         .backend_domid = c.bdomid,
-        .vfb = c.vfb,
-        .vkbd = c.vkbd,
+        .vfb = c.xenfb && c.vfb,
+        .vkbd = c.xenfb && c.vkbd,
+        .kernel_vfb = c.kernel && c.vfb,
+        .kernel_vkbd = c.kernel && c.vkbd,
         .max_width = (unsigned)c.maxw,
         .max_height = (unsigned)c.maxh,
     };
@@ -331,8 +356,10 @@ static int parse_serve(int argc, char **argv, struct serve_opts *out, const char
             return bad_usage("serve", "--user %s: no such user (create it, e.g. adduser --system)",
                              o.user);
         if (geteuid() != 0)
-            return bad_usage("serve", "--user %s: only root can change user; start as root or "
-                                      "leave --user out", o.user);
+            return bad_usage("serve",
+                             "--user %s: only root can change user; start as root or "
+                             "leave --user out",
+                             o.user);
         o.uid = pw->pw_uid;
         o.gid = pw->pw_gid;
     }

@@ -1,7 +1,8 @@
-/* The daemon needs root only to open /dev/xen/gntdev, /dev/xen/evtchn
- * and the xenstore socket (or /dev/xen/xenbus); everything later (mapping
- * grants, binding ports, xenstore requests) goes through those open
- * descriptors, and listening on ports above 1023 needs nothing. */
+/* The daemon needs root only to open /dev/xen/gntdev, /dev/xen/evtchn,
+ * /dev/xen/privcmd and the xenstore socket (or /dev/xen/xenbus);
+ * everything later (mapping grants and frames, binding ports, xenstore
+ * requests) goes through those open descriptors, and listening on ports
+ * above 1023 needs nothing. */
 #include "config.h"
 
 #include "privdrop.h"

@@ -1,8 +1,9 @@
 /* xenfb-backend serve: the backend core and the viewers on one aml loop.
  *
- * Each guest gets one instance of every enabled viewer (view.h). The
- * guests never share state: a guest that misbehaves loses its own devices
- * in the core, and its viewers see surface(NULL) or gone like any other.
+ * Each guest (domain) gets one screen (screen.c) with one instance of
+ * every enabled viewer (view.h). The guests never share state: a guest
+ * that misbehaves loses its own devices in the core, and its viewers see
+ * surface(NULL) or gone like any other.
  */
 #include "config.h"
 
@@ -22,38 +23,10 @@
 #include <aml.h>
 #include <xenstore.h>
 
-#include "announce.h"
 #include "privdrop.h"
-#include "serve.h"
-#include "toolstack.h"
+#include "serve_int.h"
 
 extern const struct view_ops view_vnc_ops, view_web_ops, view_sdl_ops;
-
-#define MAX_VIEWS 4
-
-struct sguest {
-    struct view_guest vg;
-    void *views[MAX_VIEWS];
-    struct sguest *next;
-};
-
-struct xfb_serve {
-    const struct serve_opts *o;
-    struct aml *aml;
-    struct xfb_back *back;
-    struct xs_handle *xs; /* our own, for the console nodes */
-    struct aml_handler *core_h[4];
-    int n_core_h;
-    bool core_paused;
-    struct aml_timer *core_again; /* resumes a dispatch that left work */
-    bool core_more;
-    const struct view_ops *views[MAX_VIEWS];
-    int n_views;
-    struct sguest *guests;
-    struct toolstack *ts; /* makes the configured guests' devices */
-    struct announce *ann; /* tells where their VNC servers listen */
-    int status;
-};
 
 /* ---- logging ---- */
 
@@ -88,9 +61,7 @@ static void core_log(void *data, enum xfb_log_level level, int domid, const char
     log_line(level, domid, msg);
 }
 
-static void slog(enum xfb_log_level level, int domid, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void slog(enum xfb_log_level level, int domid, const char *fmt, ...)
+void serve_log(enum xfb_log_level level, int domid, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -126,182 +97,13 @@ bool serve_addr_is_loopback(const char *addr)
     return false;
 }
 
-/* ---- the guests ---- */
+/* ---- the toolstack's and the announcer's lines, as everything else's ---- */
 
-void view_watchers(struct view_guest *vg, int delta)
-{
-    int before = vg->watchers;
-    vg->watchers += delta;
-    if (vg->watchers < 0)
-        vg->watchers = 0;
-    if (!vg->guest || (before > 0) == (vg->watchers > 0))
-        return;
-    /* an unwatched guest is told to send nothing at all */
-    unsigned ms = vg->watchers > 0 ? vg->serve->o->refresh_ms : 0;
-    if (xfb_back_set_refresh(vg->guest, ms) < 0)
-        view_log(vg, XFB_LOG_WARNING, "cannot set the refresh period: %s", strerror(errno));
-    else
-        view_log(vg, XFB_LOG_DEBUG, "refresh period %u ms", ms);
-}
-
-void view_announce(struct view_guest *vg, const char *listen, int port)
-{
-    if (vg->serve->ann)
-        announce_set(vg->serve->ann, vg->domid, vg->devid, listen, port);
-}
-
-/* the toolstack's and the announcer's lines, as everything else's */
 static void module_log(void *data, enum xfb_log_level level, int domid, const char *msg)
 {
     (void)data;
     log_line(level, domid, msg);
 }
-
-static struct sguest *sguest_of(struct xfb_back_guest *g)
-{
-    return xfb_back_guest_user(g);
-}
-
-static void read_name(struct xfb_serve *s, struct view_guest *vg)
-{
-    char path[64];
-    unsigned len = 0;
-    snprintf(path, sizeof(path), "/local/domain/%d/name", vg->domid);
-    char *name = xs_read(s->xs, XBT_NULL, path, &len);
-    if (name && len > 0 && len < sizeof(vg->name)) {
-        for (unsigned i = 0; i < len; i++)
-            vg->name[i] = (name[i] >= 0x20 && name[i] < 0x7f) ? name[i] : '?';
-        vg->name[len] = '\0';
-    } else {
-        snprintf(vg->name, sizeof(vg->name), "domain %d", vg->domid);
-    }
-    free(name);
-}
-
-static void on_appeared(void *data, struct xfb_back_guest *g)
-{
-    struct xfb_serve *s = data;
-    int domid = xfb_back_guest_domid(g);
-    if (s->o->domid >= 0 && domid != s->o->domid)
-        return;
-    struct sguest *sg = calloc(1, sizeof(*sg));
-    if (!sg) {
-        slog(XFB_LOG_ERROR, domid, "out of memory: not serving this guest");
-        return;
-    }
-    sg->vg.serve = s;
-    sg->vg.guest = g;
-    sg->vg.domid = domid;
-    sg->vg.devid = xfb_back_guest_devid(g);
-    read_name(s, &sg->vg);
-    xfb_back_guest_set_user(g, sg);
-    xfb_back_set_refresh(g, 0);
-    slog(XFB_LOG_INFO, domid, "guest '%s' appeared", sg->vg.name);
-    for (int i = 0; i < s->n_views; i++) {
-        sg->views[i] = s->views[i]->attach(&sg->vg);
-        if (!sg->views[i])
-            slog(XFB_LOG_ERROR, domid, "no %s viewer for this guest: %s", s->views[i]->name,
-                 strerror(errno));
-    }
-    sg->next = s->guests;
-    s->guests = sg;
-}
-
-static void each_view_surface(struct sguest *sg, const struct xfb_back_surface *surf)
-{
-    struct xfb_serve *s = sg->vg.serve;
-    for (int i = 0; i < s->n_views; i++)
-        if (sg->views[i])
-            s->views[i]->surface(sg->views[i], surf);
-}
-
-static void on_fb_connected(void *data, struct xfb_back_guest *g,
-                            const struct xfb_back_surface *surf)
-{
-    (void)data;
-    struct sguest *sg = sguest_of(g);
-    if (!sg)
-        return;
-    slog(XFB_LOG_INFO, sg->vg.domid, "framebuffer connected: %ux%u, %u bits", surf->width,
-         surf->height, surf->depth);
-    each_view_surface(sg, surf);
-}
-
-static void on_resized(void *data, struct xfb_back_guest *g, const struct xfb_back_surface *surf)
-{
-    (void)data;
-    struct sguest *sg = sguest_of(g);
-    if (!sg)
-        return;
-    slog(XFB_LOG_INFO, sg->vg.domid, "resized to %ux%u, %u bits", surf->width, surf->height,
-         surf->depth);
-    each_view_surface(sg, surf);
-}
-
-static void on_damaged(void *data, struct xfb_back_guest *g, int x, int y, int w, int h)
-{
-    struct xfb_serve *s = data;
-    struct sguest *sg = sguest_of(g);
-    if (!sg)
-        return;
-    for (int i = 0; i < s->n_views; i++)
-        if (sg->views[i])
-            s->views[i]->damage(sg->views[i], x, y, w, h);
-}
-
-static void on_fb_disconnected(void *data, struct xfb_back_guest *g)
-{
-    (void)data;
-    struct sguest *sg = sguest_of(g);
-    if (!sg)
-        return;
-    slog(XFB_LOG_INFO, sg->vg.domid, "framebuffer disconnected");
-    each_view_surface(sg, NULL);
-}
-
-static void on_kbd_connected(void *data, struct xfb_back_guest *g, bool abs, bool raw)
-{
-    (void)data;
-    struct sguest *sg = sguest_of(g);
-    if (!sg)
-        return;
-    sg->vg.kbd_abs = abs;
-    slog(XFB_LOG_INFO, sg->vg.domid, "keyboard and pointer connected (%s pointer%s)",
-         abs ? "absolute" : "relative", raw ? ", raw" : "");
-}
-
-static void on_gone(void *data, struct xfb_back_guest *g)
-{
-    struct xfb_serve *s = data;
-    struct sguest *sg = sguest_of(g);
-    if (!sg)
-        return;
-    slog(XFB_LOG_INFO, sg->vg.domid, "guest gone");
-    sg->vg.guest = NULL;
-    for (int i = 0; i < s->n_views; i++)
-        if (sg->views[i])
-            s->views[i]->gone(sg->views[i]);
-    for (int i = 0; i < s->n_views; i++)
-        if (sg->views[i])
-            s->views[i]->destroy(sg->views[i]);
-    for (struct sguest **p = &s->guests; *p; p = &(*p)->next)
-        if (*p == sg) {
-            *p = sg->next;
-            break;
-        }
-    xfb_back_guest_set_user(g, NULL);
-    free(sg);
-}
-
-static const struct xfb_back_ops core_ops = {
-    .appeared = on_appeared,
-    .fb_connected = on_fb_connected,
-    .resized = on_resized,
-    .damaged = on_damaged,
-    .fb_disconnected = on_fb_disconnected,
-    .kbd_connected = on_kbd_connected,
-    .gone = on_gone,
-};
 
 /* ---- the loop ---- */
 
@@ -322,7 +124,7 @@ static void core_dispatch(struct xfb_serve *s)
         return;
     int rc = xfb_back_dispatch(s->back);
     if (rc < 0) {
-        slog(XFB_LOG_ERROR, -1, "lost the connection to Xen: %s", strerror(errno));
+        serve_log(XFB_LOG_ERROR, -1, "lost the connection to Xen: %s", strerror(errno));
         s->status = 1;
         aml_exit(s->aml);
         return;
@@ -346,7 +148,7 @@ static void on_core_again(void *obj)
 static void on_signal(void *obj)
 {
     struct xfb_serve *s = aml_get_userdata(obj);
-    slog(XFB_LOG_INFO, -1, "signal %d: stopping", aml_get_signo(obj));
+    serve_log(XFB_LOG_INFO, -1, "signal %d: stopping", aml_get_signo(obj));
     aml_exit(s->aml);
 }
 
@@ -359,11 +161,11 @@ static void say_config(const char *when, const struct guest_config *c)
     else
         snprintf(what, sizeof(what), "%zu guest%s named", c->n, c->n == 1 ? "" : "s");
     if (c->missing)
-        slog(XFB_LOG_INFO, -1, "%s: %s does not exist: %s", when, c->file, what);
+        serve_log(XFB_LOG_INFO, -1, "%s: %s does not exist: %s", when, c->file, what);
     else if (c->file)
-        slog(XFB_LOG_INFO, -1, "%s: %s: %s", when, c->file, what);
+        serve_log(XFB_LOG_INFO, -1, "%s: %s: %s", when, c->file, what);
     else
-        slog(XFB_LOG_INFO, -1, "%s: %s", when, what);
+        serve_log(XFB_LOG_INFO, -1, "%s: %s", when, what);
 }
 
 /* SIGHUP: read the configuration again; a bad one changes nothing. */
@@ -375,7 +177,7 @@ static void on_reload(void *obj)
     char err[1024];
     if (guestconf_load(&c, o->config_file, o->config_required, o->guests, o->n_guests, err,
                        sizeof(err)) < 0) {
-        slog(XFB_LOG_ERROR, -1, "SIGHUP: %s; keeping the configuration in use", err);
+        serve_log(XFB_LOG_ERROR, -1, "SIGHUP: %s; keeping the configuration in use", err);
         return;
     }
     say_config("SIGHUP: configuration reloaded", &c);
@@ -431,7 +233,7 @@ static void detached(void)
     }
     char ok = 0;
     if (write(detach_fd, &ok, 1) != 1)
-        slog(XFB_LOG_WARNING, -1, "cannot tell the parent process that we started");
+        serve_log(XFB_LOG_WARNING, -1, "cannot tell the parent process that we started");
     close(detach_fd);
     detach_fd = -1;
 }
@@ -465,7 +267,7 @@ static void stop_views(struct xfb_serve *s)
 static int open_core(struct xfb_serve *s)
 {
     struct xfb_back_opts bo = {
-        .ops = &core_ops,
+        .ops = &screen_core_ops,
         .data = s,
         .backend_domid = -1,
         .only_domid = s->o->domid > 0 ? s->o->domid : 0,
@@ -475,12 +277,13 @@ static int open_core(struct xfb_serve *s)
     };
     s->back = xfb_back_open(&bo);
     if (!s->back) {
-        slog(XFB_LOG_ERROR, -1, "cannot open Xen (xenstore, gntdev, evtchn): %s", strerror(errno));
+        serve_log(XFB_LOG_ERROR, -1, "cannot open Xen (xenstore, gntdev, evtchn): %s",
+                  strerror(errno));
         return -1;
     }
     s->core_again = aml_timer_new(0, on_core_again, s, NULL);
     if (!s->core_again) {
-        slog(XFB_LOG_ERROR, -1, "cannot create a timer");
+        serve_log(XFB_LOG_ERROR, -1, "cannot create a timer");
         return -1;
     }
     int fds[4];
@@ -491,7 +294,7 @@ static int open_core(struct xfb_serve *s)
         if (!h || aml_start(s->aml, h) < 0) {
             if (h)
                 aml_unref(h);
-            slog(XFB_LOG_ERROR, -1, "cannot watch the core's fds");
+            serve_log(XFB_LOG_ERROR, -1, "cannot watch the core's fds");
             return -1;
         }
         s->core_h[s->n_core_h++] = h;
@@ -536,18 +339,19 @@ static void close_core(struct xfb_serve *s)
 static int drop_root(const struct serve_opts *o)
 {
     if (privdrop_to(o->uid, o->gid) < 0) {
-        slog(XFB_LOG_ERROR, -1, "cannot become user %s: %s", o->user, strerror(errno));
+        serve_log(XFB_LOG_ERROR, -1, "cannot become user %s: %s", o->user, strerror(errno));
         return -1;
     }
     const char *files[] = {o->tls_cert, o->tls_key}; /* the password is read already */
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
         if (files[i] && access(files[i], R_OK) < 0) {
-            slog(XFB_LOG_ERROR, -1, "user %s cannot read %s (%s): make it readable by that user",
-                 o->user, files[i], strerror(errno));
+            serve_log(XFB_LOG_ERROR, -1,
+                      "user %s cannot read %s (%s): make it readable by that user", o->user,
+                      files[i], strerror(errno));
             return -1;
         }
-    slog(XFB_LOG_INFO, -1, "running as user %s (uid %u, gid %u)", o->user, (unsigned)o->uid,
-         (unsigned)o->gid);
+    serve_log(XFB_LOG_INFO, -1, "running as user %s (uid %u, gid %u)", o->user, (unsigned)o->uid,
+              (unsigned)o->gid);
     return 0;
 }
 
@@ -558,7 +362,8 @@ static int start_toolstack(struct xfb_serve *s, struct guest_config *config)
     int bdomid = xfb_back_domid(s->back);
     s->ann = announce_new(s->aml, bdomid, module_log, s);
     if (!s->ann) {
-        slog(XFB_LOG_ERROR, -1, "cannot open xenstore for the VNC addresses: %s", strerror(errno));
+        serve_log(XFB_LOG_ERROR, -1, "cannot open xenstore for the VNC addresses: %s",
+                  strerror(errno));
         return -1;
     }
     struct toolstack_opts to = {
@@ -570,11 +375,11 @@ static int start_toolstack(struct xfb_serve *s, struct guest_config *config)
     say_config("configuration", config);
     s->ts = toolstack_new(s->aml, &to, config);
     if (!s->ts) {
-        slog(XFB_LOG_ERROR, -1, "cannot watch the domains come and go: %s", strerror(errno));
+        serve_log(XFB_LOG_ERROR, -1, "cannot watch the domains come and go: %s", strerror(errno));
         return -1;
     }
     if (add_obj(s, aml_signal_new(SIGHUP, on_reload, s, NULL)) < 0) {
-        slog(XFB_LOG_ERROR, -1, "cannot catch SIGHUP");
+        serve_log(XFB_LOG_ERROR, -1, "cannot catch SIGHUP");
         return -1;
     }
     return 0;
@@ -591,25 +396,25 @@ int serve_run(struct serve_opts *o)
     signal(SIGPIPE, SIG_IGN);
     s.aml = aml_new();
     if (!s.aml) {
-        slog(XFB_LOG_ERROR, -1, "cannot create the event loop");
+        serve_log(XFB_LOG_ERROR, -1, "cannot create the event loop");
         return 1;
     }
     aml_set_default(s.aml);
     int rc = 1;
     if (!o->foreground && daemonize() < 0) {
-        slog(XFB_LOG_ERROR, -1, "cannot detach: %s", strerror(errno));
+        serve_log(XFB_LOG_ERROR, -1, "cannot detach: %s", strerror(errno));
         goto out_aml;
     }
     if (start_views(&s) < 0)
         goto out_aml;
     s.xs = xs_open(0);
     if (!s.xs) {
-        slog(XFB_LOG_ERROR, -1, "cannot open xenstore: %s", strerror(errno));
+        serve_log(XFB_LOG_ERROR, -1, "cannot open xenstore: %s", strerror(errno));
         goto out_views;
     }
     if (add_obj(&s, aml_signal_new(SIGTERM, on_signal, &s, NULL)) < 0 ||
         add_obj(&s, aml_signal_new(SIGINT, on_signal, &s, NULL)) < 0) {
-        slog(XFB_LOG_ERROR, -1, "cannot catch signals");
+        serve_log(XFB_LOG_ERROR, -1, "cannot catch signals");
         goto out_xs;
     }
     if (open_core(&s) < 0)
@@ -618,9 +423,9 @@ int serve_run(struct serve_opts *o)
         goto out_core;
     if (o->user && drop_root(o) < 0)
         goto out_core;
-    slog(XFB_LOG_INFO, -1, "serving %s", o->domid >= 0 ? "one guest" : "every guest");
+    serve_log(XFB_LOG_INFO, -1, "serving %s", o->domid >= 0 ? "one guest" : "every guest");
     if (o->domid >= 0)
-        slog(XFB_LOG_INFO, -1, "only domain %d", o->domid);
+        serve_log(XFB_LOG_INFO, -1, "only domain %d", o->domid);
     s.status = 0;
     if (!o->foreground && !log_syslog) {
         /* detached: stderr goes nowhere from now on */

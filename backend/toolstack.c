@@ -22,6 +22,7 @@
 #define TOKEN_INTRO   "xfb-ts-i"
 #define TOKEN_RELEASE "xfb-ts-r"
 #define TOKEN_NAME    "xfb-ts-n"
+#define TOKEN_DEVICES "xfb-ts-d"
 
 /* transactions per turn of the loop, over all domains */
 #define STEPS_PER_TURN 32
@@ -51,8 +52,18 @@ static struct tdom *find(struct toolstack *ts, int domid)
 /* A domain's name (xl rename; an incoming migration's "NAME--incoming"
  * becomes NAME once it has arrived) and its target (libxl writes it into
  * a device model's stub domain just after introducing it) may make the
- * configuration name it, or stop naming it. */
-static const char *const watched[] = {"name", "target"};
+ * configuration name it, or stop naming it. Its vfb and vkbd devices:
+ * libxl adds its own after the domain appears (and replaces a frontend
+ * directory at an index it wants), so where the kernel's devices go is
+ * looked at again when they change. */
+static const struct {
+    const char *node, *token;
+} watched[] = {
+    {"name", TOKEN_NAME},
+    {"target", TOKEN_NAME},
+    {"device/vfb", TOKEN_DEVICES},
+    {"device/vkbd", TOKEN_DEVICES},
+};
 
 static void identity_watch(struct toolstack *ts, struct tdom *d, bool on)
 {
@@ -60,10 +71,10 @@ static void identity_watch(struct toolstack *ts, struct tdom *d, bool on)
         return;
     for (size_t i = 0; i < sizeof(watched) / sizeof(watched[0]); i++) {
         char path[48];
-        snprintf(path, sizeof(path), "/local/domain/%d/%s", d->domid, watched[i]);
+        snprintf(path, sizeof(path), "/local/domain/%d/%s", d->domid, watched[i].node);
         if (!on)
-            xs_unwatch(ts->xs, path, TOKEN_NAME);
-        else if (!xs_watch(ts->xs, path, TOKEN_NAME))
+            xs_unwatch(ts->xs, path, watched[i].token);
+        else if (!xs_watch(ts->xs, path, watched[i].token))
             ts_log(ts, XFB_LOG_WARNING, d->domid, "cannot watch %s (%s): a change goes unnoticed",
                    path, strerror(errno));
     }
@@ -160,8 +171,9 @@ static void scan(struct toolstack *ts)
             d->dirty = true;
             d->retry.at = 0;
         }
-    static const char *const types[] = {XFB_TYPE_FB, XFB_TYPE_KBD};
-    for (int t = 0; t < 2; t++) {
+    static const char *const types[] = {XFB_TYPE_FB, XFB_TYPE_KBD, XFB_BACK_TYPE_KERNEL_FB,
+                                        XFB_BACK_TYPE_KERNEL_KBD};
+    for (int t = 0; t < 4; t++) {
         int ids[1024];
         int k = devnodes_list_domains(ts->xs, ts->o.backend_domid, types[t], ids, 1024);
         for (int i = 0; i < k; i++)
@@ -179,11 +191,24 @@ static void on_watch(struct toolstack *ts, const char *path, const char *token)
         return;
     }
     int domid, end = 0;
-    if (strcmp(token, TOKEN_NAME) || sscanf(path, "/local/domain/%d/%n", &domid, &end) != 1 || !end)
+    if ((strcmp(token, TOKEN_NAME) && strcmp(token, TOKEN_DEVICES)) ||
+        sscanf(path, "/local/domain/%d/%n", &domid, &end) != 1 || !end)
         return;
     struct tdom *d = find(ts, domid);
     if (!d || d->gone || !d->known)
         return;
+    if (!strcmp(token, TOKEN_DEVICES)) {
+        /* a device came or went, or names another backend: nothing below
+         * that (states, rings) is news */
+        int depth = 0;
+        for (const char *c = path + end; *c; c++)
+            depth += *c == '/';
+        const char *last = strrchr(path, '/');
+        /* device/vfb, device/vfb/N, device/vfb/N/backend */
+        if (depth <= 2 || (depth == 3 && !strcmp(last, "/backend")))
+            d->dirty = true;
+        return;
+    }
     /* each watch fires once when set: only a change is news */
     unsigned len;
     char *v = xs_read(ts->xs, XBT_NULL, path, &len);

@@ -27,6 +27,11 @@ struct tdom {
     bool named;   /* by the configuration, when last looked at */
     /* done by the current work so far, said once it is over */
     unsigned made, updated, removed;
+    const char *removed_what, *removed_why; /* for the line about removals */
+    /* its kernel's devices: what was said of them last (said again only
+     * when it changes) and what the current work found */
+    char kernel_said[160];
+    char kernel_now[160];
     struct backoff retry; /* after a conflict */
 };
 

@@ -10,13 +10,18 @@
  *                         earlier surface; surface(NULL): the vfb went away
  *                         and the old pixels must not be read any more
  *   damage                pixels of the current surface changed
+ *   cursor(c)             the guest's cursor changed (image, hotspot,
+ *                         shown or hidden); cursor(NULL): the guest draws
+ *                         its cursor into the surface (c: back.h)
  *   gone                  the guest is going away (surface(NULL) came first)
  *   destroy               free everything; the last call
  *
- * A viewer feeds input to the guest with the xfb_back_key/pointer/wheel
- * calls of backend/core/back.h on view_guest->guest, and reports its
- * watchers with view_watchers() so that an unwatched guest sends no
- * updates at all.
+ * A viewer feeds input to the guest with view_key/pointer/wheel/hwheel
+ * (the screen, screen.c, sends it to the keyboard of the picture shown),
+ * and reports its watchers with view_watchers() so that an unwatched
+ * guest sends no updates at all. One domain is one guest here: its X
+ * screen and its kernel's console share its viewers, and surface() is
+ * called again when the one shown changes.
  */
 #ifndef XFB_VIEW_H
 #define XFB_VIEW_H
@@ -30,7 +35,6 @@ struct xfb_serve;
 /* The daemon's side of one guest, shared by its viewers. */
 struct view_guest {
     struct xfb_serve *serve;
-    struct xfb_back_guest *guest; /* for input; NULL once gone */
     int domid, devid;
     char name[64]; /* the guest's name, or "domain N" */
     int watchers;  /* viewers connected right now, all kinds */
@@ -54,10 +58,20 @@ struct view_ops {
     void (*damage)(void *view, int x, int y, int w, int h);
     void (*gone)(void *view);
     void (*destroy)(void *view);
+    /* May be NULL: a viewer that shows the VNC server's stream (web). */
+    void (*cursor)(void *view, const struct xfb_back_cursor *c);
 };
 
 /* A viewer of this guest connected (+1) or left (-1). */
 void view_watchers(struct view_guest *vg, int delta);
+
+/* Input from a viewer: a Linux key or button code, a position in the
+ * picture shown (its pixels), the wheels. Dropped while the guest has no
+ * keyboard connected; a key goes up where it went down. */
+void view_key(struct view_guest *vg, unsigned code, bool down);
+void view_pointer(struct view_guest *vg, int x, int y);
+void view_wheel(struct view_guest *vg, int dz);
+void view_hwheel(struct view_guest *vg, int dw);
 
 /* This guest's VNC server listens at listen:port (port 0: listen is a
  * Unix socket's path); listen NULL: no longer. Written to xenstore for

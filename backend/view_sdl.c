@@ -19,6 +19,7 @@
 #include <linux/input-event-codes.h>
 #include <string.h>
 
+#include "sdl_cursor.h"
 #include "sdl_keys.h"
 #include "serve.h"
 
@@ -32,6 +33,7 @@ struct sdl_view {
     bool dirty;
     SDL_Rect damage; /* to upload to the texture, in guest pixels */
     bool watching;
+    SDL_Cursor *cursor; /* the guest's, NULL: SDL's default */
     struct sdl_view *next;
 };
 
@@ -55,9 +57,9 @@ static void key(struct sdl_view *v, const SDL_KeyboardEvent *k)
 {
     uint32_t code = sdl_keys_to_linux(k->keysym.scancode);
     /* the guest's X server repeats keys itself */
-    if (!code || k->repeat || !v->vg->guest)
+    if (!code || k->repeat)
         return;
-    xfb_back_key(v->vg->guest, code, k->state == SDL_PRESSED);
+    view_key(v->vg, code, k->state == SDL_PRESSED);
 }
 
 static void button(struct sdl_view *v, const SDL_MouseButtonEvent *b)
@@ -67,10 +69,10 @@ static void button(struct sdl_view *v, const SDL_MouseButtonEvent *b)
         [SDL_BUTTON_RIGHT] = BTN_RIGHT, [SDL_BUTTON_X1] = BTN_SIDE,
         [SDL_BUTTON_X2] = BTN_EXTRA,
     };
-    if (!v->vg->guest || b->button >= sizeof(codes) / sizeof(codes[0]) || !codes[b->button])
+    if (b->button >= sizeof(codes) / sizeof(codes[0]) || !codes[b->button])
         return;
-    xfb_back_pointer(v->vg->guest, b->x, b->y);
-    xfb_back_key(v->vg->guest, codes[b->button], b->state == SDL_PRESSED);
+    view_pointer(v->vg, b->x, b->y);
+    view_key(v->vg, codes[b->button], b->state == SDL_PRESSED);
 }
 
 static void window_event(struct sdl_view *v, const SDL_WindowEvent *w)
@@ -82,6 +84,10 @@ static void window_event(struct sdl_view *v, const SDL_WindowEvent *w)
         v->watching = false;
         view_watchers(v->vg, -1);
         view_log(v->vg, XFB_LOG_INFO, "SDL window closed");
+    } else if (w->event == SDL_WINDOWEVENT_ENTER) {
+        /* SDL has one cursor for all its windows: each guest's shows
+         * over its own window */
+        SDL_SetCursor(v->cursor ? v->cursor : SDL_GetDefaultCursor());
     } else if (w->event == SDL_WINDOWEVENT_EXPOSED || w->event == SDL_WINDOWEVENT_SIZE_CHANGED) {
         v->dirty = true;
     }
@@ -100,18 +106,17 @@ static void handle(const SDL_Event *e)
         key(v, &e->key);
         break;
     case SDL_MOUSEMOTION:
-        if (v->vg->guest)
-            xfb_back_pointer(v->vg->guest, e->motion.x, e->motion.y);
+        view_pointer(v->vg, e->motion.x, e->motion.y);
         break;
     case SDL_MOUSEBUTTONDOWN:
     case SDL_MOUSEBUTTONUP:
         button(v, &e->button);
         break;
     case SDL_MOUSEWHEEL:
-        if (v->vg->guest && e->wheel.y)
-            xfb_back_wheel(v->vg->guest, e->wheel.y);
-        if (v->vg->guest && e->wheel.x)
-            xfb_back_hwheel(v->vg->guest, e->wheel.x);
+        if (e->wheel.y)
+            view_wheel(v->vg, e->wheel.y);
+        if (e->wheel.x)
+            view_hwheel(v->vg, e->wheel.x);
         break;
     case SDL_WINDOWEVENT:
         window_event(v, &e->window);
@@ -300,6 +305,21 @@ static void sdl_damage(void *view, int x, int y, int w, int h)
     schedule_draw();
 }
 
+static void sdl_cursor(void *view, const struct xfb_back_cursor *c)
+{
+    struct sdl_view *v = view;
+    bool failed;
+    SDL_Cursor *cur = sdl_cursor_make(c, &failed);
+    if (failed)
+        view_log(v->vg, XFB_LOG_WARNING, "SDL cursor %ux%u: %s", c->width, c->height,
+                 SDL_GetError());
+    if (SDL_GetMouseFocus() == v->win)
+        SDL_SetCursor(cur ? cur : SDL_GetDefaultCursor());
+    if (v->cursor)
+        SDL_FreeCursor(v->cursor);
+    v->cursor = cur;
+}
+
 static void sdl_gone(void *view)
 {
     struct sdl_view *v = view;
@@ -320,6 +340,11 @@ static void sdl_destroy(void *view)
         }
     if (v->tex)
         SDL_DestroyTexture(v->tex);
+    if (v->cursor) {
+        if (SDL_GetCursor() == v->cursor)
+            SDL_SetCursor(SDL_GetDefaultCursor());
+        SDL_FreeCursor(v->cursor);
+    }
     SDL_DestroyRenderer(v->ren);
     SDL_DestroyWindow(v->win);
     free(v);
@@ -334,4 +359,5 @@ const struct view_ops view_sdl_ops = {
     .damage = sdl_damage,
     .gone = sdl_gone,
     .destroy = sdl_destroy,
+    .cursor = sdl_cursor,
 };

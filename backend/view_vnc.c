@@ -29,6 +29,7 @@
 #include <pixman.h>
 
 #include "keymap.h"
+#include "vnc_cursor.h"
 #include "serve.h"
 
 /* Failed logins, per listener: after AUTH_BURST failures within
@@ -383,8 +384,7 @@ static bool on_auth(const char *user, const char *password, void *data)
 
 static void key(struct vnc_view *v, unsigned code, bool down)
 {
-    if (v->vg->guest && xfb_back_key(v->vg->guest, code, down) < 0 && errno != ENOTCONN)
-        view_log(v->vg, XFB_LOG_DEBUG, "key %u dropped: %s", code, strerror(errno));
+    view_key(v->vg, code, down);
 }
 
 static void on_key_code(struct nvnc_client *client, uint32_t code, bool down)
@@ -448,10 +448,7 @@ static void on_pointer(struct nvnc_client *client, uint16_t x, uint16_t y,
                        enum nvnc_button_mask mask)
 {
     struct vnc_view *v = nvnc_get_userdata(nvnc_client_get_server(client));
-    struct xfb_back_guest *gu = v->vg->guest;
-    if (!gu)
-        return;
-    xfb_back_pointer(gu, x, y);
+    view_pointer(v->vg, x, y);
     static const unsigned buttons[8] = {BTN_LEFT, BTN_MIDDLE, BTN_RIGHT, 0, 0, 0, 0, BTN_SIDE};
     uint8_t now = (uint8_t)mask, changed = now ^ v->buttons;
     for (int i = 0; i < 8; i++) {
@@ -462,7 +459,7 @@ static void on_pointer(struct nvnc_client *client, uint16_t x, uint16_t y,
         if (buttons[i])
             key(v, buttons[i], down);
         else if ((i == 3 || i == 4) && down)
-            xfb_back_wheel(gu, i == 3 ? 1 : -1);
+            view_wheel(v->vg, i == 3 ? 1 : -1);
     }
     v->buttons = now;
 }
@@ -664,6 +661,12 @@ static void *vnc_attach(struct view_guest *vg)
     return v;
 }
 
+static void vnc_cursor(void *view, const struct xfb_back_cursor *c)
+{
+    struct vnc_view *v = view;
+    vnc_cursor_set(v->server, c);
+}
+
 static void vnc_gone(void *view)
 {
     struct vnc_view *v = view;
@@ -700,4 +703,5 @@ const struct view_ops view_vnc_ops = {
     .damage = vnc_damage,
     .gone = vnc_gone,
     .destroy = vnc_destroy,
+    .cursor = vnc_cursor,
 };

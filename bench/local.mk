@@ -1,6 +1,7 @@
 # Benchmarks: measuring programs only, never in TESTS (bench/README.md).
 EXTRA_DIST += bench/README.md bench/xsim-bench.sh bench/guest-bench.sh \
-	bench/serve-bench.sh bench/serve-bench.md bench/rfbcount.py
+	bench/serve-bench.sh bench/serve-bench.md bench/rfbcount.py \
+	bench/cursor-bench.sh
 if BACKEND
 if GUEST
 check_PROGRAMS += bench/xfb-bench

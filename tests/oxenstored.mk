@@ -7,7 +7,7 @@
 # The lists are spelled out: automake writes a rule per test from TESTS,
 # so a test name must be a word it can read (no $(patsubst ...), and a
 # substitution reference it would take for an $(EXEEXT) rewrite). A new
-# back, front, toolstack or xsim store test gets its line here too.
+# back, front, toolstack, kernel or xsim store test gets its line here too.
 ox_wrappers = \
 	tests/oxenstored/xsim/t/xs-utils.ox \
 	tests/oxenstored/xsim/t/xs-domain.ox \
@@ -23,7 +23,9 @@ ox_wrappers += \
 	tests/oxenstored/back/destroy.ox \
 	tests/oxenstored/back/hostile.ox \
 	tests/oxenstored/back/vinput.ox \
-	tests/oxenstored/hostile/xenstore.ox
+	tests/oxenstored/hostile/xenstore.ox \
+	tests/oxenstored/kernel/console.ox \
+	tests/oxenstored/kernel/libxl.ox
 if GUEST
 ox_wrappers += \
 	tests/oxenstored/back/real-front.ox \
@@ -34,7 +36,8 @@ ox_wrappers += \
 	tests/oxenstored/toolstack/stale.ox \
 	tests/oxenstored/toolstack/race.ox \
 	tests/oxenstored/toolstack/kill9.ox \
-	tests/oxenstored/toolstack/busy.ox
+	tests/oxenstored/toolstack/busy.ox \
+	tests/oxenstored/kernel/switch.ox
 endif
 endif
 if GUEST

@@ -16,7 +16,8 @@ xenfb_agent_libxenfbfront_core_la_SOURCES = \
 	xenfb-agent/lib/grant.c \
 	xenfb-agent/lib/fbmem.c \
 	xenfb-agent/lib/fbring.c \
-	xenfb-agent/lib/kbdring.c
+	xenfb-agent/lib/kbdring.c \
+	xenfb-agent/lib/cursor.c
 xenfb_agent_libxenfbfront_core_la_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
 xenfb_agent_libxenfbfront_core_la_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) -fvisibility=hidden
 
@@ -30,7 +31,7 @@ endif
 xenfb_agent_libxenfbfront_la_SOURCES =
 xenfb_agent_libxenfbfront_la_LIBADD = xenfb-agent/libxenfbfront-core.la \
 	xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
-xenfb_agent_libxenfbfront_la_LDFLAGS = $(AM_LDFLAGS) -version-info 1:0:1 \
+xenfb_agent_libxenfbfront_la_LDFLAGS = $(AM_LDFLAGS) -version-info 2:0:2 \
 	-Wl,--version-script=$(top_srcdir)/xenfb-agent/lib/libxenfbfront.map
 EXTRA_xenfb_agent_libxenfbfront_la_DEPENDENCIES = $(top_srcdir)/xenfb-agent/lib/libxenfbfront.map
 if GUEST

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
+#include <xen/io/xenbus.h>
 
 /* the pauses before a write xenstore refused (EAGAIN) is tried again */
 #define XFB_RETRY_FIRST_MS 10
@@ -62,6 +63,7 @@ struct xfb_back *xfb_back_open(const struct xfb_back_opts *opts)
         xfb_log_ctx(b, XFB_LOG_ERROR, "grant device: %s", strerror(errno));
         goto fail;
     }
+    xfb_foreign_open(b); /* or without: said once */
     b->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (b->timer_fd < 0) {
         xfb_log_ctx(b, XFB_LOG_ERROR, "timer: %s", strerror(errno));
@@ -92,6 +94,7 @@ void xfb_back_close(struct xfb_back *b)
         xfb_guest_forget(b->guests);
     if (b->xgt)
         xengnttab_close(b->xgt);
+    xfb_foreign_close(b);
     if (b->xce)
         xenevtchn_close(b->xce);
     if (b->xs)
@@ -293,9 +296,22 @@ int xfb_back_dispatch(struct xfb_back *b)
 struct xfb_back_guest *xfb_back_find(struct xfb_back *b, int domid, int devid)
 {
     for (struct xfb_back_guest *g = b->guests; g; g = g->next)
-        if (g->domid == domid && g->devid == devid)
+        if (g->kind == XFB_BACK_XENFB && g->domid == domid && g->devid == devid)
             return g;
     return NULL;
+}
+
+struct xfb_back_guest *xfb_back_find_kernel(struct xfb_back *b, int domid)
+{
+    for (struct xfb_back_guest *g = b->guests; g; g = g->next)
+        if (g->kind == XFB_BACK_KERNEL && g->domid == domid)
+            return g;
+    return NULL;
+}
+
+enum xfb_back_kind xfb_back_guest_kind(const struct xfb_back_guest *g)
+{
+    return g->kind;
 }
 
 int xfb_back_guest_domid(const struct xfb_back_guest *g)
@@ -305,7 +321,17 @@ int xfb_back_guest_domid(const struct xfb_back_guest *g)
 
 int xfb_back_guest_devid(const struct xfb_back_guest *g)
 {
-    return g->devid;
+    return g->fb.present || !g->kbd.present ? g->fb.devid : g->kbd.devid;
+}
+
+const char *xfb_back_guest_fb_path(const struct xfb_back_guest *g)
+{
+    return g->fb.present ? g->fb.bpath : NULL;
+}
+
+bool xfb_back_guest_kbd(const struct xfb_back_guest *g)
+{
+    return g->kbd.connected;
 }
 
 void xfb_back_guest_set_user(struct xfb_back_guest *g, void *user)
@@ -316,6 +342,11 @@ void xfb_back_guest_set_user(struct xfb_back_guest *g, void *user)
 void *xfb_back_guest_user(const struct xfb_back_guest *g)
 {
     return g->user;
+}
+
+bool xfb_back_guest_fb_closing(const struct xfb_back_guest *g)
+{
+    return g->fb.present && g->fb.fstate == XenbusStateClosing;
 }
 
 const struct xfb_back_surface *xfb_back_guest_surface(const struct xfb_back_guest *g)

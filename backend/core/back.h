@@ -3,9 +3,17 @@
  * own event loop and calls xfb_back_dispatch() when one is readable; the
  * core calls back through struct xfb_back_ops and never blocks on a guest.
  *
- * A guest here is one (domid, devid) pair: its vfb and its vkbd (or the
- * vinput device libxl creates for `vkb = ["backend-type=linux"]`). The
- * wire protocol is docs/protocol.md. Everything the guest writes is
+ * A guest here is one pair of devices of a domain, of one of two kinds:
+ *  - xenfb's own (XFB_BACK_XENFB), one pair per (domid, devid): its xenfb
+ *    vfb and xenkbd vkbd, with the grant extension, for the X server's
+ *    drivers;
+ *  - the guest kernel's (XFB_BACK_KERNEL), one pair per domain: the
+ *    standard vfb that Linux's xen-fbfront binds (backend type
+ *    XFB_BACK_TYPE_KERNEL_FB), mapped by frame numbers, and the vkbd that
+ *    xen-kbdfront binds under libxl's `vinput` backend type (what libxl
+ *    makes for `vkb = ["backend-type=linux"]`), whoever their frontends
+ *    are.
+ * The wire protocol is docs/protocol.md. Everything the guest writes is
  * validated; a guest that breaks the protocol gets one log line and its
  * device closed, and no other guest notices.
  *
@@ -20,6 +28,17 @@
 
 struct xfb_back;
 struct xfb_back_guest;
+
+enum xfb_back_kind {
+    XFB_BACK_XENFB,  /* xenfb + xenkbd */
+    XFB_BACK_KERNEL, /* the kernel's vfb + vkbd */
+};
+
+/* The backend types (backend/TYPE/DOMID/DEVID) of the kernel's devices
+ * this backend serves: never backend/vfb or backend/vkbd, which QEMU
+ * scans. Their frontend directories are device/vfb/N and device/vkbd/N. */
+#define XFB_BACK_TYPE_KERNEL_FB  "vfb-xenfb"
+#define XFB_BACK_TYPE_KERNEL_KBD "vinput"
 
 enum xfb_log_level {
     XFB_LOG_ERROR = 0,
@@ -44,6 +63,17 @@ struct xfb_back_surface {
     const void *pixels;     /* first pixel of the first row */
 };
 
+/* The guest's cursor (the cursor extension, protocol.md 7), validated:
+ * 1..64 pixels each way (0 x 0: no image), the hotspot inside. */
+struct xfb_back_cursor {
+    uint32_t width, height;
+    uint32_t hot_x, hot_y;
+    bool visible;           /* false: show no cursor */
+    int32_t x, y;           /* where the guest last put the hotspot; advisory */
+    unsigned serial;        /* changes with the image */
+    const uint32_t *pixels; /* width x height, rows packed: ARGB, straight alpha */
+};
+
 /* Callbacks; any may be NULL. They run inside xfb_back_dispatch() (and
  * xfb_back_close() for fb_disconnected / kbd_disconnected / gone). A
  * callback may call the input and refresh functions but not
@@ -56,13 +86,23 @@ struct xfb_back_ops {
     void (*resized)(void *data, struct xfb_back_guest *g, const struct xfb_back_surface *s);
     /* Pixels in this rectangle changed; already clipped to the surface. */
     void (*damaged)(void *data, struct xfb_back_guest *g, int x, int y, int w, int h);
-    /* The vfb is no longer connected: the surface is gone. */
+    /* The vfb is no longer connected: the surface is gone. A frontend
+     * that went to Closing may come back at once (a re-grant,
+     * protocol.md section 5: xfb_back_guest_fb_closing says so);
+     * fb_closed follows if it goes on to Closed instead. */
     void (*fb_disconnected)(void *data, struct xfb_back_guest *g);
+    void (*fb_closed)(void *data, struct xfb_back_guest *g);
     /* The vkbd connected; abs / raw: what the frontend asked for. */
     void (*kbd_connected)(void *data, struct xfb_back_guest *g, bool abs, bool raw);
     void (*kbd_disconnected)(void *data, struct xfb_back_guest *g);
     /* The guest was forgotten; g is freed right after this returns. */
     void (*gone)(void *data, struct xfb_back_guest *g);
+    /* The guest's cursor changed: its image or hotspot, or shown/hidden
+     * (not its position). c NULL: the guest draws its cursor into the
+     * surface itself (it did not ask for the extension, or the vfb went).
+     * c and its pixels are valid until the next cursor or
+     * fb_disconnected callback. */
+    void (*cursor)(void *data, struct xfb_back_guest *g, const struct xfb_back_cursor *c);
 };
 
 struct xfb_back_opts {
@@ -83,9 +123,10 @@ struct xfb_back_opts {
     enum xfb_log_level log_level; /* most verbose level passed on */
 };
 
-/* Open xenstore, the grant and event channel devices, watch our backend
- * directories. The guests already there are picked up by the first
- * dispatch. NULL + errno. */
+/* Open xenstore, the grant and event channel devices and privcmd (for
+ * frontends that give frame numbers; without it, logged once, only the
+ * grant extension is served), watch our backend directories. The guests
+ * already there are picked up by the first dispatch. NULL + errno. */
 struct xfb_back *xfb_back_open(const struct xfb_back_opts *opts);
 
 /* Unmap and unbind everything, leaving every state node as it is so a
@@ -111,14 +152,30 @@ void xfb_back_set_log_fn(struct xfb_back *b, xfb_back_log_fn fn, void *data,
 
 /* ---- guests ---- */
 
+/* xenfb's guest (domid, devid), or the domain's kernel devices. */
 struct xfb_back_guest *xfb_back_find(struct xfb_back *b, int domid, int devid);
+struct xfb_back_guest *xfb_back_find_kernel(struct xfb_back *b, int domid);
+enum xfb_back_kind xfb_back_guest_kind(const struct xfb_back_guest *g);
 int xfb_back_guest_domid(const struct xfb_back_guest *g);
+/* The devid of the vfb (of the vkbd when there is no vfb). */
 int xfb_back_guest_devid(const struct xfb_back_guest *g);
+/* The guest's backend directory for its vfb, NULL when it has no vfb. */
+const char *xfb_back_guest_fb_path(const struct xfb_back_guest *g);
+/* Whether the vkbd is connected. */
+bool xfb_back_guest_kbd(const struct xfb_back_guest *g);
 void xfb_back_guest_set_user(struct xfb_back_guest *g, void *user);
 void *xfb_back_guest_user(const struct xfb_back_guest *g);
 
+/* Whether the vfb's frontend is at Closing: it let go to re-grant (and
+ * comes back with new memory) or is on its way to Closed. */
+bool xfb_back_guest_fb_closing(const struct xfb_back_guest *g);
+
 /* The current surface, NULL while the vfb is not connected. */
 const struct xfb_back_surface *xfb_back_guest_surface(const struct xfb_back_guest *g);
+
+/* The guest's cursor, NULL when it draws its own (as the cursor
+ * callback last said). */
+const struct xfb_back_cursor *xfb_back_guest_cursor(const struct xfb_back_guest *g);
 
 /* Tell the frontend how often to send updates (ms); 0: nobody watches,
  * stop. Going from 0 to non-zero makes the frontend send one update of
@@ -134,9 +191,13 @@ int xfb_back_set_refresh(struct xfb_back_guest *g, unsigned ms);
 
 int xfb_back_key(struct xfb_back_guest *g, unsigned code, bool pressed);
 /* Absolute position in surface pixels, scaled to what the frontend asked
- * for: [0, 0x7fff] for a raw pointer, the advertised width/height
- * otherwise. Clamped to the surface. */
+ * for: [0, 0x7fff] for a raw pointer, the range the backend directory
+ * gave it otherwise (xenkbd: [0, width - 1]; xen-kbdfront's axes:
+ * [0, width]). Clamped to the surface. */
 int xfb_back_pointer(struct xfb_back_guest *g, int x, int y);
+/* The same for a position in a w x h picture that is not this guest's
+ * surface (what a viewer shows, when another guest's screen is shown). */
+int xfb_back_pointer_in(struct xfb_back_guest *g, int x, int y, uint32_t w, uint32_t h);
 /* Absolute position already in [0, 0x7fff] (clamped), sent as it is. */
 int xfb_back_pointer_raw(struct xfb_back_guest *g, int x, int y);
 int xfb_back_motion(struct xfb_back_guest *g, int dx, int dy);

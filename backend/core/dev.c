@@ -1,5 +1,6 @@
-/* What vfb and vkbd share: the shared page, its event channel and the
- * liveness bytes (protocol.md section 2.2). */
+/* What vfb and vkbd share: the shared page (by grant, or by frame number
+ * for a standard frontend), its event channel and the liveness bytes
+ * (protocol.md section 2.2). */
 #include "config.h"
 
 #include "private.h"
@@ -8,10 +9,11 @@
 #include <string.h>
 #include <sys/mman.h>
 
-int xfb_dev_map_page(struct xfb_dev *d, unsigned long gref, unsigned long port)
+int xfb_dev_map_page(struct xfb_dev *d, unsigned long ref, unsigned long port)
 {
     struct xfb_back *b = d->g->b;
-    d->tried_gref = gref;
+    unsigned long gref = ref;
+    d->tried_gref = ref;
     d->tried_port = port;
     xenevtchn_port_or_error_t lp =
         xenevtchn_bind_interdomain(b->xce, (uint32_t)d->g->domid, (evtchn_port_t)port);
@@ -22,13 +24,17 @@ int xfb_dev_map_page(struct xfb_dev *d, unsigned long gref, unsigned long port)
     }
     d->port = lp;
     /* The grant device clears our liveness byte and signals the frontend
-     * when this mapping goes, however we exit. */
-    void *page = xengnttab_map_grant_ref_notify(b->xgt, (uint32_t)d->g->domid, (uint32_t)gref,
-                                                PROT_READ | PROT_WRITE, XFB_ALIVE_BACK_OFFS,
-                                                (evtchn_port_t)lp);
+     * when this mapping goes, however we exit. A standard frontend's page,
+     * by its frame number, has no such notification, and no liveness
+     * byte (a standard frontend does not read it). */
+    void *page = d->frames ? xfb_foreign_map_page(d, ref)
+                           : xengnttab_map_grant_ref_notify(b->xgt, (uint32_t)d->g->domid,
+                                                            (uint32_t)gref, PROT_READ | PROT_WRITE,
+                                                            XFB_ALIVE_BACK_OFFS, (evtchn_port_t)lp);
     if (!page) {
-        xfb_log(XFB_LOG_ERROR, d, "cannot map the shared page (grant %lu): %s", gref,
-                strerror(errno));
+        if (!d->frames)
+            xfb_log(XFB_LOG_ERROR, d, "cannot map the shared page (grant %lu): %s", gref,
+                    strerror(errno));
         xenevtchn_unbind(b->xce, (evtchn_port_t)lp);
         d->port = -1;
         return -1;
@@ -38,7 +44,8 @@ int xfb_dev_map_page(struct xfb_dev *d, unsigned long gref, unsigned long port)
      * clears it, and we must see that. A standard frontend never sets it;
      * liveness is then only learnt from xenstore. */
     d->front_alive = __atomic_load_n(&d->page[XFB_ALIVE_FRONT_OFFS], __ATOMIC_ACQUIRE) != 0;
-    __atomic_store_n(&d->page[XFB_ALIVE_BACK_OFFS], 1, __ATOMIC_RELEASE);
+    if (!d->frames)
+        __atomic_store_n(&d->page[XFB_ALIVE_BACK_OFFS], 1, __ATOMIC_RELEASE);
     d->idle_events = 0;
     d->idle_run = 0;
     d->slice_start = 0;
@@ -52,10 +59,11 @@ void xfb_dev_unmap_page(struct xfb_dev *d)
 {
     struct xfb_back *b = d->g->b;
     /* unmap first: its notification goes out through the port */
-    if (d->page) {
+    if (d->page && d->frames)
+        xfb_foreign_unmap(b, d->page, 1);
+    else if (d->page)
         xengnttab_unmap(b->xgt, (void *)d->page, 1);
-        d->page = NULL;
-    }
+    d->page = NULL;
     if (d->port >= 0) {
         xenevtchn_unbind(b->xce, (evtchn_port_t)d->port);
         d->port = -1;

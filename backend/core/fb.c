@@ -1,5 +1,6 @@
 /* The vfb device: mapping the guest's framebuffer through its grant
- * directory, and the update / resize / refresh-period rings. */
+ * directory (or, for a standard frontend, its frame numbers: foreign.c),
+ * and the update / resize / refresh-period rings. */
 #include "config.h"
 
 #include "private.h"
@@ -12,17 +13,6 @@
 
 #include "proto/rect.h"
 #include "proto/ring.h"
-
-/* The most framebuffer memory we accept: the `videoram` attach
- * advertises (max mode at 32 bits, rounded up to MiB), or the max mode
- * with rows padded by up to 64 bytes, whichever is larger. */
-static uint64_t max_mem(const struct xfb_dev *d)
-{
-    uint64_t px = (uint64_t)d->max_width * d->max_height * 4;
-    uint64_t mib = (px + (1u << 20) - 1) >> 20 << 20;
-    uint64_t padded = ((uint64_t)d->max_width * 4 + 64) * d->max_height;
-    return mib > padded ? mib : padded;
-}
 
 struct mode {
     int64_t width, height, stride, depth, offset;
@@ -94,20 +84,34 @@ static int map_fb(struct xfb_dev *d, const struct xfb_layout *l, uint32_t n_dir,
     return 0;
 }
 
+/* The shared page's reference: page-gref (a grant, the extension) or,
+ * from a standard frontend, page-ref (a frame number); d->frames says
+ * which. 0, or -1 (logged). */
+static int read_page_ref(struct xfb_dev *d, unsigned long *ref, unsigned long *port)
+{
+    struct xfb_back *b = d->g->b;
+    int rc = xfb_xs_read_uint(b, d->fpath, XFB_NODE_PAGE_GREF, UINT32_MAX, ref);
+    d->frames = rc < 0 && errno == ENOENT;
+    if (d->frames)
+        rc = xfb_xs_read_uint(b, d->fpath, "page-ref", XFB_FRAME_MAX, ref);
+    if (rc == 0)
+        rc = xfb_xs_read_uint(b, d->fpath, "event-channel", UINT32_MAX, port);
+    if (rc == 0)
+        return 0;
+    if (errno == ENOENT)
+        xfb_log(XFB_LOG_ERROR, d, "frontend has no page-gref or page-ref, or no event-channel");
+    else
+        xfb_log(XFB_LOG_ERROR, d, "frontend's %s or event-channel is not a number%s",
+                d->frames ? "page-ref" : "page-gref", d->frames ? " (or beyond any frame)" : "");
+    return -1;
+}
+
 int xfb_fb_connect(struct xfb_dev *d)
 {
     struct xfb_back *b = d->g->b;
     unsigned long gref, port;
-    if (xfb_xs_read_uint(b, d->fpath, XFB_NODE_PAGE_GREF, UINT32_MAX, &gref) < 0 ||
-        xfb_xs_read_uint(b, d->fpath, "event-channel", UINT32_MAX, &port) < 0) {
-        if (errno == ENOENT)
-            xfb_log(XFB_LOG_ERROR, d,
-                    "frontend has no page-gref or event-channel "
-                    "(a frame-number frontend is not supported)");
-        else
-            xfb_log(XFB_LOG_ERROR, d, "frontend's page-gref or event-channel is not a number");
+    if (read_page_ref(d, &gref, &port) < 0)
         return -1;
-    }
     char *proto = xfb_xs_read(b, d->fpath, "protocol");
     struct xfb_layout l;
     int bad_proto = xfb_layout_from_protocol(proto, &l);
@@ -124,14 +128,25 @@ int xfb_fb_connect(struct xfb_dev *d)
     struct mode m = {pg->width, pg->height, pg->line_length, pg->depth, 0};
     uint32_t mem_length = pg->mem_length;
     const char *why = NULL;
-    uint32_t n_fb = xfb_fb_pages(mem_length), n_dir = xfb_dir_pages(n_fb);
-    if (mem_length == 0 || mem_length > max_mem(d))
+    /* a directory page holds 1024 grant references, or 512 (1024) frame
+     * numbers of a 64-bit (32-bit) guest */
+    uint32_t per_dir = d->frames ? xfb_layout_frames_per_dir(&l) : (uint32_t)XFB_GREFS_PER_DIR;
+    uint32_t n_fb = xfb_fb_pages(mem_length), n_dir = (n_fb + per_dir - 1) / per_dir;
+    if (mem_length == 0 || mem_length > xfb_max_mem_length(d->max_width, d->max_height))
         why = "mem_length is beyond what this backend accepts";
-    else if (n_fb > xfb_layout_max_fb_pages(&l) || n_dir > l.pd_slots)
+    else if (n_dir > l.pd_slots)
         why = "mem_length needs more directory pages than the page holds";
     else
         why = check_mode(d, &m, mem_length);
-    if (!why && map_fb(d, &l, n_dir, n_fb, &why) == 0) {
+    if (!why && (d->frames ? xfb_foreign_map_fb(d, &l, n_dir, n_fb, &why)
+                           : map_fb(d, &l, n_dir, n_fb, &why)) == 0 &&
+        !d->frames && xfb_cursor_connect(d) < 0) {
+        /* the kernel's vfb has no cursor extension: only ours connects one */
+        xengnttab_unmap(b->xgt, (void *)d->fb, d->fb_pages);
+        d->fb = NULL;
+        why = "its cursor pages cannot be mapped";
+    }
+    if (!why) {
         d->mem_length = mem_length;
         d->out_cons = xfb_ring_load(&pg->out_cons);
         d->in_prod = xfb_ring_load(&pg->in_prod);
@@ -141,8 +156,9 @@ int xfb_fb_connect(struct xfb_dev *d)
         d->refresh_pending = true;
         if (xfb_xs_write(b, d->bpath, "request-update", "1") < 0)
             xfb_dev_refused(d); /* written again with the features */
-        xfb_log(XFB_LOG_INFO, d, "connected: %ux%u, %u bits, stride %u, %u pages", d->surf.width,
-                d->surf.height, d->surf.depth, d->surf.stride, n_fb);
+        xfb_log(XFB_LOG_INFO, d, "connected: %ux%u, %u bits, stride %u, %u pages%s", d->surf.width,
+                d->surf.height, d->surf.depth, d->surf.stride, n_fb,
+                d->frames ? " by frame number" : "");
         if (b->ops && b->ops->fb_connected)
             b->ops->fb_connected(b->data, d->g, &d->surf);
         return 0;
@@ -159,12 +175,14 @@ void xfb_fb_disconnect(struct xfb_dev *d)
 {
     struct xfb_back *b = d->g->b;
     d->connected = false;
+    xfb_cursor_disconnect(d);
     if (b->ops && b->ops->fb_disconnected)
         b->ops->fb_disconnected(b->data, d->g);
-    if (d->fb) {
+    if (d->fb && d->frames)
+        xfb_foreign_unmap(b, d->fb, d->fb_pages);
+    else if (d->fb)
         xengnttab_unmap(b->xgt, (void *)d->fb, d->fb_pages);
-        d->fb = NULL;
-    }
+    d->fb = NULL;
     memset(&d->surf, 0, sizeof(d->surf));
     xfb_dev_unmap_page(d);
 }
@@ -245,6 +263,10 @@ void xfb_fb_event(struct xfb_dev *d)
     }
     bool progress = in_cons != d->seen_in_cons;
     d->seen_in_cons = in_cons;
+    if (xfb_cursor_event(d))
+        progress = true;
+    if (!d->connected)
+        return; /* a bad cursor closed the device */
     /* After publishing out_cons, look at out_prod again (feature-lazy-
      * notify): the frontend does not notify for events it adds while we
      * are behind. At most XFB_FB_PASSES rings per wakeup; when the guest

@@ -192,14 +192,22 @@ static int scale(int v, uint32_t from, uint32_t to)
 int xfb_back_pointer(struct xfb_back_guest *g, int x, int y)
 {
     const struct xfb_back_surface *s = xfb_back_guest_surface(g);
-    uint32_t w = s ? s->width : g->kbd.kbd_width, h = s ? s->height : g->kbd.kbd_height;
+    return xfb_back_pointer_in(g, x, y, s ? s->width : g->kbd.kbd_width,
+                               s ? s->height : g->kbd.kbd_height);
+}
+
+int xfb_back_pointer_in(struct xfb_back_guest *g, int x, int y, uint32_t w, uint32_t h)
+{
+    if (w == 0 || h == 0 || w > INT32_MAX || h > INT32_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
     x = clampi(x, 0, (int)w - 1);
     y = clampi(y, 0, (int)h - 1);
     if (g->kbd.raw)
         return send_pos(g, scale(x, w, RAW_MAX), scale(y, h, RAW_MAX), 0);
     if (g->kbd.abs)
-        return send_pos(g, scale(x, w, g->kbd.kbd_width - 1), scale(y, h, g->kbd.kbd_height - 1),
-                        0);
+        return send_pos(g, scale(x, w, g->kbd.abs_max_x), scale(y, h, g->kbd.abs_max_y), 0);
     int dx = x - g->kbd.last_x, dy = y - g->kbd.last_y;
     union xenkbd_in_event ev;
     memset(&ev, 0, sizeof(ev));
@@ -251,6 +259,10 @@ int xfb_back_hwheel(struct xfb_back_guest *g, int dw)
 
 int xfb_back_wheel(struct xfb_back_guest *g, int dz)
 {
+    /* dz counts up as positive, as Linux's REL_WHEEL and xenkbd do;
+     * xen-kbdfront reports REL_WHEEL = -rel_z (QEMU's up is -1) */
+    if (g->kind == XFB_BACK_KERNEL)
+        dz = -dz;
     if (g->kbd.abs)
         return send_pos(g, g->kbd.last_x, g->kbd.last_y, dz);
     union xenkbd_in_event ev;

@@ -37,7 +37,7 @@ void xfb_log_(struct xfb_back *b, enum xfb_log_level level, const struct xfb_dev
     char msg[512];
     int n = 0;
     if (d)
-        n = snprintf(msg, sizeof(msg), "%s/%d: ", d->name, d->g->devid);
+        n = snprintf(msg, sizeof(msg), "%s/%d: ", d->name, d->devid);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);

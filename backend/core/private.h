@@ -10,6 +10,7 @@
 #include <xen/io/fbif.h>
 #include <xen/io/kbdif.h>
 #include <xenevtchn.h>
+#include <xenforeignmemory.h>
 #include <xengnttab.h>
 #include <xenstore.h>
 
@@ -19,6 +20,15 @@
  * daemon write them, with this same default: backend/devnodes.h). */
 #define XFB_DEFAULT_MAX_WIDTH  3840
 #define XFB_DEFAULT_MAX_HEIGHT 2160
+
+/* No machine has more than 52 bits of physical address (x86-64, Arm64):
+ * no frame number a guest writes can be larger. */
+#define XFB_FRAME_MAX ((1ULL << 40) - 1)
+
+/* xen-kbdfront's axes when the backend directory gives no width and
+ * height (its ptr_size default, XENFB_WIDTH x XENFB_HEIGHT). */
+#define XFB_KERNEL_PTR_WIDTH  800
+#define XFB_KERNEL_PTR_HEIGHT 600
 
 /* Out rings a vfb may fill per wakeup (its re-checks included). */
 #define XFB_FB_PASSES 4
@@ -52,15 +62,20 @@ enum xfb_dev_kind { XFB_DEV_FB, XFB_DEV_KBD };
 struct xfb_dev {
     struct xfb_back_guest *g;
     enum xfb_dev_kind kind;
-    const char *type;                     /* xenstore type: xenfb, xenkbd or vinput */
-    const char *name;                     /* in messages: vfb, vkbd or vinput */
+    const char *type; /* backend type: xenfb, xenkbd, vfb-xenfb or vinput */
+    const char *name; /* in messages: vfb, vkbd, kernel vfb or vinput */
+    int devid;
     bool present;                         /* backend directory seen */
     char *bpath;                          /* our directory for this device */
     char *fpath;                          /* the frontend's directory */
     char *fwatch;                         /* the watched frontend node: fpath/state */
     int state;                            /* what we last wrote to bpath/state */
     int fstate;                           /* the frontend's state when we last looked */
-    unsigned long tried_gref, tried_port; /* what the last connect used */
+    unsigned long tried_gref, tried_port; /* what the last connect used (a
+                                           * grant, or a frame number) */
+    bool frames;                          /* the shared page and framebuffer are mapped by frame
+                                           * number (page-ref), not by grant */
+    bool not_ours_said;                   /* the frontend names another backend: said once */
     bool closed;        /* went to Closed; waits for the frontend's Initialising */
     time_t flap_sec;    /* the second state changes are counted in */
     unsigned flaps;     /* state changes seen in it */
@@ -91,9 +106,13 @@ struct xfb_dev {
     bool refresh_pending;
     bool again; /* events left after XFB_FB_PASSES: the next dispatch resumes */
 
+    /* the cursor extension (cursor.c); NULL: not asked for */
+    struct xfb_cursor_dev *cursor;
+
     /* vkbd */
     bool abs, raw, hwheel;
     uint32_t kbd_width, kbd_height; /* the range advertised for abs */
+    uint32_t abs_max_x, abs_max_y;  /* the frontend's largest absolute position */
     union xenkbd_in_event *queue;   /* XFB_BACK_KBD_QUEUE entries */
     unsigned q_head, q_len;
     int last_x, last_y;
@@ -102,10 +121,11 @@ struct xfb_dev {
 struct xfb_back_guest {
     struct xfb_back *b;
     struct xfb_back_guest *next;
-    int domid, devid;
+    enum xfb_back_kind kind;
+    int domid, devid; /* devid: xenfb's; a kernel guest's devices have their own */
     struct xfb_dev fb, kbd;
     unsigned refresh_ms;
-    bool kbd_clash_logged; /* a second keyboard device was ignored */
+    bool clash_logged; /* a second kernel vfb or vkbd was ignored */
     void *user;
 };
 
@@ -114,7 +134,9 @@ struct xfb_back {
     struct xs_handle *xs;
     xenevtchn_handle *xce;
     xengnttab_handle *xgt;
-    int timer_fd; /* fires when a muted device is due (see xenbus.c) */
+    xenforeignmemory_handle *xfm; /* NULL: no privcmd, frame numbers refused */
+    char why[160];                /* what foreign.c found wrong, for a log line */
+    int timer_fd;                 /* fires when a muted device is due (see xenbus.c) */
     int domid;
     char *base; /* /local/domain/B/backend */
     struct xfb_back_guest *guests;
@@ -179,9 +201,10 @@ int xfb_xs_write(struct xfb_back *b, const char *dir, const char *node, const ch
     __attribute__((format(printf, 4, 5)));
 
 /* ---- dev.c: what both device kinds share ---- */
-/* Bind to the frontend's port and map its shared page read-write with the
- * unmap notification on our liveness byte. 0 or -1 (logged). */
-int xfb_dev_map_page(struct xfb_dev *d, unsigned long gref, unsigned long port);
+/* Bind to the frontend's port and map its shared page read-write: by
+ * grant (with the unmap notification on our liveness byte), or by frame
+ * number when d->frames. 0 or -1 (logged). */
+int xfb_dev_map_page(struct xfb_dev *d, unsigned long ref, unsigned long port);
 void xfb_dev_unmap_page(struct xfb_dev *d);
 /* The frontend is still there (its liveness byte, once seen set). */
 bool xfb_dev_front_alive(struct xfb_dev *d);
@@ -193,11 +216,31 @@ bool xfb_dev_wakeup(struct xfb_dev *d, bool progress);
 bool xfb_dev_budget(struct xfb_dev *d);
 void xfb_dev_notify(struct xfb_dev *d);
 
+/* ---- foreign.c: a standard frontend's pages, mapped by frame number ---- */
+/* Open privcmd (0), or log why not and go on without it (-1). */
+int xfb_foreign_open(struct xfb_back *b);
+void xfb_foreign_close(struct xfb_back *b);
+/* The shared page, read-write; NULL (logged). */
+void *xfb_foreign_map_page(struct xfb_dev *d, uint64_t frame);
+/* The framebuffer named by n_dir directory frames in pd[]: into d->fb,
+ * read-only. 0, or -1 and *why. */
+int xfb_foreign_map_fb(struct xfb_dev *d, const struct xfb_layout *l, uint32_t n_dir, uint32_t n_fb,
+                       const char **why);
+void xfb_foreign_unmap(struct xfb_back *b, volatile void *addr, uint32_t pages);
+
 /* ---- fb.c ---- */
 int xfb_fb_connect(struct xfb_dev *d);
 void xfb_fb_disconnect(struct xfb_dev *d);
 void xfb_fb_event(struct xfb_dev *d);
 void xfb_fb_send_refresh(struct xfb_dev *d);
+
+/* ---- cursor.c ---- */
+/* At vfb connect: map the cursor pages if the frontend published
+ * cursor-gref; 0 (also when it did not) or -1, logged. */
+int xfb_cursor_connect(struct xfb_dev *d);
+void xfb_cursor_disconnect(struct xfb_dev *d);
+/* A wakeup: read the header if it changed; true when it did (progress). */
+bool xfb_cursor_event(struct xfb_dev *d);
 
 /* ---- kbd.c ---- */
 int xfb_kbd_connect(struct xfb_dev *d);

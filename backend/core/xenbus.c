@@ -1,6 +1,7 @@
 /* Finding guests and walking each device through the XenbusState machine
  * (protocol.md sections 4 and 5). Watches:
- *   "b" on base/{xenfb,xenkbd,vinput}: devices added and removed by attach;
+ *   "b" on base/{xenfb,xenkbd,vfb-xenfb,vinput}: devices added and removed
+ *       by the toolstack (the daemon's, attach, libxl for vinput);
  *   "f" on each frontend's state node;
  *   "r" on @releaseDomain: a guest destroyed.
  */
@@ -16,9 +17,25 @@
 #include <string.h>
 #include <xen/io/xenbus.h>
 
-/* Our own device types (layout.h), and libxl's vkbd with a non-QEMU
- * backend (vkb = ["backend-type=linux"]), whose backend is "vinput". */
-static const char *const dev_types[] = {XFB_TYPE_FB, XFB_TYPE_KBD, "vinput"};
+#include "proto/cursor.h"
+
+/* Our own device types (layout.h), the kernel's vfb under a backend type
+ * of ours, and libxl's vkbd with a non-QEMU backend (vkb =
+ * ["backend-type=linux"]), whose backend is "vinput": the one the daemon
+ * gives the kernel's vkbd too. */
+static const char *const dev_types[] = {XFB_TYPE_FB, XFB_TYPE_KBD, XFB_BACK_TYPE_KERNEL_FB,
+                                        XFB_BACK_TYPE_KERNEL_KBD};
+
+static bool type_is_fb(const char *type)
+{
+    return !strcmp(type, XFB_TYPE_FB) || !strcmp(type, XFB_BACK_TYPE_KERNEL_FB);
+}
+
+static enum xfb_back_kind kind_of(const char *type)
+{
+    return !strcmp(type, XFB_TYPE_FB) || !strcmp(type, XFB_TYPE_KBD) ? XFB_BACK_XENFB
+                                                                     : XFB_BACK_KERNEL;
+}
 
 char *xfb_xs_read(struct xfb_back *b, const char *dir, const char *node)
 {
@@ -110,27 +127,43 @@ static void set_state(struct xfb_dev *d, int state)
 
 /* ---- guests and devices ---- */
 
-static struct xfb_back_guest *guest_get(struct xfb_back *b, int domid, int devid)
+/* xenfb's guest (domid, devid), or the domain's kernel devices (devid
+ * ignored: each of them has its own). */
+static struct xfb_back_guest *guest_find(struct xfb_back *b, enum xfb_back_kind kind, int domid,
+                                         int devid)
 {
-    struct xfb_back_guest *g = xfb_back_find(b, domid, devid);
+    for (struct xfb_back_guest *g = b->guests; g; g = g->next)
+        if (g->kind == kind && g->domid == domid && (kind == XFB_BACK_KERNEL || g->devid == devid))
+            return g;
+    return NULL;
+}
+
+static struct xfb_back_guest *guest_get(struct xfb_back *b, enum xfb_back_kind kind, int domid,
+                                        int devid)
+{
+    struct xfb_back_guest *g = guest_find(b, kind, domid, devid);
     if (g)
         return g;
     g = calloc(1, sizeof(*g));
     if (!g)
         return NULL;
+    bool kernel = kind == XFB_BACK_KERNEL;
     g->b = b;
+    g->kind = kind;
     g->domid = domid;
     g->devid = devid;
     g->refresh_ms = b->refresh_ms;
     g->fb.g = g;
     g->fb.kind = XFB_DEV_FB;
-    g->fb.type = XFB_TYPE_FB;
-    g->fb.name = "vfb";
+    g->fb.type = kernel ? XFB_BACK_TYPE_KERNEL_FB : XFB_TYPE_FB;
+    g->fb.name = kernel ? "kernel vfb" : "vfb";
+    g->fb.devid = devid;
     g->fb.port = -1;
     g->kbd.g = g;
     g->kbd.kind = XFB_DEV_KBD;
-    g->kbd.type = XFB_TYPE_KBD;
-    g->kbd.name = "vkbd";
+    g->kbd.type = kernel ? XFB_BACK_TYPE_KERNEL_KBD : XFB_TYPE_KBD;
+    g->kbd.name = kernel ? "vinput" : "vkbd";
+    g->kbd.devid = devid;
     g->kbd.port = -1;
     g->next = b->guests;
     b->guests = g;
@@ -204,23 +237,34 @@ void xfb_dev_gone(struct xfb_dev *d)
     d->closed = true;
 }
 
+/* The standard nodes, and on xenfb's own types the extensions. A kernel
+ * frontend reads its vkbd's width and height (its axes) at probe, before
+ * any backend runs: the toolstack writes them with the directory
+ * (libxl's vkb width=/height=, or the daemon's), and the backend only
+ * reads them (read_limits). */
 static void write_features(struct xfb_dev *d)
 {
     struct xfb_back *b = d->g->b;
-    int r;
+    bool ext = d->g->kind == XFB_BACK_XENFB;
+    int r = 0;
     if (d->kind == XFB_DEV_FB) {
-        r = xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_GREF, "1");
+        if (ext) {
+            r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_GREF, "1");
+            r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_LAZY_NOTIFY, "1");
+            r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_CURSOR, "1");
+        }
         r |= xfb_xs_write(b, d->bpath, "feature-resize", "1");
-        r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_LAZY_NOTIFY, "1");
         r |= xfb_xs_write(b, d->bpath, "hotplug-status", "connected");
         if (d->connected)
             r |= xfb_xs_write(b, d->bpath, "request-update", "1");
     } else {
-        r = xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_ABS_POINTER, "1");
+        r |= xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_ABS_POINTER, "1");
         r |= xfb_xs_write(b, d->bpath, XENKBD_FIELD_FEAT_RAW_POINTER, "1");
         r |= xfb_xs_write(b, d->bpath, XFB_NODE_FEATURE_HWHEEL, "1");
-        r |= xfb_xs_write(b, d->bpath, XENKBD_FIELD_WIDTH, "%u", d->kbd_width);
-        r |= xfb_xs_write(b, d->bpath, XENKBD_FIELD_HEIGHT, "%u", d->kbd_height);
+        if (ext) {
+            r |= xfb_xs_write(b, d->bpath, XENKBD_FIELD_WIDTH, "%u", d->kbd_width);
+            r |= xfb_xs_write(b, d->bpath, XENKBD_FIELD_HEIGHT, "%u", d->kbd_height);
+        }
     }
     if (r)
         xfb_dev_refused(d);
@@ -250,19 +294,39 @@ void xfb_xenbus_retry(struct xfb_back *b)
         b->retry_ms = 0; /* all written: the next conflict starts short again */
 }
 
+/* The limits the toolstack wrote, where only dom0 writes: a vfb's own
+ * max-width and max-height (xenkbd takes xenfb's, as its advertised
+ * range); a vinput's width and height, the axes its frontend was given
+ * (xen-kbdfront: [0, width] x [0, height], 800x600 when absent). */
 static void read_limits(struct xfb_dev *d)
 {
     struct xfb_back *b = d->g->b;
     unsigned long w, h;
-    /* vfb and vkbd of a guest share the limits attach wrote for the vfb */
+    if (d->g->kind == XFB_BACK_KERNEL && d->kind == XFB_DEV_KBD) {
+        if (xfb_xs_read_uint(b, d->bpath, XENKBD_FIELD_WIDTH, INT32_MAX, &w) < 0 || w == 0)
+            w = XFB_KERNEL_PTR_WIDTH;
+        if (xfb_xs_read_uint(b, d->bpath, XENKBD_FIELD_HEIGHT, INT32_MAX, &h) < 0 || h == 0)
+            h = XFB_KERNEL_PTR_HEIGHT;
+        d->kbd_width = (uint32_t)w;
+        d->kbd_height = (uint32_t)h;
+        d->abs_max_x = (uint32_t)w;
+        d->abs_max_y = (uint32_t)h;
+        return;
+    }
+    /* vfb and vkbd of a xenfb guest share the limits made for the vfb */
     char vfb[128];
-    snprintf(vfb, sizeof(vfb), "%s/" XFB_TYPE_FB "/%d/%d", b->base, d->g->domid, d->g->devid);
+    if (d->kind == XFB_DEV_FB)
+        snprintf(vfb, sizeof(vfb), "%s", d->bpath);
+    else
+        snprintf(vfb, sizeof(vfb), "%s/" XFB_TYPE_FB "/%d/%d", b->base, d->g->domid, d->g->devid);
     if (xfb_xs_read_uint(b, vfb, "max-width", 32768, &w) < 0 || w == 0)
         w = XFB_DEFAULT_MAX_WIDTH;
     if (xfb_xs_read_uint(b, vfb, "max-height", 32768, &h) < 0 || h == 0)
         h = XFB_DEFAULT_MAX_HEIGHT;
     d->max_width = d->kbd_width = (uint32_t)w;
     d->max_height = d->kbd_height = (uint32_t)h;
+    d->abs_max_x = d->kbd_width - 1;
+    d->abs_max_y = d->kbd_height - 1;
 }
 
 /* The frontend directory named by our own backend directory: written by
@@ -302,19 +366,18 @@ static void dev_found(struct xfb_back *b, const char *type, int domid, int devid
 {
     if (b->only_domid > 0 && domid != b->only_domid)
         return;
-    struct xfb_back_guest *g = xfb_back_find(b, domid, devid);
-    bool is_fb = !strcmp(type, XFB_TYPE_FB);
+    enum xfb_back_kind kind = kind_of(type);
+    struct xfb_back_guest *g = guest_find(b, kind, domid, devid);
+    bool is_fb = type_is_fb(type);
     if (g) {
         struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
-        if (d->present && strcmp(d->type, type)) {
-            /* xenkbd and libxl's vinput of the same devid: one keyboard
-             * per guest, the first found */
-            if (!g->kbd_clash_logged)
-                xfb_log(XFB_LOG_WARNING, d,
-                        "ignoring %s/%d too: a guest has one keyboard (give it keyboard=no in "
-                        "the daemon's configuration to use libxl's vinput)",
-                        type, devid);
-            g->kbd_clash_logged = true;
+        if (d->present && d->devid != devid) {
+            /* the kernel's devices of a domain: one vfb and one vkbd
+             * served, the first found */
+            if (!g->clash_logged)
+                xfb_log(XFB_LOG_WARNING, d, "ignoring %s/%d too: one is served per guest", type,
+                        devid);
+            g->clash_logged = true;
             return;
         }
         if (d->present) {
@@ -336,16 +399,14 @@ static void dev_found(struct xfb_back *b, const char *type, int domid, int devid
         free(bpath);
         return;
     }
-    g = guest_get(b, domid, devid);
+    g = guest_get(b, kind, domid, devid);
     if (!g) {
         free(bpath);
         free(fpath);
         return;
     }
     struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
-    bool vinput = !strcmp(type, "vinput");
-    d->type = is_fb ? XFB_TYPE_FB : vinput ? "vinput" : XFB_TYPE_KBD;
-    d->name = is_fb ? "vfb" : vinput ? "vinput" : "vkbd";
+    d->devid = devid;
     d->bpath = bpath;
     d->fpath = fpath;
     d->present = true;
@@ -362,16 +423,18 @@ static void dev_found(struct xfb_back *b, const char *type, int domid, int devid
     dev_check(d);
 }
 
-/* Did the frontend's page-gref or event-channel change (or go) since the
- * connect that just failed read them? */
+/* Did the frontend's page-gref (a vfb's page-ref, for a standard
+ * frontend) or event-channel change (or go) since the connect that just
+ * failed read them? */
 static bool nodes_moved(struct xfb_dev *d)
 {
     struct xfb_back *b = d->g->b;
     unsigned long gref, port;
-    if (xfb_xs_read_uint(b, d->fpath, XFB_NODE_PAGE_GREF, UINT32_MAX, &gref) < 0 ||
+    const char *ref = d->frames ? "page-ref" : XFB_NODE_PAGE_GREF;
+    if (xfb_xs_read_uint(b, d->fpath, ref, d->frames ? XFB_FRAME_MAX : UINT32_MAX, &gref) < 0 ||
         xfb_xs_read_uint(b, d->fpath, "event-channel", UINT32_MAX, &port) < 0)
-        /* gone since we read them; missing all along (a kernel frontend
-         * writes page-ref) is no reason to try again */
+        /* gone since we read them; missing all along is no reason to try
+         * again */
         return errno == ENOENT && d->tried_gref != ULONG_MAX;
     unsigned long fs;
     if (xfb_xs_read_uint(b, d->fpath, "state", 255, &fs) < 0 ||
@@ -386,6 +449,23 @@ static bool nodes_moved(struct xfb_dev *d)
  * tried already belongs to something else: then try again with what is
  * there now (a few times: a frontend cannot keep us here). Any other
  * failure closes the device. */
+/* Does the frontend directory name our backend directory? A toolstack
+ * may have given the index to a device of its own meanwhile (libxl
+ * replaces a frontend directory it adds), whose frontend then talks to
+ * another backend: we must not map its pages and consume its rings. */
+static bool names_us(struct xfb_dev *d)
+{
+    char *be = xfb_xs_read(d->g->b, d->fpath, "backend");
+    bool ours = be && !strcmp(be, d->bpath);
+    if (!ours && !d->not_ours_said)
+        xfb_log(XFB_LOG_WARNING, d,
+                "frontend %s names backend %.120s, not this one: not serving it", d->fpath,
+                be ? be : "(none)");
+    d->not_ours_said = !ours;
+    free(be);
+    return ours;
+}
+
 static int connect_or_close(struct xfb_dev *d)
 {
     for (int tries = 0;; tries++) {
@@ -438,9 +518,10 @@ void xfb_xenbus_unmute(struct xfb_back *b)
     for (struct xfb_back_guest *g = b->guests, *next; g; g = next) {
         next = g->next;
         int domid = g->domid, devid = g->devid;
+        enum xfb_back_kind kind = g->kind;
         for (int k = 0; k < 2; k++) {
             /* checking the first device may have forgotten the guest */
-            struct xfb_back_guest *h = xfb_back_find(b, domid, devid);
+            struct xfb_back_guest *h = guest_find(b, kind, domid, devid);
             if (!h)
                 break;
             struct xfb_dev *d = k ? &h->kbd : &h->fb;
@@ -512,7 +593,7 @@ static void dev_check(struct xfb_dev *d)
          * connected waits for a backend to (re)enter Connected */
         if (d->connected && fs == XenbusStateInitialised && prev == XenbusStateConnected)
             set_state(d, XenbusStateConnected);
-        if (d->connected || d->closed)
+        if (d->connected || d->closed || !names_us(d))
             break;
         if (d->state != XenbusStateInitWait)
             write_features(d);
@@ -534,6 +615,10 @@ static void dev_check(struct xfb_dev *d)
         if (d->state != XenbusStateClosed)
             set_state(d, XenbusStateClosed);
         d->closed = true;
+        /* Closing, then Closed: not a re-grant after all */
+        if (d->kind == XFB_DEV_FB && fs == XenbusStateClosed && prev == XenbusStateClosing &&
+            b->ops && b->ops->fb_closed)
+            b->ops->fb_closed(b->data, d->g);
         break;
     default:
         if (!d->closed) {
@@ -574,7 +659,7 @@ static void scan_domain(struct xfb_back *b, const char *type, int domid)
     }
     free(ids);
     /* devices of ours that are no longer listed */
-    bool is_fb = !strcmp(type, XFB_TYPE_FB);
+    bool is_fb = type_is_fb(type);
     for (struct xfb_back_guest *g = b->guests, *next; g; g = next) {
         next = g->next;
         struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;
@@ -596,7 +681,7 @@ static void scan_type(struct xfb_back *b, const char *type)
             scan_domain(b, type, domid);
     }
     free(doms);
-    bool is_fb = !strcmp(type, XFB_TYPE_FB);
+    bool is_fb = type_is_fb(type);
     for (struct xfb_back_guest *g = b->guests, *next; g; g = next) {
         next = g->next;
         struct xfb_dev *d = is_fb ? &g->fb : &g->kbd;

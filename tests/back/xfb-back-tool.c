@@ -4,7 +4,8 @@
  *
  * Runs the core (backend/core/back.h) for every guest attached to this
  * domain and prints one line per event on stdout, D being the guest's
- * domid:
+ * domid, and "D kernel" for the guest kernel's devices (the vfb mapped by
+ * frame numbers, the vinput vkbd) rather than xenfb's:
  *   D appeared
  *   D connected W H STRIDE DEPTH     the vfb connected (its mode)
  *   D resize W H STRIDE DEPTH
@@ -18,11 +19,13 @@
  * Commands on stdin, one per line, about the current guest (the last one
  * that appeared, or the one chosen with `use`):
  *   use D [DEVID]        choose the current guest            -> "use D"
+ *   kernel D             choose domain D's kernel devices    -> "kernel D"
  *   crc X Y W H          CRC-32 of those pixel rows          -> "crc D X Y W H = %08x"
  *   pixel X Y            one pixel's value                   -> "pixel D X Y = %#x"
  *   dump FILE            the whole surface, rows packed, raw -> "dump D = BYTES"
  *   key CODE 0|1         a key event                         (silent)
  *   pos X Y              absolute pointer, surface pixels    (silent)
+ *   posin X Y W H        absolute pointer in a W x H picture (silent)
  *   rawpos X Y           absolute pointer in [0, 0x7fff]     (silent)
  *   motion DX DY         relative motion                     (silent)
  *   wheel DZ             wheel                               (silent)
@@ -50,7 +53,17 @@
 
 static struct xfb_back *back;
 static int cur_domid = -1, cur_devid = 0;
+static bool cur_kernel;
 static bool quiet;
+
+/* "D" or "D kernel" */
+static const char *who(struct xfb_back_guest *g)
+{
+    static char buf[32];
+    snprintf(buf, sizeof(buf), "%d%s", xfb_back_guest_domid(g),
+             xfb_back_guest_kind(g) == XFB_BACK_KERNEL ? " kernel" : "");
+    return buf;
+}
 
 static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void out(const char *fmt, ...)
@@ -83,50 +96,50 @@ static void on_appeared(void *data, struct xfb_back_guest *g)
     (void)data;
     cur_domid = xfb_back_guest_domid(g);
     cur_devid = xfb_back_guest_devid(g);
-    out("%d appeared", cur_domid);
+    cur_kernel = xfb_back_guest_kind(g) == XFB_BACK_KERNEL;
+    out("%s appeared", who(g));
 }
 
 static void on_fb(void *data, struct xfb_back_guest *g, const struct xfb_back_surface *s)
 {
     (void)data;
-    out("%d connected %u %u %u %u", xfb_back_guest_domid(g), s->width, s->height, s->stride,
-        s->depth);
+    out("%s connected %u %u %u %u", who(g), s->width, s->height, s->stride, s->depth);
 }
 
 static void on_resized(void *data, struct xfb_back_guest *g, const struct xfb_back_surface *s)
 {
     (void)data;
-    out("%d resize %u %u %u %u", xfb_back_guest_domid(g), s->width, s->height, s->stride, s->depth);
+    out("%s resize %u %u %u %u", who(g), s->width, s->height, s->stride, s->depth);
 }
 
 static void on_damaged(void *data, struct xfb_back_guest *g, int x, int y, int w, int h)
 {
     (void)data;
-    out("%d update %d %d %d %d", xfb_back_guest_domid(g), x, y, w, h);
+    out("%s update %d %d %d %d", who(g), x, y, w, h);
 }
 
 static void on_fb_gone(void *data, struct xfb_back_guest *g)
 {
     (void)data;
-    out("%d disconnected", xfb_back_guest_domid(g));
+    out("%s disconnected", who(g));
 }
 
 static void on_kbd(void *data, struct xfb_back_guest *g, bool abs, bool raw)
 {
     (void)data;
-    out("%d kbd connected %d %d", xfb_back_guest_domid(g), abs, raw);
+    out("%s kbd connected %d %d", who(g), abs, raw);
 }
 
 static void on_kbd_gone(void *data, struct xfb_back_guest *g)
 {
     (void)data;
-    out("%d kbd disconnected", xfb_back_guest_domid(g));
+    out("%s kbd disconnected", who(g));
 }
 
 static void on_gone(void *data, struct xfb_back_guest *g)
 {
     (void)data;
-    out("%d gone", xfb_back_guest_domid(g));
+    out("%s gone", who(g));
 }
 
 static const struct xfb_back_ops ops = {
@@ -179,7 +192,9 @@ static enum result run(char *line)
     int n = sscanf(line, "%15s %ld %ld %ld %ld", cmd, &a[0], &a[1], &a[2], &a[3]) - 1;
     if (n < 0)
         return DONE;
-    struct xfb_back_guest *g = cur_domid >= 0 ? xfb_back_find(back, cur_domid, cur_devid) : NULL;
+    struct xfb_back_guest *g = cur_domid < 0 ? NULL
+                               : cur_kernel  ? xfb_back_find_kernel(back, cur_domid)
+                                             : xfb_back_find(back, cur_domid, cur_devid);
 
     if (!strcmp(cmd, "quit"))
         return QUIT;
@@ -190,7 +205,14 @@ static enum result run(char *line)
     if (!strcmp(cmd, "use") && n >= 1) {
         cur_domid = (int)a[0];
         cur_devid = n >= 2 ? (int)a[1] : 0;
+        cur_kernel = false;
         out("use %d", cur_domid);
+        return DONE;
+    }
+    if (!strcmp(cmd, "kernel") && n == 1) {
+        cur_domid = (int)a[0];
+        cur_kernel = true;
+        out("kernel %d", cur_domid);
         return DONE;
     }
     if (!strcmp(cmd, "crc") && n == 4) {
@@ -243,6 +265,9 @@ static enum result run(char *line)
         return input_result(xfb_back_key(g, (unsigned)a[0], a[1] != 0), cmd);
     if (!strcmp(cmd, "pos") && n == 2)
         return input_result(xfb_back_pointer(g, (int)a[0], (int)a[1]), cmd);
+    if (!strcmp(cmd, "posin") && n == 4)
+        return input_result(
+            xfb_back_pointer_in(g, (int)a[0], (int)a[1], (uint32_t)a[2], (uint32_t)a[3]), cmd);
     if (!strcmp(cmd, "rawpos") && n == 2)
         return input_result(xfb_back_pointer_raw(g, (int)a[0], (int)a[1]), cmd);
     if (!strcmp(cmd, "motion") && n == 2)

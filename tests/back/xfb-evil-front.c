@@ -6,6 +6,7 @@
  *                  [--slow MS] [--set FIELD=VALUE]... [--node NAME=VALUE]...
  *                  [--pd0 ungranted|foreign] [--fb-foreign] [--page-foreign]
  *                  [--page-ro] [--kbd-node NAME=VALUE]... [--start-index N]
+ *                  [--cursor]
  *
  * It allocates memory for the max mode (default: the initial mode),
  * publishes both devices once the backend is in InitWait, and follows the
@@ -26,6 +27,8 @@
  *                       legal choice: 0xfffffff0 makes them wrap soon)
  *   --kbd-type TYPE     the vkbd's xenstore device type (default xenkbd;
  *                       vkbd for libxl's own vkbd)
+ *   --cursor            grant cursor pages and publish cursor-gref; the
+ *                       cursor* commands of evil-cursor.h write them
  * Output on stdout, one line each:
  *   fb connected / kbd connected     the backend reached Connected
  *   fb backend-gone / kbd backend-gone
@@ -93,6 +96,7 @@
 #include <xenstore.h>
 
 #include "back/crc32.h"
+#include "back/evil-cursor.h"
 #include "proto/layout.h"
 #include "proto/rect.h"
 #include "proto/ring.h"
@@ -354,6 +358,7 @@ static void publish(struct dev *d)
         if (d == &fb) {
             alloc_fb();
             fill_header();
+            evil_cursor_grant(xgs, (uint32_t)d->bdom);
         }
         __atomic_store_n(&d->page[XFB_ALIVE_FRONT_OFFS], 1, __ATOMIC_RELEASE);
     }
@@ -364,6 +369,9 @@ static void publish(struct dev *d)
         if (d == &fb) {
             write_node(t, d->fdir, "protocol", "%s", xfb_layout_native_protocol());
             write_node(t, d->fdir, "feature-update", "1");
+            uint32_t cref;
+            if (evil_cursor_gref(&cref))
+                write_node(t, d->fdir, "cursor-gref", "%u", cref);
         } else {
             write_node(t, d->fdir, XENKBD_FIELD_REQ_ABS_POINTER, "1");
             write_node(t, d->fdir, XENKBD_FIELD_REQ_RAW_POINTER, "1");
@@ -774,6 +782,11 @@ static struct dev *which(const char *s)
     return !strcmp(s, "kbd") ? &kbd : &fb;
 }
 
+static void notify_fb(void)
+{
+    notify(&fb);
+}
+
 static bool run(char *line)
 {
     char cmd[16] = "", word[16] = "", field[16] = "";
@@ -784,7 +797,9 @@ static bool run(char *line)
         return true;
     if (!strcmp(cmd, "quit"))
         return false;
-    if (!strcmp(cmd, "sync")) {
+    if (!strncmp(cmd, "cursor", 6)) {
+        evil_cursor_run(line, notify_fb);
+    } else if (!strcmp(cmd, "sync")) {
         out("sync");
     } else if (!strcmp(cmd, "fill")) {
         unsigned long color;
@@ -927,6 +942,7 @@ int main(int argc, char **argv)
         {"kbd-node", required_argument, NULL, 'k'},
         {"start-index", required_argument, NULL, 'x'},
         {"kbd-type", required_argument, NULL, 't'},
+        {"cursor", no_argument, NULL, 'c'},
         {NULL, 0, NULL, 0},
     };
     int o;
@@ -993,6 +1009,9 @@ int main(int argc, char **argv)
                 exit(2);
             parse_assign(optarg, &kbd_nodes[n_kbd_nodes].name, &kbd_nodes[n_kbd_nodes].value);
             n_kbd_nodes++;
+            break;
+        case 'c':
+            evil_cursor_enable();
             break;
         case 'x':
             start_index = (uint32_t)strtoul(optarg, NULL, 0);

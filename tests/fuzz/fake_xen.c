@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <xenevtchn.h>
+#include <xenforeignmemory.h>
 #include <xengnttab.h>
 #include <xenstore.h>
 #include <xentoollog.h>
@@ -63,6 +65,10 @@ struct xengntdev_handle {
     int unused;
 };
 
+struct xenforeignmemory_handle {
+    int unused;
+};
+
 struct mapping {
     struct mapping *next;
     uint8_t *addr;
@@ -82,12 +88,16 @@ static struct {
     struct binding *bindings;
     struct mapping *maps;
     uint32_t next_port, next_ref, tx;
+    unsigned fm_open; /* foreign memory handles */
     unsigned long notifications;
     int unbound_port;
     uint8_t *shared_page;
     bool fault[FX_FAULTS];
     char home[64];
-    uint8_t guest[FX_GUEST_PAGES][FX_PAGE];
+    /* page-aligned, as a guest's pages are: the harness and the code
+     * under test read them through struct xenfb_page and the rings,
+     * whatever the members above add up to */
+    _Alignas(4096) uint8_t guest[FX_GUEST_PAGES][FX_PAGE];
 } fx = {.next_port = 1, .next_ref = 100, .unbound_port = -1, .home = "/local/domain/0"};
 
 static bool take(enum fx_fault f)
@@ -873,6 +883,78 @@ uint8_t *fx_shared_page(void)
     return fx.shared_page;
 }
 
+/* ---- xenforeignmemory: a guest's frames, as a standard frontend names
+ * them; the frame numbers work as the grant references do ---- */
+
+xenforeignmemory_handle *xenforeignmemory_open(struct xentoollog_logger *logger,
+                                               unsigned open_flags)
+{
+    (void)logger;
+    (void)open_flags;
+    if (take(FX_FAIL_OPEN)) {
+        errno = ENOENT;
+        return NULL;
+    }
+    xenforeignmemory_handle *h = calloc(1, sizeof(*h));
+    if (h)
+        fx.fm_open++;
+    return h;
+}
+
+int xenforeignmemory_close(xenforeignmemory_handle *fmem)
+{
+    if (fmem)
+        fx.fm_open--;
+    free(fmem);
+    return 0;
+}
+
+/* As privcmd: each frame fails alone in err[] (EINVAL beyond
+ * FX_REF_LIMIT; every frame with FX_FAIL_FOREIGN); without err, any
+ * failure fails the whole map, as the library does. One frame mapped
+ * writable is the guest's own page (a shared page the harness keeps
+ * changing); more are a copy of exactly that many pages. */
+void *xenforeignmemory_map(xenforeignmemory_handle *fmem, uint32_t dom, int prot, size_t pages,
+                           const xen_pfn_t arr[], int err[])
+{
+    (void)fmem;
+    (void)dom;
+    if (pages == 0 || pages > FX_MAP_MAX) {
+        errno = pages ? ENOMEM : EINVAL;
+        return NULL;
+    }
+    bool fail_all = take(FX_FAIL_FOREIGN);
+    int dummy[FX_MAP_MAX];
+    int *e = err ? err : dummy;
+    bool any = false;
+    for (size_t i = 0; i < pages; i++) {
+        e[i] = fail_all ? -EFAULT : arr[i] >= FX_REF_LIMIT ? -EINVAL : 0;
+        any |= e[i] != 0;
+    }
+    if (any && !err) {
+        errno = fail_all ? EFAULT : EINVAL;
+        return NULL;
+    }
+    if (pages == 1 && (prot & PROT_WRITE) && arr[0] < FX_GUEST_PAGES && !e[0]) {
+        add_map(fx.guest[arr[0]], 1, true, false);
+        return fx.guest[arr[0]];
+    }
+    uint8_t *p = calloc(pages, FX_PAGE);
+    if (!p)
+        return NULL;
+    for (size_t i = 0; i < pages; i++)
+        if (!e[i] && arr[i] < FX_GUEST_PAGES)
+            memcpy(p + i * FX_PAGE, fx.guest[arr[i]], FX_PAGE);
+    add_map(p, (uint32_t)pages, false, false);
+    return p;
+}
+
+int xenforeignmemory_unmap(xenforeignmemory_handle *fmem, void *addr, size_t pages)
+{
+    (void)fmem;
+    return unmap(addr, (uint32_t)pages, false);
+}
+
 /* ---- xentoollog ---- */
 
 void xtl_logger_destroy(struct xentoollog_logger *logger)
@@ -890,6 +972,8 @@ unsigned fx_reset(void)
         live++;
     for (struct xenevtchn_handle *h = fx.xce; h; h = h->next)
         live++;
+    live += fx.fm_open;
+    fx.fm_open = 0;
     while (fx.xs)
         xs_close(fx.xs);
     while (fx.maps) {

@@ -1,5 +1,5 @@
-/* In-memory stand-ins for libxenstore, libxenevtchn, libxengnttab and
- * libxentoollog, linked into the fuzz harnesses in place of the real
+/* In-memory stand-ins for libxenstore, libxenevtchn, libxengnttab,
+ * libxenforeignmemory and libxentoollog, linked into the fuzz harnesses in place of the real
  * libraries. They serve the other side of the protocol from the fuzz
  * input: the harness writes xenstore nodes, guest pages and event channel
  * notifications through the fx_* calls, and the code under test reads them
@@ -44,8 +44,9 @@ enum fx_fault {
     FX_FAIL_PENDING, /* xenevtchn_pending: EIO */
     FX_FAIL_MAP,
     FX_FAIL_MAP_NOTIFY,
-    FX_FAIL_SHARE, /* gntalloc: ENOSPC */
-    FX_FAIL_OPEN,  /* the next xs_open / *_open */
+    FX_FAIL_SHARE,   /* gntalloc: ENOSPC */
+    FX_FAIL_OPEN,    /* the next xs_open / *_open */
+    FX_FAIL_FOREIGN, /* every frame of the next foreign map: EFAULT */
     FX_FAULTS
 };
 

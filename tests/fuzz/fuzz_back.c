@@ -2,8 +2,9 @@
  * is a program of operations a guest (and a confused toolstack) can do,
  * run against the real core through xfb_back_open / xfb_back_dispatch:
  * write or remove its xenstore nodes, fire watches with any path, write
- * any bytes into the pages it grants (the shared vfb and vkbd pages, the
- * grant directory, the rings), notify its ports, flood them; and the
+ * any bytes into the pages it grants or names by frame number (the shared
+ * vfb and vkbd pages, the grant or frame directory, the rings; its
+ * kernel's vfb and vkbd as well as xenfb's), notify its ports, flood them; and the
  * viewer's side: keys, pointer, wheels, refresh periods; and failures of
  * the Xen libraries. See README.md for the format.
  *
@@ -29,6 +30,12 @@
 #define BASE    "/local/domain/0/backend"
 #define BE_VFB  BASE "/xenfb/1/0"
 #define BE_VKBD BASE "/xenkbd/1/0"
+/* the kernel's devices, as the daemon makes them for xen-fbfront and
+ * xen-kbdfront: frame numbers for the vfb */
+#define FE_KFB  "/local/domain/1/device/vfb/0"
+#define FE_KKBD "/local/domain/1/device/vkbd/1"
+#define BE_KFB  BASE "/" XFB_BACK_TYPE_KERNEL_FB "/1/0"
+#define BE_KKBD BASE "/" XFB_BACK_TYPE_KERNEL_KBD "/1/1"
 
 static const char *const nodes[] = {
     FE_VFB "/state",
@@ -58,6 +65,27 @@ static const char *const nodes[] = {
     BE_VFB,
     BE_VKBD,
     "/local/domain/0/domid",
+    FE_KFB "/state",
+    FE_KFB "/page-ref",
+    FE_KFB "/event-channel",
+    FE_KFB "/protocol",
+    FE_KFB "/backend",
+    FE_KFB "/page-gref",
+    BE_KFB "/frontend",
+    BE_KFB "/state",
+    BE_KFB "/max-width",
+    BE_KFB "/max-height",
+    FE_KKBD "/state",
+    FE_KKBD "/page-gref",
+    FE_KKBD "/event-channel",
+    FE_KKBD "/request-abs-pointer",
+    FE_KKBD "/backend",
+    BE_KKBD "/frontend",
+    BE_KKBD "/width",
+    BE_KKBD "/height",
+    BASE "/" XFB_BACK_TYPE_KERNEL_FB "/1/1/frontend",
+    FE_KFB,
+    BE_KFB,
 };
 #define N_NODES (sizeof(nodes) / sizeof(nodes[0]))
 
@@ -90,6 +118,13 @@ static const char *const values[] = {
     "32768",
     "32769",
     "0x10",
+    "1099511627775",
+    "1099511627776",
+    "18446744073709551615",
+    FE_KFB,
+    FE_KKBD,
+    BE_KFB,
+    BE_VFB,
 };
 #define N_VALUES (sizeof(values) / sizeof(values[0]))
 
@@ -110,6 +145,11 @@ static const char *const fire_paths[] = {
     BASE "/xenfb/01/0",
     BASE "/xenfb/1/99999999999",
     BASE "/xenfb/1/0/",
+    BASE "/" XFB_BACK_TYPE_KERNEL_FB,
+    BE_KFB,
+    BASE "/" XFB_BACK_TYPE_KERNEL_KBD "/1",
+    FE_KFB "/state",
+    FE_KKBD "/state",
 };
 #define N_FIRE (sizeof(fire_paths) / sizeof(fire_paths[0]))
 
@@ -226,16 +266,35 @@ static void attach(void)
     fx_write_str(BE_VKBD "/frontend-id", "1");
     fx_write_str(BE_VKBD "/online", "1");
     fx_write_str(BE_VKBD "/state", "1");
+    fx_write_str(FE_KFB "/backend", BE_KFB);
+    fx_write_str(FE_KFB "/state", "1");
+    fx_write_str(BE_KFB "/frontend", FE_KFB);
+    fx_write_str(BE_KFB "/frontend-id", "1");
+    fx_write_str(BE_KFB "/max-width", "256");
+    fx_write_str(BE_KFB "/max-height", "192");
+    fx_write_str(BE_KFB "/state", "1");
+    fx_write_str(FE_KKBD "/backend", BE_KKBD);
+    fx_write_str(FE_KKBD "/state", "1");
+    fx_write_str(BE_KKBD "/frontend", FE_KKBD);
+    fx_write_str(BE_KKBD "/frontend-id", "1");
+    fx_write_str(BE_KKBD "/width", "32767");
+    fx_write_str(BE_KKBD "/height", "32767");
+    fx_write_str(BE_KKBD "/state", "1");
 }
 
 static void viewer(struct xfb_back *b, struct fin *in)
 {
     uint8_t what = fin_u8(in);
     int16_t a = (int16_t)fin_u16(in), c = (int16_t)fin_u16(in);
-    struct xfb_back_guest *g = xfb_back_find(b, 1, 0);
+    /* the X screen's devices, or the kernel's */
+    struct xfb_back_guest *g = what & 0x80 ? xfb_back_find_kernel(b, 1) : xfb_back_find(b, 1, 0);
     if (!g)
         return;
-    switch (what % 8) {
+    switch (what % 9) {
+    case 8:
+        /* a position in the other guest's picture */
+        xfb_back_pointer_in(g, a, c, (uint16_t)a, (uint16_t)c);
+        break;
     case 0:
         xfb_back_key(g, (uint16_t)a, c & 1);
         break;

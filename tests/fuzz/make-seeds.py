@@ -27,8 +27,12 @@ B_WRITE, B_RM, B_FIRE, B_W32, B_BYTES, B_NOTIFY, B_DISPATCH, B_VIEWER, B_FAULT, 
 N_VFB_STATE, N_VFB_GREF, N_VFB_EVTCHN, N_VFB_PROTO = 0, 1, 2, 3
 N_KBD_STATE, N_KBD_GREF, N_KBD_EVTCHN, N_KBD_ABS, N_KBD_RAW, N_KBD_HWHEEL = 6, 7, 8, 9, 10, 11
 N_MAX_W, N_MAX_H = 12, 13
+# the kernel's vfb (frame numbers) and vkbd
+N_KFB_STATE, N_KFB_REF, N_KFB_EVTCHN, N_KFB_PROTO = 27, 28, 29, 30
+N_KKBD_STATE, N_KKBD_GREF, N_KKBD_EVTCHN, N_KKBD_ABS = 37, 38, 39, 40
 V_X86_64, V_X86_32 = 8, 9
-B_NVALUES = 28
+B_NVALUES = 35  # the harness's values[]: a byte past it is a raw string
+KERNEL = 0x80   # a viewer op's bit for the kernel's devices
 
 
 def b_write(node, value):
@@ -79,6 +83,31 @@ def vfb_connect(page=1, port=5, proto=V_X86_64, w=64, h=48, depth=32):
     return s
 
 
+def kfb_connect(page=4, port=7, proto=V_X86_64, w=64, h=48, depth=32):
+    """xen-fbfront's handshake: page-ref and pd[] as frame numbers, the
+    directory's entries unsigned long of the guest's ABI, no liveness
+    byte."""
+    stride = w * depth // 8
+    mem = stride * h
+    pd, word = (40, 8) if proto == V_X86_64 else (36, 4)
+    s = bytes([B_DISPATCH])
+    s += b_w32(page, 16, w) + b_w32(page, 20, h) + b_w32(page, 24, stride)
+    s += b_w32(page, 28, mem) + b_w32(page, 32, depth) + b_w32(page, pd, 5)
+    for i in range((mem + 4095) // 4096):
+        s += b_w32(5, word * i, 10 + i)
+    s += b_write(N_KFB_REF, str(page)) + b_write(N_KFB_EVTCHN, str(port))
+    s += b_write(N_KFB_PROTO, proto) + b_write(N_KFB_STATE, 3)
+    s += bytes([B_DISPATCH])
+    return s
+
+
+def kkbd_connect(page=6, port=8):
+    s = bytes([B_DISPATCH])
+    s += b_write(N_KKBD_GREF, str(page)) + b_write(N_KKBD_EVTCHN, str(port))
+    s += b_write(N_KKBD_ABS, 1) + b_write(N_KKBD_STATE, 3) + bytes([B_DISPATCH])
+    return s
+
+
 def vkbd_connect(page=3, port=6, abs_=True, raw=True, hwheel=True):
     s = bytes([B_DISPATCH])
     s += bytes([B_BYTES, page]) + u16(4094) + bytes([1, 1])
@@ -122,6 +151,15 @@ def back_seeds():
     seeds["flood"] = vfb_connect() + bytes([B_FLOOD, 5, 90])
     seeds["ring-overrun"] = vfb_connect() + b_w32(1, 12, 1000) + bytes([B_NOTIFY, 5, B_DISPATCH])
     seeds["faults"] = bytes([B_FAULT, 12]) + vfb_connect() + bytes([B_FAULT, 10]) + vkbd_connect()
+    seeds["kernel-handshake"] = kfb_connect() + kkbd_connect() + b_out_update(4, 0, 0, 64, 16) \
+        + bytes([B_NOTIFY, 7, B_DISPATCH]) + b_viewer(KERNEL | 0, 30, 1) \
+        + b_viewer(KERNEL | 0, 30, 0) + b_viewer(KERNEL | 1, 32, 24) + b_viewer(KERNEL | 4, 1, 0) \
+        + bytes([B_NOTIFY, 8, B_DISPATCH])
+    seeds["kernel-resize"] = kfb_connect(w=128, h=96) + b_out_resize(4, 64, 48, 512, 32, 0) \
+        + b_out_update(4, 0, 0, 64, 48) + bytes([B_NOTIFY, 7, B_DISPATCH])
+    seeds["kernel-layout32"] = kfb_connect(proto=V_X86_32, depth=16)
+    seeds["kernel-frames"] = kfb_connect() + b_w32(5, 0, 0x100000) + b_write(N_KFB_STATE, 1) \
+        + bytes([B_DISPATCH]) + b_write(N_KFB_STATE, 3) + bytes([B_DISPATCH])
     seeds["watch-paths"] = bytes([B_FIRE, 0, 0, B_FIRE, 0, 1, B_FIRE, 0, 2, B_FIRE, 0, 3,
                                   B_FIRE, 1, 10, B_FIRE, 2, 12, B_DISPATCH]) \
         + bytes([B_FIRE, 0, 48 + 16 + 25]) + b"/local/domain/0/backend/vfb/1/0" + bytes([B_DISPATCH])

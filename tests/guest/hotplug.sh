@@ -85,4 +85,4 @@ back use 1
 "$XDRAW" fill 10 10 50 50 ffffff
 wait_screen_matches 10
 ok $? "pixel for pixel"
-is "$(granted)" 771 "one set of pages granted, not two: 768 of framebuffer, a directory, two shared pages"
+is "$(granted)" 776 "one set of pages granted, not two: 768 of framebuffer, a directory, two shared pages, the cursor's five"

@@ -19,8 +19,9 @@ for round in 1 2; do
     ok $? "X restart $round: pixels match"
 done
 "$XSIM" ctl dump-grants | grep -c "granter=1 " >"$TEST_TMP/grants"
-# the shared page, the directory and the framebuffer of one X server only
-is "$(cat "$TEST_TMP/grants")" "$(( 1 + 1 + 768 + 1 ))" "no grants left over from the earlier X servers (vfb + vkbd)"
+# the shared pages, the directory, the framebuffer and the cursor's five
+# pages of one X server only
+is "$(cat "$TEST_TMP/grants")" "$(( 1 + 1 + 768 + 1 + 5 ))" "no grants left over from the earlier X servers (vfb + vkbd + cursor)"
 
 xsetroot -solid '#204060'
 pid=$(cat "$TEST_TMP/xorg-guest/pid")

@@ -6,6 +6,11 @@
  *                                 cursor is in the framebuffer but not in
  *                                 xwd's picture, so hide it before comparing
  *   xdraw warp X Y                move the pointer
+ *   xdraw cursor-box W H HX HY RRGGBB  a root cursor of known shape: a
+ *                                 solid W x H box of that colour with
+ *                                 its hotspot at HX, HY
+ *   xdraw wander N                move the pointer N times along a zigzag
+ *                                 over the screen, each move synced
  *   xdraw size                    print the root window's WIDTHxHEIGHT
  */
 #include <X11/Xlib.h>
@@ -16,7 +21,9 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: xdraw fill X Y W H RRGGBB | cursor-blank | warp X Y | size\n");
+    fprintf(stderr,
+            "usage: xdraw fill X Y W H RRGGBB | cursor-blank | cursor-box W H HX HY RRGGBB | "
+            "warp X Y | wander N | size\n");
     return 2;
 }
 
@@ -45,8 +52,34 @@ int main(int argc, char **argv)
         Cursor c = XCreatePixmapCursor(d, p, p, &black, &black, 0, 0);
         XDefineCursor(d, root, c);
         XFreePixmap(d, p);
+    } else if (!strcmp(argv[1], "cursor-box") && argc == 7) {
+        unsigned w = (unsigned)atoi(argv[2]), h = (unsigned)atoi(argv[3]);
+        Pixmap p = XCreatePixmap(d, root, w, h, 1);
+        GC gc = XCreateGC(d, p, 0, NULL);
+        XSetForeground(d, gc, 1);
+        XFillRectangle(d, p, gc, 0, 0, w, h);
+        XFreeGC(d, gc);
+        unsigned long rgb = strtoul(argv[6], NULL, 16);
+        XColor fg = {.red = (unsigned short)((rgb >> 16 & 0xff) * 257),
+                     .green = (unsigned short)((rgb >> 8 & 0xff) * 257),
+                     .blue = (unsigned short)((rgb & 0xff) * 257)};
+        XColor bg = {0};
+        Cursor c = XCreatePixmapCursor(d, p, p, &fg, &bg, (unsigned)atoi(argv[4]),
+                                       (unsigned)atoi(argv[5]));
+        XDefineCursor(d, root, c);
+        XFreePixmap(d, p);
     } else if (!strcmp(argv[1], "warp") && argc == 4) {
         XWarpPointer(d, None, root, 0, 0, 0, 0, atoi(argv[2]), atoi(argv[3]));
+    } else if (!strcmp(argv[1], "wander") && argc == 3) {
+        XWindowAttributes a;
+        XGetWindowAttributes(d, root, &a);
+        int n = atoi(argv[2]);
+        for (int i = 0; i < n; i++) {
+            /* 97 and 61: steps that visit the whole screen, not a line */
+            int x = 16 + (i * 97) % (a.width - 96), y = 16 + (i * 61) % (a.height - 96);
+            XWarpPointer(d, None, root, 0, 0, 0, 0, x, y);
+            XSync(d, False);
+        }
     } else if (!strcmp(argv[1], "size") && argc == 2) {
         XWindowAttributes a;
         XGetWindowAttributes(d, root, &a);

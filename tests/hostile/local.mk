@@ -3,7 +3,9 @@ hostile_tests = \
 	tests/hostile/flood.sh \
 	tests/hostile/geometry.sh \
 	tests/hostile/grants.sh \
-	tests/hostile/xenstore.sh
+	tests/hostile/xenstore.sh \
+	tests/hostile/cursor.sh \
+	tests/hostile/frames.sh
 EXTRA_DIST += tests/hostile/README.md tests/hostile/lib-hostile.sh tests/hostile/rfbtimes.py \
 	tests/hostile/readonly.sh \
 	$(hostile_tests)

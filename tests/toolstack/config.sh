@@ -21,10 +21,10 @@ start_fails() {
     return 1
 }
 
-printf 'guest web1\n\n# the mail server\nguest mail devices=vfb,vkbd\n' >"$F"
-start_fails "xenfb-backend serve: $F:4: unknown option 'devices=vfb,vkbd' (this xenfb-backend knows max-size=WxH and keyboard=yes|no): remove it, or install the version it was written for" \
+printf 'guest web1\n\n# the mail server\nguest mail display=sdl\n' >"$F"
+start_fails "xenfb-backend serve: $F:4: unknown option 'display=sdl' (this xenfb-backend knows max-size=WxH, keyboard=yes|no and devices=both|kernel|xenfb): remove it, or install the version it was written for" \
     --config "$F"
-ok $? "an unknown option (devices=, a later version's): status 2, one line with file and line"
+ok $? "an unknown option (a later version's): status 2, one line with file and line"
 
 printf 'guest web1 max-size=1920x\n' >"$F"
 start_fails "xenfb-backend serve: $F:1: bad max-size '1920x': give WxH, each 1 to 16384 (e.g. max-size=1920x1080)" \
@@ -37,7 +37,7 @@ start_fails "xenfb-backend serve: $F:3: guest 'web1' is already named on line 1:
 ok $? "a guest named twice"
 
 printf 'domain web1\n' >"$F"
-start_fails "xenfb-backend serve: $F:1: unknown word 'domain': a line is: guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no]" \
+start_fails "xenfb-backend serve: $F:1: unknown word 'domain': a line is: guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no] [devices=both|kernel|xenfb]" \
     --config "$F"
 ok $? "a line that is not a guest line"
 

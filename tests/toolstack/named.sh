@@ -29,7 +29,7 @@ ok $? "a named domain gets its devices as it appears: no attach"
 B=/local/domain/0/backend/xenfb/3/0
 is "$(rd $B/max-width)x$(rd $B/max-height) $(rd $B/created-by)" "1280x1024 serve" \
     "with the max-size of its line, made by the daemon"
-grep -q "domain 3: guest 'web1': devices created (max-size 1280x1024, keyboard), as $GUESTS_CONF line 2 says" \
+grep -q "domain 3: guest 'web1': devices created (max-size 1280x1024, keyboard; kernel vfb 0 and vkbd 0), as $GUESTS_CONF line 2 says" \
     "$SERVE_LOG"
 ok $? "one line says so, naming the file and line"
 screen 3
@@ -40,9 +40,10 @@ ok $? "its X screen reaches a VNC client, pixel for pixel"
 
 # reboot: xl destroys the domain and builds a new one from its config
 "$XSIM" destroy 3 >/dev/null
-wait_line "$SERVE_LOG" "domain 3: guest 'web1' is gone: its xenfb/xenkbd backend directories removed"
+wait_line "$SERVE_LOG" "domain 3: guest 'web1' is gone: its backend directories removed"
 ok $? "the domain gone, the daemon removes its backend directories"
-is "$(store_count 'backend/xen[a-z]*/3')" "0" "nothing of domain 3 is left in the store"
+is "$(store_count -e 'backend/xen[a-z]*/3' -e 'backend/vfb-xenfb/3' -e 'backend/vinput/3')" "0" \
+    "nothing of domain 3 is left in the store"
 domain 7 web1
 created 7 web1
 ok $? "the rebooted domain (a new domid) gets its devices again"

@@ -49,7 +49,7 @@ is "$(rd /local/domain/0/backend/xenfb/5/0/created-by):$(rd /local/domain/5/devi
 
 guests_conf "guest web2 max-size=800x600" "guest web3 devices=vfb" "guest web1"
 reload
-line="xenfb-backend: error: SIGHUP: $GUESTS_CONF:2: unknown option 'devices=vfb' (this xenfb-backend knows max-size=WxH and keyboard=yes|no): remove it, or install the version it was written for; keeping the configuration in use"
+line="xenfb-backend: error: SIGHUP: $GUESTS_CONF:2: bad devices 'vfb': give devices=both, kernel or xenfb; keeping the configuration in use"
 is "$(grep -c "SIGHUP: $GUESTS_CONF" "$SERVE_LOG")" "1" "a bad line: one line in the log"
 grep -qxF "$line" "$SERVE_LOG"
 ok $? "naming the file, the line, what is wrong and what to do"
@@ -61,7 +61,7 @@ ok $? "the configuration in use stayed (web1 came back only with the good file)"
 is "$(rd /local/domain/0/backend/xenfb/4/0/created-by)" "serve" "and web2 kept its devices throughout"
 
 "$XSIM" destroy 5 >/dev/null
-wait_line "$SERVE_LOG" "domain 5: domain is gone: its xenfb/xenkbd backend directories removed"
+wait_line "$SERVE_LOG" "domain 5: domain is gone: its backend directories removed"
 ok $? "the hand-made device goes with its domain"
 serve_stop
 is "$SERVE_RC" "0" "the daemon stops cleanly"

@@ -19,27 +19,33 @@ static const struct line_case line_cases[] = {
     {"   \t ", 0, NULL},
     {"# a comment", 0, NULL},
     {"   # indented comment\n", 0, NULL},
-    {"guest web1", 1, "name web1 3840x2160 yes"},
-    {"guest web1\n", 1, "name web1 3840x2160 yes"},
-    {"guest web1 # the web server", 1, "name web1 3840x2160 yes"},
-    {"  guest\tweb1   max-size=1920x1080  ", 1, "name web1 1920x1080 yes"},
-    {"guest web1 keyboard=no max-size=800x600", 1, "name web1 800x600 no"},
-    {"guest *", 1, "any * 3840x2160 yes"},
+    {"guest web1", 1, "name web1 3840x2160 yes both"},
+    {"guest web1\n", 1, "name web1 3840x2160 yes both"},
+    {"guest web1 # the web server", 1, "name web1 3840x2160 yes both"},
+    {"  guest\tweb1   max-size=1920x1080  ", 1, "name web1 1920x1080 yes both"},
+    {"guest web1 keyboard=no max-size=800x600", 1, "name web1 800x600 no both"},
+    {"guest *", 1, "any * 3840x2160 yes both"},
     {"guest 5E0B7C6A-1d2e-4f00-8a9b-0123456789AB", 1,
-     "uuid 5e0b7c6a-1d2e-4f00-8a9b-0123456789ab 3840x2160 yes"},
+     "uuid 5e0b7c6a-1d2e-4f00-8a9b-0123456789ab 3840x2160 yes both"},
     {"guest 5e0b7c6a1d2e4f008a9b0123456789ab", 1,
-     "name 5e0b7c6a1d2e4f008a9b0123456789ab 3840x2160 yes"},
-    {"guest a#b", 1, "name a#b 3840x2160 yes"},
+     "name 5e0b7c6a1d2e4f008a9b0123456789ab 3840x2160 yes both"},
+    {"guest a#b", 1, "name a#b 3840x2160 yes both"},
     {"guest", -1, "'guest' without a domain: give its name, UUID or *"},
     {"guest # nobody", -1, "'guest' without a domain: give its name, UUID or *"},
     {"vm web1", -1,
-     "unknown word 'vm': a line is: guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no]"},
+     "unknown word 'vm': a line is: guest NAME|UUID|* [max-size=WxH] [keyboard=yes|no] "
+     "[devices=both|kernel|xenfb]"},
     {"guest max-size=800x600", -1,
      "'max-size=800x600' where a domain belongs: a line is: guest NAME|UUID|* [max-size=WxH] "
-     "[keyboard=yes|no]"},
-    {"guest web1 devices=vfb", -1,
-     "unknown option 'devices=vfb' (this xenfb-backend knows max-size=WxH and keyboard=yes|no): "
-     "remove it, or install the version it was written for"},
+     "[keyboard=yes|no] [devices=both|kernel|xenfb]"},
+    {"guest web1 devices=kernel", 1, "name web1 3840x2160 yes kernel"},
+    {"guest web1 devices=xenfb keyboard=no", 1, "name web1 3840x2160 no xenfb"},
+    {"guest web1 devices=both", 1, "name web1 3840x2160 yes both"},
+    {"guest web1 devices=vfb", -1, "bad devices 'vfb': give devices=both, kernel or xenfb"},
+    {"guest web1 devices=kernel devices=both", -1, "devices is given twice: keep one"},
+    {"guest web1 display=vnc", -1,
+     "unknown option 'display=vnc' (this xenfb-backend knows max-size=WxH, keyboard=yes|no and "
+     "devices=both|kernel|xenfb): remove it, or install the version it was written for"},
     {"guest web1 max-size", -1,
      "bad max-size '': give WxH, each 1 to 16384 (e.g. max-size=1920x1080)"},
     {"guest web1 max-size=0x600", -1,
@@ -67,8 +73,11 @@ static const struct line_case line_cases[] = {
 static void describe(const struct guest_rule *r, char *buf, size_t len)
 {
     static const char *const kinds[] = {"name", "uuid", "any"};
-    snprintf(buf, len, "%s %s %ux%u %s", kinds[r->kind], r->id, r->max_width, r->max_height,
-             r->keyboard ? "yes" : "no");
+    snprintf(buf, len, "%s %s %ux%u %s %s", kinds[r->kind], r->id, r->max_width, r->max_height,
+             r->keyboard ? "yes" : "no",
+             r->xenfb && r->kernel ? "both"
+             : r->kernel           ? "kernel"
+                                   : "xenfb");
 }
 
 static void test_guestconf_lines(void)
@@ -94,7 +103,7 @@ static void test_guestconf_spec_has_no_keyword(void)
     is_int(guestconf_parse_line("web1 keyboard=no", false, &r, err, sizeof(err)), 1,
            "--guest takes the words after 'guest'");
     describe(&r, got, sizeof(got));
-    is_str(got, "name web1 3840x2160 no", "--guest: the rule");
+    is_str(got, "name web1 3840x2160 no both", "--guest: the rule");
     is_int(guestconf_parse_line("guest", false, &r, err, sizeof(err)), 1,
            "--guest guest names a domain called guest");
     is_int(guestconf_parse_line("  ", false, &r, err, sizeof(err)), -1, "an empty --guest fails");

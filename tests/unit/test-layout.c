@@ -1,4 +1,5 @@
-/* pd[] layouts per ABI and the grant-directory arithmetic. */
+/* pd[] layouts per ABI, the grant-directory arithmetic, and the frame
+ * directories of the standard protocol. */
 #include "proto/layout.h"
 
 #include "tap.h"
@@ -52,11 +53,37 @@ static void test_layout_pages(void)
            "the 64-bit maximum fills the 123 usable slots");
 }
 
+/* Linux's xen-fbfront: pd[] and the directory pages hold unsigned long
+ * frame numbers of the guest's ABI. */
+static void test_layout_frames(void)
+{
+    static unsigned char page[4096], dir[2 * 4096];
+    struct xfb_layout l32, l64;
+    xfb_layout_from_protocol(XEN_IO_PROTO_ABI_X86_32, &l32);
+    xfb_layout_from_protocol(XEN_IO_PROTO_ABI_X86_64, &l64);
+    is_int(xfb_layout_frames_per_dir(&l64), 512, "x86_64-abi: 512 frame numbers a directory page");
+    is_int(xfb_layout_frames_per_dir(&l32), 1024,
+           "x86_32-abi: 1024 frame numbers a directory page");
+    xfb_layout_pd_set_frame(&l64, page, 2, 0x123456789aULL);
+    ok(xfb_layout_pd_get_frame(&l64, page, 2) == 0x123456789aULL,
+       "a 64-bit pd[] slot holds a frame number above 2^32");
+    ok(page[40 + 2 * 8 + 4] == 0x12, "at offset 40 + 8 i, little-endian");
+    xfb_layout_pd_set_frame(&l32, page, 5, 0x80001234u);
+    ok(xfb_layout_pd_get_frame(&l32, page, 5) == 0x80001234u, "a 32-bit slot holds 32 bits");
+    xfb_layout_dir_set_frame(&l64, dir, 512, 99);
+    ok(xfb_layout_dir_get_frame(&l64, dir, 512) == 99 && dir[4096] == 99,
+       "64-bit entry 512 is the first of the second directory page");
+    xfb_layout_dir_set_frame(&l32, dir, 1023, 7);
+    ok(xfb_layout_dir_get_frame(&l32, dir, 1023) == 7 && dir[4092] == 7,
+       "32-bit entry 1023 is the last of the first");
+}
+
 int main(void)
 {
-    plan(15);
+    plan(22);
     test_layout_protocols();
     test_layout_pd_roundtrip();
     test_layout_pages();
+    test_layout_frames();
     return done_testing();
 }

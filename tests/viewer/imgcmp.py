@@ -4,12 +4,13 @@
     imgcmp.py [--tolerance N] IMAGE XWD
 
 IMAGE is anything PIL reads (PNG from gvnccapture) or another xwd file
-(a viewer's window, xwd -id). Every pixel is compared; with --tolerance N a
-pixel passes when no channel differs by more than N (for lossy JPEG). An
-xwd of 16 bits per pixel (r5g6b5) is compared on the bits it has: both
-pictures are cut to 5, 6 and 5 bits, whatever a viewer filled the low bits
-with. Prints "same" and exits 0, or the number of differing pixels and the
-first few, and exits 1.
+(a viewer's window, xwd -id); XWD may also be a picture PIL reads (a PPM
+from the kernel stand-in, tests/kernel/xfb-kfront). Every pixel is
+compared; with --tolerance N a pixel passes when no channel differs by
+more than N (for lossy JPEG). An xwd of 16 bits per pixel (r5g6b5) is
+compared on the bits it has: both pictures are cut to 5, 6 and 5 bits,
+whatever a viewer filled the low bits with. Prints "same" and exits 0,
+or the number of differing pixels and the first few, and exits 1.
 """
 import struct
 import sys
@@ -65,7 +66,11 @@ def main():
         args = args[2:]
     if len(args) != 2:
         sys.exit(__doc__)
-    ref, bpp = read_xwd(args[1])
+    if args[1].endswith(".xwd"):
+        ref, bpp = read_xwd(args[1])
+    else:
+        # any picture PIL reads (a PPM a guest's kernel stand-in dumped)
+        ref, bpp = Image.open(args[1]).convert("RGB"), 32
     if args[0].endswith(".xwd"):
         img, ibpp = read_xwd(args[0])
         bpp = min(bpp, ibpp)

@@ -4,6 +4,7 @@ viewer_tests = \
 	tests/viewer/capture.sh \
 	tests/viewer/modes.sh \
 	tests/viewer/regrant.sh \
+	tests/viewer/packaged.sh \
 	tests/viewer/auth.sh \
 	tests/viewer/keys.sh \
 	tests/viewer/keysyms.sh \
@@ -12,9 +13,11 @@ viewer_tests = \
 	tests/viewer/daemon.sh \
 	tests/viewer/unmap.sh \
 	tests/viewer/user.sh \
-	tests/viewer/hostile.sh
+	tests/viewer/hostile.sh \
+	tests/viewer/cursor.sh
 EXTRA_DIST += tests/viewer/lib-viewer.sh tests/viewer/imgcmp.py tests/viewer/rfbauth.py \
-	tests/viewer/rfbkeys.py tests/viewer/webdrive.py tests/viewer/rfbframes.py $(viewer_tests)
+	tests/viewer/rfbkeys.py tests/viewer/webdrive.py tests/viewer/rfbframes.py tests/viewer/rfbcursor.py \
+	tests/viewer/xcursor.py $(viewer_tests)
 viewer_sdl_tests = tests/viewer/sdl.sh
 EXTRA_DIST += $(viewer_sdl_tests)
 if BACKEND

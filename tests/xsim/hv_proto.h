@@ -20,6 +20,11 @@
  * ride on frames as SCM_RIGHTS, at most HV_FRAME_FDS per frame, in order.
  * All integers are in host byte order: both ends run on the same machine.
  *
+ * A guest's memory is frames, with machine-wide frame numbers: a kernel
+ * stand-in allocates them, maps them and grants them through
+ * /dev/xsim/kmem (xsim_kmem.h), and dom0 maps any frame of a guest
+ * through /dev/xen/privcmd, as libxenforeignmemory does on Linux.
+ *
  * Each domain's kernel also has a sysfs: xsimd keeps it as files in
  * DIR/HV_SYSFS_DIR/<domid>/, laid out as under /sys, and the shim sends a
  * process's look at /sys/bus/xen, /sys/module/xen_gntalloc or a Xen device
@@ -65,6 +70,8 @@ enum hv_kind {
     HV_KIND_GNTALLOC = 1,
     HV_KIND_GNTDEV = 2,
     HV_KIND_EVTCHN = 3,
+    HV_KIND_PRIVCMD = 4, /* /dev/xen/privcmd */
+    HV_KIND_KMEM = 5,    /* /dev/xsim/kmem: a guest kernel's own memory */
 };
 
 enum hv_op {
@@ -120,6 +127,26 @@ enum hv_op {
     /* A write to /sys/module/MODULE/parameters/PARAM of the sender's
      * domain: data = "MODULE\0PARAM\0" then the bytes written. */
     HV_OP_PARAM_WRITE = 40,
+
+    /* privcmd IOCTL_PRIVCMD_MMAPBATCH_V2, the foreign mapping "hypercall":
+     * arg[0] = the domain whose frames, arg[1] = count, arg[2] = PROT_*
+     * bits; data = uint64_t frames[count]. Reply: val[0] = mapping id,
+     * val[1] = HV_MMAP_* flags, data = int32_t err[count] (0 or -errno for
+     * each frame, padded to 8 bytes), then struct hv_run[] covering the
+     * pages in order, fd HV_RUN_HOLE where a frame failed. */
+    HV_OP_PM_MAP = 50,
+
+    /* The guest kernel's page allocator (/dev/xsim/kmem). KM_ALLOC:
+     * arg[0] = count; reply val[0] = index (the mmap offset of these
+     * pages, in bytes), data = uint64_t frames[count]. KM_FREE: arg[0] =
+     * index. KM_GRANT: arg[0] = frame, arg[1] = grantee, arg[2] = 1 for
+     * read-only; reply val[0] = the grant reference. KM_END_GRANT: arg[0]
+     * = ref. An mmap (HV_OP_MMAP) of an index maps those pages, untracked
+     * (mapping id 0): they are the kernel's own. */
+    HV_OP_KM_ALLOC = 60,
+    HV_OP_KM_FREE = 61,
+    HV_OP_KM_GRANT = 62,
+    HV_OP_KM_END_GRANT = 63,
 };
 
 struct hv_req {
@@ -140,7 +167,9 @@ struct hv_grant_ref {
 };
 
 /* pages [.., +npages) of the reply's fd number `fd` (an index into the
- * descriptors of the reply), from page `page` of that file */
+ * descriptors of the reply), from page `page` of that file; fd
+ * HV_RUN_HOLE: nothing there (a frame that could not be mapped) */
+#define HV_RUN_HOLE 0xffffffffu
 struct hv_run {
     uint32_t fd;
     uint32_t npages;
@@ -166,5 +195,11 @@ _Static_assert(sizeof(struct hv_run) == 16, "hv_run layout");
 _Static_assert(sizeof(struct hv_copy_seg) == 24, "hv_copy_seg layout");
 _Static_assert(HV_MAX_PAGES_PER_CALL * sizeof(struct hv_run) + sizeof(struct hv_rep) <= HV_MSG_MAX,
                "a worst-case mmap reply fits in one message");
+_Static_assert((sizeof(struct hv_run) + sizeof(int32_t)) * HV_MAX_PAGES_PER_CALL +
+                       sizeof(struct hv_rep) <=
+                   HV_MSG_MAX,
+               "a worst-case foreign map reply fits in one message");
+_Static_assert(HV_MAX_PAGES_PER_CALL * sizeof(uint64_t) + sizeof(struct hv_req) <= HV_MSG_MAX,
+               "a worst-case foreign map request fits in one message");
 
 #endif

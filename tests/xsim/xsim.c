@@ -47,7 +47,7 @@ static void usage(FILE *f)
           "  create N [NAME] [--uuid UUID] [--type pv|pvh|hvm]\n"
           "                             create domain N\n"
           "  destroy N                  destroy domain N (kills its processes)\n"
-          "  dump                       print xenstore, grants and event channels\n"
+          "  dump                       print xenstore, grants, event channels, frames\n"
           "  ctl VERB [ARGS...]         send any control verb (ctl help lists them)\n"
           "DOMAIN OPTIONS (for a domain run or env creates): --name NAME, --uuid UUID,\n"
           "  --type pv|pvh|hvm\n"
@@ -399,7 +399,8 @@ static int cmd_env(int argc, char **argv)
 
 static int cmd_dump(void)
 {
-    const char *verbs[] = {"domains", "dump-store", "dump-grants", "dump-ports", NULL};
+    const char *verbs[] = {"domains",    "dump-store",  "dump-grants",
+                           "dump-ports", "dump-frames", NULL};
     int rc = 0;
     for (const char **v = verbs; *v; v++) {
         printf("== %s\n", *v);

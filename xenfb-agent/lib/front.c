@@ -67,6 +67,7 @@ static void destroy(struct xfb_front *f)
     int saved = errno;
     f->event_fn = NULL;
     xfb_device_detach(f, XFB_DETACH_CLOSE);
+    xfb_cursor_free(f);
     if (f->watching)
         xfb_xenbus_unwatch_device(f);
     if (f->xs)
@@ -95,7 +96,8 @@ static uint32_t want_bytes(const struct xfb_front *f)
 
 static struct xfb_front *open_flags(const struct xfb_front_opts *opts, unsigned flags)
 {
-    if (check_opts(opts) < 0 || (flags & ~XFB_FRONT_HOTPLUG)) {
+    if (check_opts(opts) < 0 || (flags & ~(XFB_FRONT_HOTPLUG | XFB_FRONT_CURSOR)) ||
+        ((flags & XFB_FRONT_CURSOR) && opts->kind != XFB_FRONT_VFB)) {
         errno = EINVAL;
         return NULL;
     }
@@ -125,6 +127,8 @@ static struct xfb_front *open_flags(const struct xfb_front_opts *opts, unsigned 
         f->max_height = opts->max_height ? opts->max_height : f->height;
         f->want_bytes = want_bytes(f);
     }
+    if ((flags & XFB_FRONT_CURSOR) && xfb_cursor_want(f) < 0)
+        goto fail;
     f->xtl = xfb_log_xtl_new(f);
     if (!f->xtl || xfb_xenbus_open(f) < 0 || xfb_grant_open(f) < 0 || setup_poll(f) < 0)
         goto fail;

@@ -135,6 +135,7 @@ void xfb_grant_detach(struct xfb_front *f)
 {
     int saved = errno;
     xfb_fbmem_free(f, &f->mem);
+    xfb_cursor_release(f);
     /* Last: this fires the unmap notify on our port, which must still be
      * bound. */
     if (f->xgs && f->page)

@@ -8,6 +8,7 @@
  *   fbmem.c   vfb framebuffer memory: pages and directory, re-grants
  *   fbring.c  vfb rings: update/resize out with coalescing, refresh period in
  *   kbdring.c vkbd in ring with validation
+ *   cursor.c  vfb cursor extension: the caller's cursor, its shared pages
  */
 #ifndef XFB_FRONT_PRIVATE_H
 #define XFB_FRONT_PRIVATE_H
@@ -45,6 +46,15 @@ struct xfb_fbmem {
     uint32_t dir_pages;
     uint32_t dir_refs[XFB_MAX_DIR_PAGES];
     uint32_t mem_length; /* bytes: fb_pages pages */
+};
+
+/* The caller's cursor (cursor.c), kept while the device comes and goes. */
+struct xfb_cursor_state {
+    bool wanted;     /* opened with XFB_FRONT_CURSOR */
+    uint32_t *image; /* XFB_CURSOR_IMAGE_SIZE bytes, rows XFB_CURSOR_STRIDE apart */
+    uint32_t width, height, hot_x, hot_y, visible;
+    int32_t x, y;
+    uint32_t seq, image_gen; /* what the shared header says */
 };
 
 /* The deadlines the one timer serves; 0 = none. */
@@ -102,6 +112,14 @@ struct xfb_front {
     int32_t be_width, be_height;          /* vkbd absolute range without raw */
     uint32_t be_max_width, be_max_height; /* vfb: its limits; 0 = none given */
     bool use_abs, use_raw, use_hwheel;    /* what we requested */
+    bool be_cursor;                       /* vfb: feature-cursor */
+
+    /* vfb cursor (cursor.c): header and image pages, read-only to the
+     * backend, while the device is there and the backend draws it */
+    struct xfb_cursor_state cursor;
+    volatile uint8_t *cursor_page;
+    uint32_t cursor_gref;
+    bool cursor_published; /* cursor-gref is among our nodes */
 
     /* vfb mode */
     uint32_t width, height, stride, depth, offset;
@@ -286,6 +304,18 @@ enum xfb_kbd_verdict xfb_kbd_validate(const union xenkbd_in_event *in,
 bool xfb_kbdring_read(struct xfb_front *f);
 void xfb_kbdring_reset(struct xfb_front *f);
 void xfb_kbdring_init_page(struct xfb_front *f);
+
+/* cursor.c */
+/* At open with XFB_FRONT_CURSOR: 0, or -1 + ENOMEM. */
+int xfb_cursor_want(struct xfb_front *f);
+/* About to publish to a backend offering feature-cursor: grant the
+ * cursor's pages if the caller wants the cursor. true: publish
+ * cursor-gref (f->cursor_gref). */
+bool xfb_cursor_prepare(struct xfb_front *f);
+/* The device goes: release the pages (the caller's cursor stays). */
+void xfb_cursor_release(struct xfb_front *f);
+/* The handle closes. */
+void xfb_cursor_free(struct xfb_front *f);
 
 /* front.c */
 /* Our port fired: liveness, in ring, space in the out ring. */

@@ -5,6 +5,7 @@
  * re-grant (Closing, then over again with new memory). */
 #include "private.h"
 
+#include "proto/cursor.h"
 #include "proto/sysfs.h"
 
 #include <errno.h>
@@ -32,6 +33,7 @@ static const char *const published_nodes[] = {
     XENKBD_FIELD_REQ_ABS_POINTER,
     XENKBD_FIELD_REQ_RAW_POINTER,
     XFB_NODE_REQUEST_HWHEEL,
+    XFB_NODE_CURSOR_GREF,
 };
 
 static char *read_node(struct xfb_front *f, const char *dir, const char *node)
@@ -150,6 +152,7 @@ static void remove_published(struct xfb_front *f)
         xs_rm(f->xs, XBT_NULL, path);
     }
     f->published = false;
+    f->cursor_published = false;
 }
 
 int xfb_xenbus_open(struct xfb_front *f)
@@ -248,6 +251,8 @@ static int publish(struct xfb_front *f)
         if (f->kind == XFB_FRONT_VFB) {
             r |= write_node(f, t, "protocol", "%s", xfb_layout_native_protocol());
             r |= write_node(f, t, "feature-update", "1");
+            if (f->be_cursor && xfb_cursor_prepare(f))
+                r |= write_node(f, t, XFB_NODE_CURSOR_GREF, "%u", f->cursor_gref);
         } else {
             if (f->use_abs)
                 r |= write_node(f, t, XENKBD_FIELD_REQ_ABS_POINTER, "1");
@@ -264,6 +269,7 @@ static int publish(struct xfb_front *f)
         }
         if (xs_transaction_end(f->xs, t, false)) {
             f->published = true;
+            f->cursor_published = f->kind == XFB_FRONT_VFB && f->be_cursor && f->cursor_page;
             return 0;
         }
         if (errno != EAGAIN)
@@ -302,6 +308,7 @@ static void try_publish(struct xfb_front *f)
             f->warned_gref = true;
             return;
         }
+        f->be_cursor = read_flag(f, f->be_path, XFB_NODE_FEATURE_CURSOR);
         /* no memory: [XFB-003] said why; a resize or the device anew
          * tries again */
         if (!f->mem.fb)
@@ -350,6 +357,8 @@ static void read_backend_offer(struct xfb_front *f)
     f->be_request_update = read_flag(f, f->be_path, "request-update");
     f->be_resize = read_flag(f, f->be_path, "feature-resize");
     f->be_lazy_notify = read_flag(f, f->be_path, XFB_NODE_FEATURE_LAZY_NOTIFY);
+    if (f->kind == XFB_FRONT_VFB) /* a backend that came back may draw no cursor now */
+        f->be_cursor = read_flag(f, f->be_path, XFB_NODE_FEATURE_CURSOR);
     long w = read_long(f, f->be_path, XENKBD_FIELD_WIDTH);
     long h = read_long(f, f->be_path, XENKBD_FIELD_HEIGHT);
     f->be_width = w > 0 && w <= INT32_MAX ? (int32_t)w : 0;

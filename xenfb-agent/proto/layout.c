@@ -88,3 +88,50 @@ void xfb_layout_pd_set(const struct xfb_layout *l, volatile void *page, unsigned
         memcpy((void *)(p + (size_t)i * 4), &gref, sizeof(gref));
     }
 }
+
+/* One `unsigned long` of the frontend's ABI at p, read once. */
+static uint64_t slot_get(size_t size, const volatile unsigned char *p)
+{
+    if (size == 8) {
+        uint64_t v;
+        memcpy(&v, (const void *)p, sizeof(v));
+        return v;
+    }
+    uint32_t v;
+    memcpy(&v, (const void *)p, sizeof(v));
+    return v;
+}
+
+static void slot_set(size_t size, volatile unsigned char *p, uint64_t v)
+{
+    if (size == 8) {
+        memcpy((void *)p, &v, sizeof(v));
+    } else {
+        uint32_t w = (uint32_t)v;
+        memcpy((void *)p, &w, sizeof(w));
+    }
+}
+
+uint64_t xfb_layout_pd_get_frame(const struct xfb_layout *l, const volatile void *page, unsigned i)
+{
+    return slot_get(l->pd_size,
+                    (const volatile unsigned char *)page + l->pd_offset + (size_t)i * l->pd_size);
+}
+
+void xfb_layout_pd_set_frame(const struct xfb_layout *l, volatile void *page, unsigned i,
+                             uint64_t frame)
+{
+    slot_set(l->pd_size, (volatile unsigned char *)page + l->pd_offset + (size_t)i * l->pd_size,
+             frame);
+}
+
+uint64_t xfb_layout_dir_get_frame(const struct xfb_layout *l, const volatile void *dir, uint32_t i)
+{
+    return slot_get(l->pd_size, (const volatile unsigned char *)dir + (size_t)i * l->pd_size);
+}
+
+void xfb_layout_dir_set_frame(const struct xfb_layout *l, volatile void *dir, uint32_t i,
+                              uint64_t frame)
+{
+    slot_set(l->pd_size, (volatile unsigned char *)dir + (size_t)i * l->pd_size, frame);
+}

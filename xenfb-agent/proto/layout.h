@@ -77,6 +77,24 @@ uint32_t xfb_layout_pd_get(const struct xfb_layout *l, const volatile void *page
                            uint32_t *high);
 void xfb_layout_pd_set(const struct xfb_layout *l, volatile void *page, unsigned i, uint32_t gref);
 
+/* The standard protocol (a kernel frontend such as Linux's xen-fbfront):
+ * pd[i] is the frame number of directory page i, and each directory page
+ * is an array of the framebuffer's frame numbers, as `unsigned long` of
+ * the frontend's ABI (the slot size: 512 or 1024 a page). Reading returns
+ * the whole slot. */
+uint64_t xfb_layout_pd_get_frame(const struct xfb_layout *l, const volatile void *page, unsigned i);
+void xfb_layout_pd_set_frame(const struct xfb_layout *l, volatile void *page, unsigned i,
+                             uint64_t frame);
+/* Entry i of the directory pages (mapped one after the other at dir). */
+uint64_t xfb_layout_dir_get_frame(const struct xfb_layout *l, const volatile void *dir, uint32_t i);
+void xfb_layout_dir_set_frame(const struct xfb_layout *l, volatile void *dir, uint32_t i,
+                              uint64_t frame);
+
+static inline uint32_t xfb_layout_frames_per_dir(const struct xfb_layout *l)
+{
+    return (uint32_t)(XFB_PAGE_SIZE / l->pd_size);
+}
+
 /* Pages needed for mem_length bytes of framebuffer, and directory pages
  * needed to name them. */
 static inline uint32_t xfb_fb_pages(uint64_t mem_length)

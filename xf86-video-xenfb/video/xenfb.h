@@ -44,6 +44,7 @@ typedef struct {
     unsigned devid;              /* vfb index: Option "Device" */
     int cap_width, cap_height;   /* Option "MaxWidth"/"MaxHeight"; XENFB_MAX_SIZE if not given */
     unsigned backend_timeout_ms; /* Option "BackendTimeout" (seconds) */
+    Bool sw_cursor;              /* Option "SWCursor": X always draws the cursor */
 
     /* per server generation */
     struct xfb_front *front;
@@ -58,6 +59,13 @@ typedef struct {
     void *pixels;
     int pitch;
     void *own; /* the server's own memory, NULL while granted */
+
+    /* the cursor (xenfb_cursor.c) */
+    struct _xf86CursorInfoRec *cursor_info; /* NULL: X draws it, always */
+    Bool cursor_hw;                         /* the backend draws it now */
+    void *cursor_mono;                      /* the two-colour image loaded */
+    uint32_t cursor_fg, cursor_bg;
+    int cursor_hot_x, cursor_hot_y;
 
     CloseScreenProcPtr CloseScreen;
     CreateScreenResourcesProcPtr CreateScreenResources;
@@ -88,6 +96,14 @@ void xenfb_memory_fini(ScrnInfoPtr pScrn);
 Bool xenfb_damage_init(ScreenPtr pScreen);
 void xenfb_damage_fini(ScreenPtr pScreen);
 void xenfb_damage_flush(ScrnInfoPtr pScrn);
+
+/* xenfb_cursor.c */
+/* After miDCInitialize: the hardware cursor interface, unless
+ * Option "SWCursor". FALSE only when out of memory. */
+Bool xenfb_cursor_init(ScreenPtr pScreen);
+/* The connection changed: does the backend draw the cursor now? */
+void xenfb_cursor_check(ScrnInfoPtr pScrn);
+void xenfb_cursor_fini(ScrnInfoPtr pScrn);
 
 /* xenfb_randr.c */
 Bool xenfb_randr_init(ScrnInfoPtr pScrn);

@@ -16,6 +16,7 @@ typedef enum {
     OPTION_MAX_WIDTH,
     OPTION_MAX_HEIGHT,
     OPTION_BACKEND_TIMEOUT,
+    OPTION_SW_CURSOR,
 } XenfbOpts;
 
 static const OptionInfoRec xenfb_options[] = {
@@ -23,6 +24,7 @@ static const OptionInfoRec xenfb_options[] = {
     {OPTION_MAX_WIDTH, "MaxWidth", OPTV_INTEGER, {0}, FALSE},
     {OPTION_MAX_HEIGHT, "MaxHeight", OPTV_INTEGER, {0}, FALSE},
     {OPTION_BACKEND_TIMEOUT, "BackendTimeout", OPTV_INTEGER, {0}, FALSE},
+    {OPTION_SW_CURSOR, "SWCursor", OPTV_BOOLEAN, {0}, FALSE},
     {-1, NULL, OPTV_NONE, {0}, FALSE},
 };
 
@@ -192,6 +194,8 @@ static Bool xenfb_pre_init(ScrnInfoPtr pScrn, int flags)
         x->backend_timeout_ms = (unsigned)v * 1000;
     }
 
+    x->sw_cursor = xf86ReturnOptValBool(x->options, OPTION_SW_CURSOR, FALSE);
+
     if (!xenfb_read_cap(pScrn))
         return FALSE;
     /* not a limit of ours: memory is granted per mode. It must hold the
@@ -300,6 +304,7 @@ static Bool xenfb_close_screen(ScreenPtr pScreen)
     pScreen->CloseScreen = x->CloseScreen;
     Bool ret = pScreen->CloseScreen(pScreen);
     xenfb_front_close(pScrn);
+    xenfb_cursor_fini(pScrn);
     xenfb_memory_fini(pScrn);
     pScrn->vtSema = FALSE;
     return ret;
@@ -351,6 +356,8 @@ static Bool xenfb_screen_init(ScreenPtr pScreen, int argc, char **argv)
     xf86SetBackingStore(pScreen);
     xf86SetSilkenMouse(pScreen);
     miDCInitialize(pScreen, xf86GetPointerScreenFuncs());
+    if (!xenfb_cursor_init(pScreen))
+        goto fail;
     if (!miCreateDefColormap(pScreen))
         goto fail;
 
@@ -369,6 +376,7 @@ static Bool xenfb_screen_init(ScreenPtr pScreen, int argc, char **argv)
 
 fail:
     xenfb_front_close(pScrn);
+    xenfb_cursor_fini(pScrn);
     xenfb_memory_fini(pScrn);
     return FALSE;
 }

@@ -57,6 +57,8 @@ static void front_event(void *data, const struct xfb_front_event *ev)
         device_event(pScrn, ev);
         return;
     }
+    if (ev->type == XFB_FRONT_EV_STATE)
+        xenfb_cursor_check(pScrn);
     if (ev->type != XFB_FRONT_EV_STATE || ev->state.connected == x->connected)
         return;
     x->connected = ev->state.connected;
@@ -111,7 +113,10 @@ Bool xenfb_front_open(ScrnInfoPtr pScrn)
     x->front_fd = -1;
     /* the device may come later, and go and come again: nothing about it
      * stops the server from starting */
-    x->front = xfb_front_open_flags(&opts, XFB_FRONT_HOTPLUG);
+    /* the cursor extension is asked for from the start: the backend
+     * reads our nodes once, when it connects */
+    x->front =
+        xfb_front_open_flags(&opts, XFB_FRONT_HOTPLUG | (x->sw_cursor ? 0 : XFB_FRONT_CURSOR));
     if (!x->front) {
         /* the library logged the reason, with what to do */
         xf86DrvMsg(pScrn->scrnIndex, X_ERROR, "Cannot open Xen vfb %u: %s\n", x->devid,

@@ -1,4 +1,4 @@
-/* /dev/xen/gntalloc and /dev/xen/gntdev: ioctls and mmap. An mmap gets
+/* /dev/xen/gntalloc and /dev/xen/gntdev: ioctls and mmap (kmem's too). An mmap gets
  * from xsimd the memfds holding the pages and maps them, run by run, into
  * one reserved range, so the program sees one mapping as with the device. */
 #define _GNU_SOURCE 1
@@ -254,6 +254,7 @@ void *shim_grant_mmap(const struct shim_file *f, void *addr, size_t len, int pro
         errno = e;
         return MAP_FAILED;
     }
+    /* 0: pages xsimd does not track (a guest kernel's own, kmem) */
     uint32_t id = (uint32_t)c.rep.val[0];
     bool dontfork = c.rep.val[1] & HV_MMAP_DONTFORK;
     size_t bytes = npages * HV_PAGE_SIZE;
@@ -278,7 +279,7 @@ void *shim_grant_mmap(const struct shim_file *f, void *addr, size_t len, int pro
                          .index = (uint64_t)off,
                          .count = (uint32_t)npages,
                          .dontfork = dontfork};
-    if (rc == 0 && shim_map_add(&m) < 0) {
+    if (rc == 0 && id && shim_map_add(&m) < 0) {
         e = ENOMEM;
         rc = -1;
     }
@@ -286,7 +287,7 @@ void *shim_grant_mmap(const struct shim_file *f, void *addr, size_t len, int pro
         if (base != MAP_FAILED)
             shim_real.munmap(base, bytes);
         struct shim_call u = {.req = {.op = HV_OP_MUNMAP, .arg = {id, 0, npages}}};
-        if (shim_call(&u) == 0)
+        if (id && shim_call(&u) == 0)
             shim_call_done(&u);
     }
     shim_unlock();

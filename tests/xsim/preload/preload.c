@@ -1,5 +1,6 @@
 /* The interposed libc functions of the devices. Everything not about
- * /dev/xen/{gntalloc,gntdev,evtchn} or /sys goes straight to the next
+ * /dev/xen/{gntalloc,gntdev,evtchn,privcmd}, /dev/xsim/kmem or /sys goes
+ * straight to the next
  * definition (libc), and costs nothing more than a flag test until the
  * process opens one of them. */
 #define _GNU_SOURCE 1
@@ -123,6 +124,8 @@ bool shim_env(const char **dir, unsigned *domid)
 
 static int device_kind(const char *path)
 {
+    if (path && !strcmp(path, "/dev/xsim/kmem"))
+        return HV_KIND_KMEM;
     if (!path || strncmp(path, "/dev/xen/", 9))
         return 0;
     if (!strcmp(path + 9, "gntalloc"))
@@ -131,6 +134,8 @@ static int device_kind(const char *path)
         return HV_KIND_GNTDEV;
     if (!strcmp(path + 9, "evtchn"))
         return HV_KIND_EVTCHN;
+    if (!strcmp(path + 9, "privcmd"))
+        return HV_KIND_PRIVCMD;
     return 0;
 }
 
@@ -290,11 +295,12 @@ ssize_t write(int fd, const void *buf, size_t len)
     return shim_real.write(fd, buf, len);
 }
 
-/* The Xen ioctls: _IOC_NONE, type 'G' (gntalloc, gntdev) or 'E' (evtchn). */
+/* The Xen ioctls: _IOC_NONE, type 'G' (gntalloc, gntdev), 'E' (evtchn),
+ * 'P' (privcmd) or 'K' (xsim's kmem). */
 static bool xen_ioctl(unsigned long req)
 {
     unsigned type = _IOC_TYPE(req);
-    return _IOC_DIR(req) == _IOC_NONE && (type == 'G' || type == 'E');
+    return _IOC_DIR(req) == _IOC_NONE && (type == 'G' || type == 'E' || type == 'P' || type == 'K');
 }
 
 int ioctl(int fd, unsigned long req, ...)
@@ -309,9 +315,18 @@ int ioctl(int fd, unsigned long req, ...)
         shim_lock();
         bool ours = shim_file_find(fd, &f);
         shim_unlock();
-        if (ours)
-            return f.kind == HV_KIND_EVTCHN ? shim_evtchn_ioctl(fd, &f, req, arg)
-                                            : shim_grant_ioctl(&f, req, arg);
+        if (ours) {
+            switch (f.kind) {
+            case HV_KIND_EVTCHN:
+                return shim_evtchn_ioctl(fd, &f, req, arg);
+            case HV_KIND_PRIVCMD:
+                return shim_privcmd_ioctl(&f, req, arg);
+            case HV_KIND_KMEM:
+                return shim_kmem_ioctl(&f, req, arg);
+            default:
+                return shim_grant_ioctl(&f, req, arg);
+            }
+        }
     }
     return shim_real.ioctl(fd, req, arg);
 }
@@ -324,6 +339,8 @@ static void *do_mmap(void *(*real)(void *, size_t, int, int, int, off_t), void *
         shim_lock();
         bool ours = shim_file_find(fd, &f) && f.kind != HV_KIND_EVTCHN;
         shim_unlock();
+        if (ours && f.kind == HV_KIND_PRIVCMD)
+            return shim_privcmd_mmap(&f, addr, len, prot, flags, off);
         if (ours)
             return shim_grant_mmap(&f, addr, len, prot, flags, off);
     }

@@ -1,11 +1,14 @@
 /* libxsim-preload.so: the Linux kernel ABI of /dev/xen/{gntalloc,gntdev,
- * evtchn} for unmodified programs and libraries, served by xsimd. See
+ * evtchn,privcmd} for unmodified programs and libraries, and xsim's
+ * /dev/xsim/kmem for kernel stand-ins, served by xsimd. See
  * xsim/hv_proto.h for the design; this header joins the shim's files:
  *   preload.c     the interposed libc functions and start-up
  *   conn.c        the process connection to xsimd, fork handling
  *   table.c       the device files and grant mappings of this process
  *   dev_evtchn.c  evtchn ioctls
  *   dev_grant.c   gntalloc and gntdev ioctls and mmap
+ *   dev_privcmd.c privcmd's foreign mapping
+ *   dev_kmem.c    a guest kernel's memory
  *   sysfs.c       /sys as the domain's guest kernel shows it
  *   lookup.c      the interposed functions that look at paths
  * Everything returns -1 + errno (MAP_FAILED + errno for mmap), as the
@@ -121,18 +124,24 @@ bool shim_have_files(void);
 struct shim_map {
     uintptr_t addr;
     size_t npages;
-    uint32_t id;    /* xsimd's mapping id */
+    uint32_t id;    /* xsimd's mapping id; 0: none (a privcmd range not yet filled) */
     uint32_t first; /* our first page within that mapping */
     int kind;
     uint64_t index; /* gntdev: what GET_OFFSET_FOR_VADDR reports */
     uint32_t count;
     bool dontfork; /* a child does not inherit it (VM_DONTCOPY) */
+    int prot;      /* privcmd: what the ioctl maps the frames with */
 };
 int shim_map_add(const struct shim_map *m);
 /* [addr, addr+len) is no longer mapped: tell xsimd, forget it. */
 void shim_map_forget(uintptr_t addr, size_t len);
 /* The gntdev mapping containing addr, or false. */
 bool shim_map_find(uintptr_t addr, struct shim_map *out);
+/* The privcmd range that starts at addr, is npages long and is not
+ * filled yet, or false. */
+bool shim_map_privcmd(uintptr_t addr, size_t npages, struct shim_map *out);
+/* The mapping at addr is now xsimd's mapping id. */
+void shim_map_set_id(uintptr_t addr, uint32_t id);
 bool shim_have_maps(void);
 size_t shim_map_count(void);
 /* After fork when the child could not get a connection: its pages are
@@ -162,7 +171,13 @@ FILE *shim_sys_param_fopen(const char *real);
 int shim_open_device(int kind, int flags);
 int shim_evtchn_ioctl(int fd, const struct shim_file *f, unsigned long req, void *arg);
 int shim_grant_ioctl(const struct shim_file *f, unsigned long req, void *arg);
+/* The mmap of gntalloc, gntdev and kmem (whose pages xsimd does not
+ * track: the reply's mapping id is 0). */
 void *shim_grant_mmap(const struct shim_file *f, void *addr, size_t len, int prot, int flags,
                       off_t off);
+int shim_privcmd_ioctl(const struct shim_file *f, unsigned long req, void *arg);
+void *shim_privcmd_mmap(const struct shim_file *f, void *addr, size_t len, int prot, int flags,
+                        off_t off);
+int shim_kmem_ioctl(const struct shim_file *f, unsigned long req, void *arg);
 
 #endif

@@ -77,6 +77,8 @@ int shim_map_add(const struct shim_map *m)
 
 static void tell_unmapped(uint32_t id, uint32_t first, uint32_t npages)
 {
+    if (id == 0)
+        return; /* a privcmd range nothing filled: xsimd knows nothing of it */
     struct shim_call c = {.req = {.op = HV_OP_MUNMAP, .arg = {id, first, npages}}};
     if (shim_call(&c) == 0)
         shim_call_done(&c);
@@ -127,6 +129,25 @@ bool shim_map_find(uintptr_t addr, struct shim_map *out)
         }
     }
     return false;
+}
+
+bool shim_map_privcmd(uintptr_t addr, size_t npages, struct shim_map *out)
+{
+    for (size_t i = 0; i < nmaps; i++) {
+        if (maps[i].kind == HV_KIND_PRIVCMD && maps[i].addr == addr && maps[i].npages == npages &&
+            maps[i].id == 0) {
+            *out = maps[i];
+            return true;
+        }
+    }
+    return false;
+}
+
+void shim_map_set_id(uintptr_t addr, uint32_t id)
+{
+    for (size_t i = 0; i < nmaps; i++)
+        if (maps[i].addr == addr)
+            maps[i].id = id;
 }
 
 size_t shim_map_count(void)

@@ -7,6 +7,7 @@
 
 need mkfifo
 HV_PEER="$top_builddir/tests/xsim/t/hv-peer"
+HV_FRAMES="$top_builddir/tests/xsim/t/hv-frames"
 [ -x "$HV_PEER" ] || bail "hv-peer is not built: $HV_PEER"
 
 _peer_fds() {
@@ -18,13 +19,14 @@ _peer_fds() {
     esac
 }
 
-# peer_start SLOT DOMID: start a peer in domain DOMID; its pid goes to
-# $peer_pid_SLOT.
+# peer_start SLOT DOMID [PROGRAM]: start a peer (hv-peer, or PROGRAM:
+# hv-frames) in domain DOMID; its pid goes to $peer_pid_SLOT.
 peer_start() {
+    _prog=${3:-$HV_PEER}
     set -- "$1" "$2" $(_peer_fds "$1")
     rm -f "$TEST_TMP/$1.in" "$TEST_TMP/$1.out"
     mkfifo "$TEST_TMP/$1.in" "$TEST_TMP/$1.out" || bail "mkfifo failed"
-    (cd "$TEST_TMP" && exec "$XSIM" run --domid "$2" -- "$HV_PEER" \
+    (cd "$TEST_TMP" && exec "$XSIM" run --domid "$2" -- "$_prog" \
         <"$1.in" >"$1.out" 2>>"$1.err") &
     eval "peer_pid_$1=\$!"
     eval "exec $3>\"\$TEST_TMP/$1.in\" $4<\"\$TEST_TMP/$1.out\""

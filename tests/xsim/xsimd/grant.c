@@ -100,7 +100,7 @@ static int refs_alloc(struct gnt_dom *d, struct gnt_entry **ents, uint32_t count
     return 0;
 }
 
-static void mem_unref(struct gnt_mem *m)
+void gnt_mem_unref(struct gnt_mem *m)
 {
     if (--m->refs)
         return;
@@ -142,7 +142,7 @@ static void entry_maybe_free(struct gnt_entry *e)
         if (e->ref < d->hint)
             d->hint = e->ref;
     }
-    mem_unref(e->mem);
+    gnt_mem_unref(e->mem);
     free(e);
 }
 
@@ -211,12 +211,12 @@ static long file_find(const struct ga_file *f, uint64_t index, uint32_t count)
     return (long)lo;
 }
 
-static struct gnt_mem *mem_new(uint32_t npages)
+struct gnt_mem *gnt_mem_new(const char *name, uint32_t npages)
 {
     struct gnt_mem *m = calloc(1, sizeof(*m));
     if (!m)
         return NULL;
-    m->fd = memfd_create("xsim-grant", MFD_CLOEXEC);
+    m->fd = memfd_create(name, MFD_CLOEXEC);
     if (m->fd < 0 || ftruncate(m->fd, (off_t)npages * HV_PAGE_SIZE) < 0) {
         if (m->fd >= 0)
             close(m->fd);
@@ -225,6 +225,7 @@ static struct gnt_mem *mem_new(uint32_t npages)
     }
     m->ro_fd = -1;
     m->npages = npages;
+    m->refs = 1;
     return m;
 }
 
@@ -248,7 +249,7 @@ int ga_alloc(struct ga_file *f, unsigned grantee, unsigned flags, uint32_t count
     if (count == 0)
         return 0;
     struct gnt_dom *d = dom_get(f->domid);
-    struct gnt_mem *m = d ? mem_new(count) : NULL;
+    struct gnt_mem *m = d ? gnt_mem_new("xsim-grant", count) : NULL;
     struct gnt_entry **ents = calloc(count, sizeof(*ents));
     if (f->n + count > f->cap) {
         size_t cap = f->cap ? f->cap : 64;
@@ -273,10 +274,8 @@ int ga_alloc(struct ga_file *f, unsigned grantee, unsigned flags, uint32_t count
         for (uint32_t i = 0; i < made; i++)
             free(ents[i]);
         free(ents);
-        if (m) {
-            m->refs = 1;
-            mem_unref(m);
-        }
+        if (m)
+            gnt_mem_unref(m);
         ga_module_uncharge(f->domid, f->boot, count);
         return err;
     }
@@ -296,6 +295,30 @@ int ga_alloc(struct ga_file *f, unsigned grantee, unsigned flags, uint32_t count
     m->refs = count;
     f->next_index += (uint64_t)count * HV_PAGE_SIZE;
     free(ents);
+    return 0;
+}
+
+int gnt_grant_page(unsigned granter, unsigned grantee, bool ro, struct gnt_mem *m, uint32_t page,
+                   struct gnt_entry **out)
+{
+    struct gnt_dom *d = dom_get(granter);
+    struct gnt_entry *e = d ? calloc(1, sizeof(*e)) : NULL;
+    if (!e)
+        return -ENOMEM;
+    int err = refs_alloc(d, &e, 1);
+    if (err) {
+        free(e);
+        return err;
+    }
+    e->granter = granter;
+    e->grantee = grantee;
+    e->ro = ro;
+    e->mem = m;
+    e->page = page;
+    e->users = 1;
+    e->boot = 0; /* no gntalloc's: counted against no limit */
+    m->refs++;
+    *out = e;
     return 0;
 }
 
@@ -356,7 +379,7 @@ int ga_mmap(struct gnt_space *s, struct ga_file *f, uint64_t offset, uint32_t np
     v->n = npages;
     v->users = 1;
     uint32_t id;
-    err = gnt_space_add(s, ents, npages, NULL, v, false, &id);
+    err = gnt_space_add(s, npages, NULL, v, NULL, false, &id);
     if (err) {
         free(v->ents);
         free(v);

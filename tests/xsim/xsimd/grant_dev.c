@@ -217,7 +217,7 @@ int gd_mmap(struct gnt_space *s, struct gd_file *f, uint64_t offset, uint32_t np
      * so a forked child does not get the mapping */
     bool dontcopy = domain_type(f->domid) == DOMAIN_PV;
     if (!err)
-        err = gnt_space_add(s, m->ents, npages, m, NULL, dontcopy, &id);
+        err = gnt_space_add(s, npages, m, NULL, NULL, dontcopy, &id);
     if (err)
         return err;
     for (uint32_t i = 0; i < npages; i++)

@@ -9,6 +9,7 @@
 
 struct ev_port;
 struct gd_map;
+struct frames_vma;
 
 /* One gntalloc mmap, shared by the processes that inherited it at fork:
  * Linux's gntalloc_vma_private_data. Its pages hold their grants until
@@ -20,7 +21,8 @@ struct ga_vma {
     struct gnt_entry **ents;
 };
 
-/* The memory of one gntalloc allocation. */
+/* The memory of one gntalloc allocation, or a guest's whole memory (its
+ * frames, frames.c): every grant naming it holds a reference. */
 struct gnt_mem {
     int fd;    /* memfd, read-write */
     int ro_fd; /* the same file opened read-only, on first need */
@@ -76,6 +78,15 @@ struct gd_map {
 };
 
 struct gnt_entry *gnt_lookup(unsigned domid, uint32_t ref);
+/* A memfd (named for /proc/PID/maps) of npages zeroed pages, held once
+ * (refs = 1); NULL + errno. */
+struct gnt_mem *gnt_mem_new(const char *name, uint32_t npages);
+void gnt_mem_unref(struct gnt_mem *m);
+/* A grant of page `page` of m by its guest kernel (not gntalloc: counted
+ * against no limit), as gnttab_grant_foreign_access(): held once, by the
+ * caller, until gnt_entry_unuse(). 0 or -errno (-ENOSPC: no free ref). */
+int gnt_grant_page(unsigned granter, unsigned grantee, bool ro, struct gnt_mem *m, uint32_t page,
+                   struct gnt_entry **out);
 /* A holder on the granter's side lets go; at the last one the grant is
  * revoked and its unmap notification fires. */
 void gnt_entry_unuse(struct gnt_entry *e);
@@ -86,12 +97,16 @@ int gnt_mem_fd(struct gnt_mem *m, bool ro);
 /* Clear one byte of a granted page, as the notification does. */
 void gnt_clear_byte(struct gnt_entry *e, uint32_t off);
 
-/* A process mapping of pages: of gntdev map `map`, or gntalloc mmap `vma`.
- * A dontcopy mapping is not inherited at fork (VM_DONTCOPY). */
-int gnt_space_add(struct gnt_space *s, struct gnt_entry **ents, uint32_t n, struct gd_map *map,
-                  struct ga_vma *vma, bool dontcopy, uint32_t *id);
+/* A process mapping of n pages: of gntdev map `map`, gntalloc mmap `vma`,
+ * or a guest's frames (`fvma`, frames.c); exactly one is set. A dontcopy
+ * mapping is not inherited at fork (VM_DONTCOPY). */
+int gnt_space_add(struct gnt_space *s, uint32_t n, struct gd_map *map, struct ga_vma *vma,
+                  struct frames_vma *fvma, bool dontcopy, uint32_t *id);
 /* A process mapping of vma ended entirely (or began, at fork). */
 void ga_vma_put(struct ga_vma *v);
+/* The index in r of m's memfd (read-only when ro), added once per
+ * reply; -1 on ENOMEM. */
+int gnt_reply_mem_slot(struct hv_reply *r, struct gnt_mem *m, bool ro);
 /* Put the runs covering ents[0..n) and their memfds (read-only ones when
  * ro) into r. */
 int gnt_reply_runs(struct hv_reply *r, struct gnt_entry *const *ents, uint32_t n, bool ro);

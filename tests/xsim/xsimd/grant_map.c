@@ -1,10 +1,13 @@
-/* The grant pages each process has mapped. The kernel keeps this in the
- * process's VMAs; here the process's connection keeps it, told of every
- * munmap by the shim, and its end (exit, crash, exec) unmaps the rest. A
- * mapping is tracked page by page because a program may unmap part of it,
- * but as in the kernel, what it holds (a gntdev map, a gntalloc mmap's
- * grants) is let go only when no page of it is mapped any more. */
+/* The grant pages (and a guest's frames) each process has mapped. The
+ * kernel keeps this in the process's VMAs; here the process's connection
+ * keeps it, told of every munmap by the shim, and its end (exit, crash,
+ * exec) unmaps the rest. A mapping is tracked page by page because a
+ * program may unmap part of it, but as in the kernel, what it holds (a
+ * gntdev map, a gntalloc mmap's grants, a privcmd mapping's frames) is let
+ * go only when no page of it is mapped any more. */
 #include "grant_int.h"
+
+#include "frames.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -14,9 +17,10 @@ struct gnt_mapping {
     uint32_t id;
     uint32_t npages;
     uint32_t live;           /* pages still mapped */
-    struct gnt_entry **ents; /* NULL once that page is unmapped */
+    uint8_t *mapped;         /* 0 once that page is unmapped */
     struct gd_map *map;      /* for a gntdev mapping */
     struct ga_vma *vma;      /* for a gntalloc mapping */
+    struct frames_vma *fvma; /* for a privcmd mapping of a guest's frames */
     bool dontcopy;           /* not inherited at fork */
     struct gnt_mapping *next;
 };
@@ -31,21 +35,22 @@ struct gnt_space *gnt_space_new(void)
     return calloc(1, sizeof(struct gnt_space));
 }
 
-int gnt_space_add(struct gnt_space *s, struct gnt_entry **ents, uint32_t n, struct gd_map *map,
-                  struct ga_vma *vma, bool dontcopy, uint32_t *id)
+int gnt_space_add(struct gnt_space *s, uint32_t n, struct gd_map *map, struct ga_vma *vma,
+                  struct frames_vma *fvma, bool dontcopy, uint32_t *id)
 {
     struct gnt_mapping *m = calloc(1, sizeof(*m));
-    if (!m || !(m->ents = malloc(n * sizeof(*ents)))) {
+    if (!m || !(m->mapped = malloc(n))) {
         free(m);
         return -ENOMEM;
     }
-    memcpy(m->ents, ents, n * sizeof(*ents));
+    memset(m->mapped, 1, n);
     if (++s->next_id == 0)
         s->next_id = 1;
     m->id = s->next_id;
     m->npages = m->live = n;
     m->map = map;
     m->vma = vma;
+    m->fvma = fvma;
     m->dontcopy = dontcopy;
     m->next = s->maps;
     s->maps = m;
@@ -55,16 +60,18 @@ int gnt_space_add(struct gnt_space *s, struct gnt_entry **ents, uint32_t n, stru
 
 static void page_unmap(struct gnt_mapping *m, uint32_t i)
 {
-    if (!m->ents[i])
+    if (!m->mapped[i])
         return;
-    m->ents[i] = NULL;
+    m->mapped[i] = 0;
     m->live--;
     if (m->live)
         return;
     if (m->map)
         gd_map_vma_closed(m->map);
-    else
+    else if (m->vma)
         ga_vma_put(m->vma);
+    else
+        frames_vma_closed(m->fvma);
 }
 
 int gnt_munmap(struct gnt_space *s, uint32_t id, uint32_t first, uint32_t npages)
@@ -79,7 +86,7 @@ int gnt_munmap(struct gnt_space *s, uint32_t id, uint32_t first, uint32_t npages
         page_unmap(m, i);
     if (!m->live) {
         *pp = m->next;
-        free(m->ents);
+        free(m->mapped);
         free(m);
     }
     return 0;
@@ -92,7 +99,7 @@ void gnt_space_free(struct gnt_space *s)
         s->maps = m->next;
         for (uint32_t i = 0; i < m->npages; i++)
             page_unmap(m, i);
-        free(m->ents);
+        free(m->mapped);
         free(m);
     }
     free(s);
@@ -108,13 +115,14 @@ struct gnt_space *gnt_space_clone(const struct gnt_space *s)
     for (const struct gnt_mapping *m = s->maps; m; m = m->next) {
         if (m->dontcopy)
             continue;
+        /* privcmd mappings are VM_DONTCOPY: only grant mappings get here */
         struct gnt_mapping *n = calloc(1, sizeof(*n));
-        if (!n || !(n->ents = malloc(m->npages * sizeof(*n->ents)))) {
+        if (!n || !(n->mapped = malloc(m->npages))) {
             free(n);
             gnt_space_free(c);
             return NULL;
         }
-        memcpy(n->ents, m->ents, m->npages * sizeof(*n->ents));
+        memcpy(n->mapped, m->mapped, m->npages);
         n->id = m->id;
         n->npages = m->npages;
         n->live = m->live;
@@ -131,7 +139,7 @@ struct gnt_space *gnt_space_clone(const struct gnt_space *s)
     return c;
 }
 
-static int mem_slot(struct hv_reply *r, struct gnt_mem *m, bool ro)
+int gnt_reply_mem_slot(struct hv_reply *r, struct gnt_mem *m, bool ro)
 {
     uint64_t *stamp = ro ? &m->ro_stamp : &m->stamp;
     uint32_t *slot = ro ? &m->ro_slot : &m->slot;
@@ -151,7 +159,7 @@ int gnt_reply_runs(struct hv_reply *r, struct gnt_entry *const *ents, uint32_t n
     size_t first = r->len, nruns = 0;
     for (uint32_t i = 0; i < n; i++) {
         const struct gnt_entry *e = ents[i];
-        int slot = mem_slot(r, e->mem, ro);
+        int slot = gnt_reply_mem_slot(r, e->mem, ro);
         if (slot < 0)
             return -ENOMEM;
         struct hv_run *last = nruns ? (struct hv_run *)(r->data + first) + nruns - 1 : NULL;

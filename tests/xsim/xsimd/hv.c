@@ -6,6 +6,7 @@
 
 #include "domain.h"
 #include "evtchn.h"
+#include "frames.h"
 #include "grant.h"
 #include "loop.h"
 #include "sysfs.h"
@@ -34,7 +35,8 @@ struct hv_handle {
         struct ev_user *ev;
         struct ga_file *ga;
         struct gd_file *gd;
-    } u;
+        struct kmem_file *km;
+    } u; /* NULL for privcmd, which keeps nothing of its own */
     struct hv_handle *next;
 };
 
@@ -115,6 +117,11 @@ static void handle_destroy(struct hv_handle *h)
         case HV_KIND_GNTDEV:
             gd_file_release(h->u.gd);
             break;
+        case HV_KIND_KMEM:
+            kmem_file_release(h->u.km);
+            break;
+        case HV_KIND_PRIVCMD:
+            break;
         }
     }
     close(h->fd);
@@ -142,7 +149,7 @@ static void handle_io(int fd, uint32_t events, void *data)
             handle_close(h);
         return;
     }
-    /* grant devices carry nothing: only their end (the release) matters */
+    /* the other devices carry nothing: only their end (the release) matters */
     char buf[256];
     ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
@@ -151,7 +158,8 @@ static void handle_io(int fd, uint32_t events, void *data)
 
 static int handle_open(struct hv_proc *p, uint64_t kind, struct hv_reply *r)
 {
-    if (kind != HV_KIND_GNTALLOC && kind != HV_KIND_GNTDEV && kind != HV_KIND_EVTCHN)
+    if (kind != HV_KIND_GNTALLOC && kind != HV_KIND_GNTDEV && kind != HV_KIND_EVTCHN &&
+        kind != HV_KIND_PRIVCMD && kind != HV_KIND_KMEM)
         return -EINVAL;
     if (!domain_alive(p->domid))
         return -ESRCH;
@@ -168,14 +176,17 @@ static int handle_open(struct hv_proc *p, uint64_t kind, struct hv_reply *r)
     h->domid = p->domid;
     h->fd = sv[0];
     errno = ENOMEM;
+    bool made = true;
     if (kind == HV_KIND_EVTCHN)
-        h->u.ev = ev_user_new(p->domid, sv[0]);
+        made = (h->u.ev = ev_user_new(p->domid, sv[0])) != NULL;
     else if (kind == HV_KIND_GNTALLOC)
-        h->u.ga = ga_file_new(p->domid); /* ENOENT: the module is not loaded */
-    else
-        h->u.gd = gd_file_new(p->domid);
-    int err = h->u.ev ? ENOMEM : errno;
-    if (!h->u.ev || fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0 || hv_reply_fd(r, sv[1]) < 0 ||
+        made = (h->u.ga = ga_file_new(p->domid)) != NULL; /* ENOENT: the module is not loaded */
+    else if (kind == HV_KIND_GNTDEV)
+        made = (h->u.gd = gd_file_new(p->domid)) != NULL;
+    else if (kind == HV_KIND_KMEM)
+        made = (h->u.km = kmem_file_new(p->domid)) != NULL; /* ENOENT in dom0 */
+    int err = made ? ENOMEM : errno;
+    if (!made || fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0 || hv_reply_fd(r, sv[1]) < 0 ||
         loop_add(sv[0], EPOLLIN, handle_io, h) < 0) {
         handle_destroy(h);
         close(sv[1]);
@@ -405,9 +416,54 @@ static int ev_op(struct hv_handle *h, const struct hv_req *q)
     }
 }
 
+/* privcmd: the foreign mapping "hypercall", and nothing else */
+static int privcmd_op(struct hv_proc *p, const struct hv_req *q, const uint8_t *data, size_t len,
+                      struct hv_reply *r)
+{
+    if (q->op != HV_OP_PM_MAP)
+        return -ENOTTY;
+    if (q->arg[1] == 0 || q->arg[1] > HV_MAX_PAGES_PER_CALL || len != q->arg[1] * sizeof(uint64_t))
+        return -EINVAL;
+    uint64_t *frames = malloc(len);
+    if (!frames)
+        return -ENOMEM;
+    memcpy(frames, data, len);
+    int err =
+        frames_map(p->space, p->domid, q->arg[0], frames, (uint32_t)q->arg[1], (int)q->arg[2], r);
+    free(frames);
+    return err;
+}
+
+static int kmem_op(struct hv_handle *h, const struct hv_req *q, struct hv_reply *r)
+{
+    uint32_t ref;
+    int err;
+    switch (q->op) {
+    case HV_OP_KM_ALLOC:
+        return kmem_alloc(h->u.km, q->arg[0], r);
+    case HV_OP_KM_FREE:
+        return kmem_free(h->u.km, q->arg[0]);
+    case HV_OP_KM_GRANT:
+        err = kmem_grant(h->u.km, q->arg[0], q->arg[1], q->arg[2] != 0, &ref);
+        if (!err)
+            r->rep.val[0] = ref;
+        return err;
+    case HV_OP_KM_END_GRANT:
+        return kmem_end_grant(h->u.km, q->arg[0]);
+    case HV_OP_MMAP:
+        return kmem_mmap(h->u.km, q->arg[0], q->arg[1], r);
+    default:
+        return -ENOTTY;
+    }
+}
+
 static int grant_op(struct hv_proc *p, struct hv_handle *h, const struct hv_req *q,
                     const uint8_t *data, size_t len, struct hv_reply *r)
 {
+    if (h->kind == HV_KIND_PRIVCMD)
+        return privcmd_op(p, q, data, len, r);
+    if (h->kind == HV_KIND_KMEM)
+        return kmem_op(h, q, r);
     bool ga = h->kind == HV_KIND_GNTALLOC;
     uint32_t a1 = (uint32_t)q->arg[1];
     if (q->op == HV_OP_SET_NOTIFY)
@@ -646,10 +702,11 @@ static void listener_io(int fd, uint32_t events, void *data)
 int hv_domain_created(unsigned domid)
 {
     /* the domain's kernel: its sysfs, with xen_gntalloc loaded and the
-     * xenbus frontend bus */
+     * xenbus frontend bus; and its memory */
     if (sysfs_domain_created(domid) < 0)
         return -1;
-    if (gnt_domain_created(domid) < 0 || xenbus_domain_created(domid) < 0) {
+    if (gnt_domain_created(domid) < 0 || xenbus_domain_created(domid) < 0 ||
+        frames_domain_created(domid) < 0) {
         int e = errno;
         sysfs_domain_destroyed(domid);
         errno = e;
@@ -662,6 +719,7 @@ void hv_domain_destroyed(unsigned domid)
 {
     ev_domain_destroyed(domid);
     gnt_domain_destroyed(domid);
+    frames_domain_destroyed(domid);
     xenbus_domain_destroyed(domid);
     sysfs_domain_destroyed(domid);
 }

@@ -5,6 +5,7 @@
 #include "ctl.h"
 #include "domain.h"
 #include "evtchn.h"
+#include "frames.h"
 #include "grant.h"
 
 #include <errno.h>
@@ -53,6 +54,15 @@ static int cmd_dump_ports(int argc, char **argv, FILE *out, const char **err)
     (void)argv;
     (void)err;
     ev_dump(out);
+    return 0;
+}
+
+static int cmd_dump_frames(int argc, char **argv, FILE *out, const char **err)
+{
+    (void)argc;
+    (void)argv;
+    (void)err;
+    frames_dump(out);
     return 0;
 }
 
@@ -157,6 +167,17 @@ static int cmd_fault_map(int argc, char **argv, FILE *out, const char **err)
     return 0;
 }
 
+static int cmd_fault_foreign(int argc, char **argv, FILE *out, const char **err)
+{
+    unsigned long n;
+    int e;
+    (void)out;
+    if (parse_fail(argc, argv, EFAULT, &n, &e, err) < 0)
+        return -1;
+    frames_fault_map((uint32_t)n, e);
+    return 0;
+}
+
 /* fault-evtchn-drop and fault-evtchn-delay: DOMID PORT VALUE */
 static int cmd_fault_evtchn(int argc, char **argv, FILE *out, const char **err)
 {
@@ -188,6 +209,10 @@ void hv_ctl_register(void)
                  "dump-ports: one line per event channel: domain port state remote masked "
                  "pending",
                  cmd_dump_ports);
+    ctl_register("dump-frames",
+                 "dump-frames: one line per guest's memory: domain first frames used "
+                 "foreign-maps (privcmd mappings held)",
+                 cmd_dump_frames);
     ctl_register("gntalloc-limit",
                  "gntalloc-limit [DOMID [PAGES]]: show every domain's gntalloc limit and pages "
                  "used, or one domain's, or set it (as its /sys/module/xen_gntalloc/parameters/"
@@ -205,6 +230,10 @@ void hv_ctl_register(void)
     ctl_register("fault-map-fail",
                  "fault-map-fail COUNT [ERRNO]: the next COUNT gntdev mmaps fail (EFAULT)",
                  cmd_fault_map);
+    ctl_register("fault-foreign-fail",
+                 "fault-foreign-fail COUNT [ERRNO]: every frame of the next COUNT privcmd "
+                 "foreign maps fails (EFAULT)",
+                 cmd_fault_foreign);
     ctl_register("fault-evtchn-drop",
                  "fault-evtchn-drop DOMID PORT COUNT: drop the next COUNT events to that port",
                  cmd_fault_evtchn);

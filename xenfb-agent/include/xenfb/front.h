@@ -224,8 +224,14 @@ struct xfb_front *xfb_front_open(const struct xfb_front_opts *opts);
 
 /* Flags of xfb_front_open_flags(). */
 #define XFB_FRONT_HOTPLUG 0x1u /* the device may come later and go and come again */
+/* vfb (since 0.3): ask every backend that offers it to draw the cursor
+ * (see "the cursor" below). Costs 5 grant pages while the device is
+ * there; if gntalloc refuses them, a warning is logged and the device
+ * goes on without the extension. */
+#define XFB_FRONT_CURSOR 0x2u
 
-/* xfb_front_open() with flags (since 0.2); flags 0 is xfb_front_open().
+/* xfb_front_open() with flags (since 0.2; XFB_FRONT_CURSOR since 0.3,
+ * EINVAL on a vkbd); flags 0 is xfb_front_open().
  * With XFB_FRONT_HOTPLUG a missing device is not an error: it is logged
  * once ([XFB-004], as a warning) and taken when it appears. The device
  * found at open (if any) is taken before this returns and sends no
@@ -328,6 +334,49 @@ int xfb_front_resize(struct xfb_front *f, uint32_t width, uint32_t height, uint3
  * memory is gone (pixels NULL), as if the device had been removed. */
 int xfb_front_regrant(struct xfb_front *f, uint32_t width, uint32_t height, uint32_t stride,
                       uint32_t depth);
+
+/* ---- vfb: the cursor (since 0.3) ----
+ *
+ * A backend that offers the cursor extension (`feature-cursor`,
+ * docs/protocol.md 7) draws the cursor itself: its viewers show it where
+ * their own pointer is, so the caller stops drawing it into the
+ * framebuffer and pointer motion changes no pixel. The caller asks for
+ * it when it opens the handle (XFB_FRONT_CURSOR), then keeps the handle told of
+ * the cursor (image, position, shown or hidden) at all times: the handle
+ * keeps it across the device going and backends coming and going, and
+ * hands it to every backend that offers the extension.
+ *
+ * Whether the backend draws it right now is xfb_front_cursor_active():
+ * only then may the caller leave the cursor out of its pixels. It
+ * changes only with the connection, so the caller looks again on each
+ * XFB_FRONT_EV_STATE event. */
+
+/* The largest cursor image, each way: a larger one the caller draws
+ * itself. */
+#define XFB_FRONT_CURSOR_MAX 64
+
+/* True while connected to a backend that draws the cursor. */
+bool xfb_front_cursor_active(const struct xfb_front *f);
+
+/* The cursor functions below are -1 + EINVAL on a handle opened without
+ * XFB_FRONT_CURSOR. They never block and may be called from the event
+ * callback. */
+
+/* The cursor's image: width x height pixels of 32-bit ARGB (alpha in the
+ * top byte, colours premultiplied by alpha as X stores them), rows
+ * `stride` pixels apart, and the hotspot inside it. A width and height
+ * of 0 (argb may be NULL) is no image. 0, or -1 + EINVAL: larger than XFB_FRONT_CURSOR_MAX, a
+ * hotspot outside the image. */
+int xfb_front_cursor_image(struct xfb_front *f, uint32_t width, uint32_t height, uint32_t hot_x,
+                           uint32_t hot_y, const uint32_t *argb, uint32_t stride);
+
+/* Where the hotspot is, in surface pixels. Cheap: no notification goes
+ * to the backend (viewers draw the cursor at their own pointer); it reads
+ * the position when it next looks. 0, or -1 + EINVAL. */
+int xfb_front_cursor_move(struct xfb_front *f, int32_t x, int32_t y);
+
+/* Show or hide the cursor (hidden at open). 0, or -1 + EINVAL. */
+int xfb_front_cursor_show(struct xfb_front *f, bool visible);
 
 /* vfb: the backend's last refresh period in ms, or -1 if it sent none. */
 int64_t xfb_front_refresh_period(const struct xfb_front *f);
