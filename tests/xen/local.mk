@@ -6,6 +6,7 @@ EXTRA_DIST += tests/xen/README.md tests/xen/xen.sh tests/xen/mkimages.sh \
 	tests/xen/dom0/block tests/xen/dom0/xfbvnc.py \
 	tests/xen/dom0/scenarios/10-pv.sh tests/xen/dom0/scenarios/20-restart.sh \
 	tests/xen/dom0/scenarios/30-gntalloc.sh tests/xen/dom0/scenarios/40-types.sh \
-	tests/xen/dom0/scenarios/50-reboot.sh tests/xen/dom0/scenarios/60-destroy.sh \
+	tests/xen/dom0/scenarios/50-reboot.sh tests/xen/dom0/scenarios/55-kernel.sh \
+	tests/xen/dom0/scenarios/60-destroy.sh \
 	tests/xen/domU/init tests/xen/domU/initrd-init tests/xen/domU/agent \
 	tests/xen/domU/xstart tests/xen/domU/xfbshot

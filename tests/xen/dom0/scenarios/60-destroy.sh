@@ -70,7 +70,7 @@ destroy_check() {
 }
 
 t=$(now)
-for n in big pvh hvm pv; do
+for n in big pvh hvm kcon pv; do
     domid "$n" >/dev/null && destroy_check "$n"
 done
 is "$(gnt_kib)" 0 "destroy: with every guest gone, the daemon maps no grant at all"
