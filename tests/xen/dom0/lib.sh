@@ -254,11 +254,25 @@ g() {
     echo "$n" >"$RUN/seq.$d"
     printf '%s dom%s %s> %s\n' "$(now)" "$d" "$n" "$cmd" >>"$LOGDIR/agent.log"
     xenstore-write -R "$base/cmd/$n" "$cmd" || return 125
-    if ! wait_node "$limit" "$base/rc/$n"; then
-        printf '%s dom%s %s: no answer in %s s\n' "$(now)" "$d" "$n" "$limit" >>"$LOGDIR/agent.log"
-        echo "the agent of domain $d did not answer within $limit s: $cmd"
-        return 124
-    fi
+    local end=$((SECONDS + limit)) st
+    while ! wait_node 20 "$base/rc/$n"; do
+        # a domain that stopped (Xen turns an HVM or PVH guest's triple
+        # fault into a shutdown) answers nothing: say so at once
+        st=$(dom_state "$d")
+        case "$st" in
+            gone | *c* | *s*)
+                printf '%s dom%s %s: domain stopped (%s)\n' "$(now)" "$d" "$n" "$st" >>"$LOGDIR/agent.log"
+                echo "domain $d stopped (xl list: $st); Xen says:" \
+                    "$(xl dmesg | grep -a -E "\bd${d}v" | tail -n 2 | tr '\n' ' ')"
+                return 124
+                ;;
+        esac
+        if [ "$SECONDS" -ge "$end" ]; then
+            printf '%s dom%s %s: no answer in %s s\n' "$(now)" "$d" "$n" "$limit" >>"$LOGDIR/agent.log"
+            echo "the agent of domain $d did not answer within $limit s: $cmd"
+            return 124
+        fi
+    done
     # the agent writes the output chunks and the status in one transaction
     out=$(xenstore-read "$base/rc/$n" $(xenstore-list "$base/out/$n" 2>/dev/null | sort -n |
         sed "s|^|$base/out/$n/|"))
