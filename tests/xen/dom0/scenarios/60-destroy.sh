@@ -42,7 +42,7 @@ destroy_check() {
     ev=$(evtchn_n)
     xl destroy "$name" >"$RUN/destroy.out" 2>&1
     ok $? "destroy: xl destroy $name (domain $d)" || diag_file "$RUN/destroy.out"
-    wait_log 120 "domain $d: guest '$name' is gone: its xenfb/xenkbd backend directories removed"
+    wait_log 120 "domain $d: guest '$name' is gone: its backend directories removed"
     ok $? "destroy: the daemon removes domain $d's backend directories (its log: guest '$name' is gone)" ||
         diag_file "$SERVE_LOG"
     wait_for 120 sh -c "! xl list | awk -v d=$d 'NR > 1 && \$2 == d { f = 1 } END { exit !f }'"
