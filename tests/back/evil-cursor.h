@@ -20,7 +20,8 @@ bool evil_cursor_gref(uint32_t *ref);
  *   cursorrace MS              for MS ms a second thread rewrites the
  *                              image and flips between legal headers
  *                              under the count, while this one notifies
- *                              as fast as it can
+ *                              each change of the count as soon as it
+ *                              sees it
  *                              -> "cursorraced N notifications"
  * -> "cursor done" for the others. */
 void evil_cursor_run(const char *line, void (*notify)(void));

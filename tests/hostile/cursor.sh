@@ -34,7 +34,7 @@ front_sync 1
 attack_end -
 
 # The image and header rewritten as fast as a thread can, legally,
-# under the count, while the main thread notifies as fast as it can:
+# under the count, while the main thread notifies each change it sees:
 # the backend copies under the count, retries, and keeps to its budget.
 evil_connect --cursor
 viewer_start 1 "$TEST_TMP/frames-1"
