@@ -8,22 +8,15 @@ ACTION is type:TEXT (each character's keysym, pressed and released; the
 server finds the keys and the Shift they need), key:KEYSYM (hexadecimal,
 pressed and released), move:X,Y or click:X,Y (button 1 pressed and
 released there), wheel:up or wheel:down (button 4 or 5 pressed and
-released). Prints the desktop size and name.
+released). Prints the desktop size.
 """
+import os
 import socket
 import struct
 import sys
-import time
 
-
-def recv(s, n):
-    b = b""
-    while len(b) < n:
-        c = s.recv(n - len(b))
-        if not c:
-            raise EOFError
-        b += c
-    return b
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import rfbsession  # noqa: E402
 
 
 def key(s, sym, down):
@@ -37,19 +30,11 @@ def pointer(s, x, y, mask):
 def main():
     host, port = sys.argv[1], int(sys.argv[2])
     s = socket.create_connection((host, port), timeout=10)
-    recv(s, 12)
-    s.sendall(b"RFB 003.008\n")
-    n = recv(s, 1)[0]
-    if 1 not in recv(s, n):
-        sys.exit("rfbinput: the server wants authentication")
-    s.sendall(bytes([1]))
-    if struct.unpack(">I", recv(s, 4))[0] != 0:
-        sys.exit("rfbinput: refused")
-    s.sendall(bytes([1]))
-    init = recv(s, 24)
-    w, h = struct.unpack(">HH", init[:4])
-    name = recv(s, struct.unpack(">I", init[20:24])[0]).decode(errors="replace")
-    print("%dx%d %s" % (w, h, name))
+    try:
+        _, _, w, h = rfbsession.start(s, [0])
+    except EOFError as e:
+        sys.exit("rfbinput: %s" % e)
+    print("%dx%d" % (w, h))
     for action in sys.argv[3:]:
         what, _, arg = action.partition(":")
         if what == "type":
