@@ -5,7 +5,7 @@
 # to xenfb's own device is refused.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/front/front-lib.sh"
-plan 10
+plan 11
 xsim_setup
 "$XSIM" create $GUEST guest >/dev/null || bail "cannot create the guest domain"
 
@@ -21,6 +21,16 @@ is "$out" "log error [XFB-003] gntalloc limit reached: vfb 0 needs 770 grant pag
 open error ENOSPC
 exit=1" "gntalloc limit: ENOSPC and [XFB-003] naming the parameter and its value"
 is "$(grants_of $GUEST)" "" "nothing left allocated after the failed open"
+# as X opens: the device kept without memory (hotplug), then X's first
+# mode set asks for the same memory again: one line for it, and one for
+# a size not asked for before
+out=$(printf 'resize 1024 768\nresize 800 600\nquit\n' |
+    "$XSIM" run --domid $GUEST -- "$FRONT_TOOL" vfb --width 1024 --height 768 --hotplug --stdin 2>&1 |
+    grep -E '^(resize|log error)')
+is "$out" "log error [XFB-003] gntalloc limit reached: vfb 0 needs 770 grant pages (limit 100); raise xen_gntalloc's limit: modprobe xen-gntalloc limit=1024, or echo 1024 > /sys/module/xen_gntalloc/parameters/limit
+resize ok
+log error [XFB-003] gntalloc limit reached: vfb 0 needs 471 grant pages (limit 100); raise xen_gntalloc's limit: modprobe xen-gntalloc limit=1024, or echo 1024 > /sys/module/xen_gntalloc/parameters/limit
+resize ok" "kept without memory: [XFB-003] once for the mode it opened with, asked again; once for a new size"
 gntalloc_limit $GUEST 1024
 
 # the kernel's own vfb beside ours, as a Debian guest's built-in

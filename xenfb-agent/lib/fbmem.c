@@ -45,11 +45,16 @@ static int alloc(struct xfb_front *f, uint32_t bytes, struct xfb_fbmem *m, bool 
             xengntshr_unshare(f->xgs, m->fb, fb_pages);
         memset(m, 0, sizeof(*m));
         free(refs);
-        if (!quiet)
+        /* X asks again for the mode it just failed to get (its first
+         * mode set follows the open): one line per size is enough */
+        if (!quiet && !(err == ENOSPC && bytes == f->nospace_bytes))
             xfb_grant_log_alloc_error(f, need, err);
+        if (err == ENOSPC)
+            f->nospace_bytes = bytes;
         errno = err;
         return -1;
     }
+    f->nospace_bytes = 0;
     m->fb_pages = fb_pages;
     m->dir_pages = dir_pages;
     m->mem_length = bytes;

@@ -149,6 +149,7 @@ struct xfb_front {
     uint32_t width, height, stride, depth, offset;
     uint32_t max_width, max_height;
     uint32_t want_bytes; /* hotplug: memory to grant when the device comes */
+    uint32_t nospace_bytes; /* the last size gntalloc had no room for, said */
 
     /* our own ring indices: the page copy is for the backend only, since a
      * hostile backend may rewrite it */

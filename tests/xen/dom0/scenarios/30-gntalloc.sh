@@ -41,6 +41,7 @@ g "$BIG" "grep -F '[XFB-003]' /var/log/Xorg.0.log" >"$RUN/xfb003" 2>&1
 ok $? "gntalloc: X's log says why the screen is not exported, and what to raise: [XFB-003]" ||
     g "$BIG" "grep -E 'XFB|vfb' /var/log/Xorg.0.log | tail -n 5" | while IFS= read -r l; do diag "  $l"; done
 diag_file "$RUN/xfb003" 2
+is "$(grep -c -F '[XFB-003]' "$RUN/xfb003")" 1 "gntalloc: and says it once (X's first mode set asks for the same memory again)"
 n=$(count "$SERVE_LOG" "domain $BIG: framebuffer connected: 1920x1080")
 g "$BIG" "echo $pkg >$lim" >/dev/null
 out=$(xstart "$BIG" 1920 1080 1920x1080)
