@@ -51,7 +51,7 @@ dom0_pkgs="linux-image-amd64 xen-system-amd64 xen-hypervisor-4.17-amd64 xen-util
   xenstore-utils kmod procps iproute2 mount python3 busybox-static qemu-system-xen
   $(depends_of "$back_deb")"
 domU_pkgs="xserver-xorg-core xterm x11-apps x11-xserver-utils x11-utils xdotool
-  xfonts-base xkb-data python3 xenstore-utils kmod procps mount
+  xfonts-base xkb-data python3 xenstore-utils kmod procps mount udev
   $(depends_of "$guest_deb") $(depends_of "$lib_deb")"
 
 mkdir -p "$out"
@@ -141,6 +141,13 @@ install_debs() {
 }
 install_debs "$R0" "$back_deb"
 install_debs "$RU" "$guest_deb" "$lib_deb"
+# an ordinary user for X, given the Xen devices as xenfb-guest's udev
+# rule documents it (35-user)
+chroot "$RU" sh -c 'adduser --quiet --disabled-password --gecos "" --no-create-home xfbuser &&
+    adduser --quiet xfbuser xenfb' >"$RU.adduser.log" 2>&1 || {
+    cat "$RU.adduser.log" >&2
+    die "cannot add the user xfbuser to the group xenfb in the domU tree"
+}
 
 # the guest runs dom0's kernel: it needs that kernel's Xen modules only
 mkdir -p "$RU/lib/modules/$kver/kernel/drivers"

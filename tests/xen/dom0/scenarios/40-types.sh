@@ -58,5 +58,5 @@ cat /tmp/typed")
     phase "$name: X start, pixels, typing" "$(secs "$t")"
 }
 
-other_type pvh
-other_type hvm
+once_more_on_emulation_stop pvh other_type pvh
+once_more_on_emulation_stop hvm other_type hvm
