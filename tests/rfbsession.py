@@ -9,13 +9,17 @@ full update requested.
 
 recv(n) reads exactly n bytes or raises EOFError; so does a server that
 refuses the session or wants a password (EOFError with the reason).
+A client that only sends input (tests/viewer/rfbkeys.py) stops after
+the server's init, asking for no picture:
+
+    f, recv, w, h, name = rfbsession.handshake(sock)
 """
 import struct
 
 DESKTOP_SIZE = -223
 
 
-def start(s, encodings):
+def handshake(s):
     f = s.makefile("rb", buffering=1 << 20)
 
     def recv(n):
@@ -37,7 +41,12 @@ def start(s, encodings):
     s.sendall(bytes([1]))
     init = recv(24)
     w, h = struct.unpack(">HH", init[:4])
-    recv(struct.unpack(">I", init[20:24])[0])
+    name = recv(struct.unpack(">I", init[20:24])[0]).decode(errors="replace")
+    return f, recv, w, h, name
+
+
+def start(s, encodings):
+    f, recv, w, h, _ = handshake(s)
     s.sendall(struct.pack(">BxxxBBBBHHHBBBxxx", 0, 32, 24, 0, 1, 255, 255, 255, 16, 8, 0))
     encs = list(encodings) + [DESKTOP_SIZE]
     s.sendall(struct.pack(">BxH%di" % len(encs), 2, len(encs), *encs))

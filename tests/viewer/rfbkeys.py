@@ -8,22 +8,16 @@ types TEXT (ASCII: keysym = code point), then Return and Ctrl+D, each as
 a press and a release, without any modifier key: the server has to find
 the keys and the Shift they need. Prints the desktop size and name.
 """
+import os
 import socket
 import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import rfbsession  # noqa: E402
+
 RETURN, CTRL_L, LOWER_D = 0xFF0D, 0xFFE3, 0x64
-
-
-def recv(s, n):
-    b = b""
-    while len(b) < n:
-        c = s.recv(n - len(b))
-        if not c:
-            raise EOFError
-        b += c
-    return b
 
 
 def key(s, sym, down):
@@ -39,18 +33,10 @@ def tap(s, sym):
 def main():
     host, port, text = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     s = socket.create_connection((host, port), timeout=10)
-    recv(s, 12)
-    s.sendall(b"RFB 003.008\n")
-    n = recv(s, 1)[0]
-    if 1 not in recv(s, n):
-        sys.exit("rfbkeys: the server wants authentication")
-    s.sendall(bytes([1]))
-    if struct.unpack(">I", recv(s, 4))[0] != 0:
-        sys.exit("rfbkeys: refused")
-    s.sendall(bytes([1]))
-    init = recv(s, 24)
-    w, h = struct.unpack(">HH", init[:4])
-    name = recv(s, struct.unpack(">I", init[20:24])[0]).decode(errors="replace")
+    try:
+        _, _, w, h, name = rfbsession.handshake(s)
+    except EOFError as e:
+        sys.exit("rfbkeys: %s" % e)
     print("%dx%d %s" % (w, h, name))
     for ch in text:
         tap(s, ord(ch))
