@@ -435,7 +435,6 @@ static void on_kbd_connected(void *data, struct xfb_back_guest *g, bool abs, boo
     struct screen *sc = screen_of(g);
     if (!sc)
         return;
-    sc->vg.kbd_abs = abs;
     serve_log(XFB_LOG_INFO, sc->vg.domid, "%skeyboard and pointer connected (%s pointer%s)",
               kernel(g) ? "kernel console " : "", abs ? "absolute" : "relative",
               raw ? ", raw" : "");

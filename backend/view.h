@@ -41,7 +41,6 @@ struct view_guest {
     int domid, devid;
     char name[64]; /* the guest's name, or "domain N" */
     int watchers;  /* viewers connected right now, all kinds */
-    bool kbd_abs;  /* the vkbd takes absolute pointer positions */
     /* filled in by the VNC viewer for the web viewer to bridge to */
     char vnc_host[64]; /* "127.0.0.1", or "" for a Unix socket */
     int vnc_port;
