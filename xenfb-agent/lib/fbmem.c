@@ -47,10 +47,11 @@ static int alloc(struct xfb_front *f, uint32_t bytes, struct xfb_fbmem *m, bool 
         free(refs);
         /* X asks again for the mode it just failed to get (its first
          * mode set follows the open): one line per size is enough */
-        if (!quiet && !(err == ENOSPC && bytes == f->nospace_bytes))
+        if (!quiet && !(err == ENOSPC && bytes == f->nospace_bytes)) {
             xfb_grant_log_alloc_error(f, need, err);
-        if (err == ENOSPC)
-            f->nospace_bytes = bytes;
+            if (err == ENOSPC)
+                f->nospace_bytes = bytes;
+        }
         errno = err;
         return -1;
     }
