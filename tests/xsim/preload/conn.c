@@ -295,6 +295,30 @@ int shim_rep_errno(const struct shim_call *c)
     return -1;
 }
 
+int shim_file_call(const struct shim_file *f, uint32_t op, uint64_t a0, uint64_t a1, uint64_t a2,
+                   const void *data, size_t len, void *out, size_t outlen, uint64_t *val)
+{
+    shim_lock();
+    struct shim_call c = {
+        .req = {.op = op, .handle = f->handle, .arg = {a0, a1, a2}}, .data = data, .len = len};
+    int rc = shim_call(&c);
+    if (rc == 0) {
+        rc = shim_rep_errno(&c);
+        if (rc == 0 && out && c.outlen != outlen) {
+            errno = EIO;
+            rc = -1;
+        } else if (rc == 0) {
+            if (out)
+                memcpy(out, c.out, outlen);
+            if (val)
+                *val = c.rep.val[0];
+        }
+        shim_call_done(&c);
+    }
+    shim_unlock();
+    return rc;
+}
+
 static void fork_prepare(void)
 {
     shim_lock();

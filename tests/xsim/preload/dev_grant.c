@@ -13,32 +13,6 @@
 #include <xen/sys/gntalloc.h>
 #include <xen/sys/gntdev.h>
 
-/* One request; the reply's data is copied to out (exactly outlen bytes
- * expected when out is set). Returns -1 + errno, or 0 and sets *val. */
-static int grant_call(const struct shim_file *f, uint32_t op, uint64_t a0, uint64_t a1, uint64_t a2,
-                      const void *data, size_t len, void *out, size_t outlen, uint64_t *val)
-{
-    shim_lock();
-    struct shim_call c = {
-        .req = {.op = op, .handle = f->handle, .arg = {a0, a1, a2}}, .data = data, .len = len};
-    int rc = shim_call(&c);
-    if (rc == 0) {
-        rc = shim_rep_errno(&c);
-        if (rc == 0 && out && c.outlen != outlen) {
-            errno = EIO;
-            rc = -1;
-        } else if (rc == 0) {
-            if (out)
-                memcpy(out, c.out, outlen);
-            if (val)
-                *val = c.rep.val[0];
-        }
-        shim_call_done(&c);
-    }
-    shim_unlock();
-    return rc;
-}
-
 static int gntalloc_ioctl(const struct shim_file *f, unsigned long req, void *arg)
 {
     switch (req) {
@@ -46,20 +20,20 @@ static int gntalloc_ioctl(const struct shim_file *f, unsigned long req, void *ar
         struct ioctl_gntalloc_alloc_gref *op = arg;
         uint64_t index;
         size_t n = op->count <= HV_MAX_PAGES_PER_CALL ? op->count : 0;
-        int rc = grant_call(f, HV_OP_GA_ALLOC, op->domid, op->flags, op->count, NULL, 0,
-                            n ? op->gref_ids : NULL, n * sizeof(uint32_t), &index);
+        int rc = shim_file_call(f, HV_OP_GA_ALLOC, op->domid, op->flags, op->count, NULL, 0,
+                                n ? op->gref_ids : NULL, n * sizeof(uint32_t), &index);
         if (rc == 0)
             op->index = index;
         return rc;
     }
     case IOCTL_GNTALLOC_DEALLOC_GREF: {
         const struct ioctl_gntalloc_dealloc_gref *op = arg;
-        return grant_call(f, HV_OP_GA_DEALLOC, op->index, op->count, 0, NULL, 0, NULL, 0, NULL);
+        return shim_file_call(f, HV_OP_GA_DEALLOC, op->index, op->count, 0, NULL, 0, NULL, 0, NULL);
     }
     case IOCTL_GNTALLOC_SET_UNMAP_NOTIFY: {
         const struct ioctl_gntalloc_unmap_notify *op = arg;
-        return grant_call(f, HV_OP_SET_NOTIFY, op->index, op->action, op->event_channel_port, NULL,
-                          0, NULL, 0, NULL);
+        return shim_file_call(f, HV_OP_SET_NOTIFY, op->index, op->action, op->event_channel_port,
+                              NULL, 0, NULL, 0, NULL);
     }
     default:
         errno = ENOTTY;
@@ -148,15 +122,15 @@ static int gntdev_ioctl(const struct shim_file *f, unsigned long req, void *arg)
             return -1;
         }
         uint64_t index;
-        int rc = grant_call(f, HV_OP_GD_MAP, op->count, 0, 0, op->refs,
-                            op->count * sizeof(struct hv_grant_ref), NULL, 0, &index);
+        int rc = shim_file_call(f, HV_OP_GD_MAP, op->count, 0, 0, op->refs,
+                                op->count * sizeof(struct hv_grant_ref), NULL, 0, &index);
         if (rc == 0)
             op->index = index;
         return rc;
     }
     case IOCTL_GNTDEV_UNMAP_GRANT_REF: {
         const struct ioctl_gntdev_unmap_grant_ref *op = arg;
-        return grant_call(f, HV_OP_GD_UNMAP, op->index, op->count, 0, NULL, 0, NULL, 0, NULL);
+        return shim_file_call(f, HV_OP_GD_UNMAP, op->index, op->count, 0, NULL, 0, NULL, 0, NULL);
     }
     case IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR: {
         struct ioctl_gntdev_get_offset_for_vaddr *op = arg;
@@ -176,8 +150,8 @@ static int gntdev_ioctl(const struct shim_file *f, unsigned long req, void *arg)
         return 0; /* obsolete; accepted */
     case IOCTL_GNTDEV_SET_UNMAP_NOTIFY: {
         const struct ioctl_gntdev_unmap_notify *op = arg;
-        return grant_call(f, HV_OP_SET_NOTIFY, op->index, op->action, op->event_channel_port, NULL,
-                          0, NULL, 0, NULL);
+        return shim_file_call(f, HV_OP_SET_NOTIFY, op->index, op->action, op->event_channel_port,
+                              NULL, 0, NULL, 0, NULL);
     }
     case IOCTL_GNTDEV_GRANT_COPY:
         return grant_copy(f, arg);

@@ -10,29 +10,6 @@
 #include <errno.h>
 #include <string.h>
 
-static int kmem_call(const struct shim_file *f, uint32_t op, uint64_t a0, uint64_t a1, uint64_t a2,
-                     void *out, size_t outlen, uint64_t *val)
-{
-    shim_lock();
-    struct shim_call c = {.req = {.op = op, .handle = f->handle, .arg = {a0, a1, a2}}};
-    int rc = shim_call(&c);
-    if (rc == 0) {
-        rc = shim_rep_errno(&c);
-        if (rc == 0 && out && c.outlen != outlen) {
-            errno = EIO;
-            rc = -1;
-        } else if (rc == 0) {
-            if (out)
-                memcpy(out, c.out, outlen);
-            if (val)
-                *val = c.rep.val[0];
-        }
-        shim_call_done(&c);
-    }
-    shim_unlock();
-    return rc;
-}
-
 int shim_kmem_ioctl(const struct shim_file *f, unsigned long req, void *arg)
 {
     if (!arg) {
@@ -46,24 +23,25 @@ int shim_kmem_ioctl(const struct shim_file *f, unsigned long req, void *arg)
             errno = EINVAL;
             return -1;
         }
-        return kmem_call(f, HV_OP_KM_ALLOC, a->count, 0, 0, a->frames,
-                         (size_t)a->count * sizeof(uint64_t), &a->index);
+        return shim_file_call(f, HV_OP_KM_ALLOC, a->count, 0, 0, NULL, 0, a->frames,
+                              (size_t)a->count * sizeof(uint64_t), &a->index);
     }
     case XSIM_IOCTL_KMEM_FREE: {
         const struct xsim_kmem_free *fr = arg;
-        return kmem_call(f, HV_OP_KM_FREE, fr->index, 0, 0, NULL, 0, NULL);
+        return shim_file_call(f, HV_OP_KM_FREE, fr->index, 0, 0, NULL, 0, NULL, 0, NULL);
     }
     case XSIM_IOCTL_KMEM_GRANT: {
         struct xsim_kmem_grant *g = arg;
         uint64_t ref;
-        int rc = kmem_call(f, HV_OP_KM_GRANT, g->frame, g->domid, g->readonly != 0, NULL, 0, &ref);
+        int rc = shim_file_call(f, HV_OP_KM_GRANT, g->frame, g->domid, g->readonly != 0, NULL, 0,
+                                NULL, 0, &ref);
         if (rc == 0)
             g->ref = (uint32_t)ref;
         return rc;
     }
     case XSIM_IOCTL_KMEM_END_GRANT: {
         const struct xsim_kmem_end_grant *e = arg;
-        return kmem_call(f, HV_OP_KM_END_GRANT, e->ref, 0, 0, NULL, 0, NULL);
+        return shim_file_call(f, HV_OP_KM_END_GRANT, e->ref, 0, 0, NULL, 0, NULL, 0, NULL);
     }
     default:
         errno = ENOTTY;

@@ -115,6 +115,12 @@ struct shim_file {
     uint32_t handle;
     int kind; /* enum hv_kind */
 };
+/* One request about open file f (takes the lock): the reply's data
+ * copied to out (exactly outlen bytes expected when out is set), its
+ * first value to *val. -1 + errno (the daemon's, or EIO for a reply of
+ * another size), else 0. For the devices whose calls return data. */
+int shim_file_call(const struct shim_file *f, uint32_t op, uint64_t a0, uint64_t a1, uint64_t a2,
+                   const void *data, size_t len, void *out, size_t outlen, uint64_t *val);
 /* The device file behind fd, or false. Works on any duplicate of it. */
 bool shim_file_find(int fd, struct shim_file *out);
 int shim_file_add(int fd, uint32_t handle, int kind);
