@@ -4,14 +4,17 @@
  * write or remove its xenstore nodes, fire watches with any path, write
  * any bytes into the pages it grants or names by frame number (the shared
  * vfb and vkbd pages, the grant or frame directory, the rings; its
- * kernel's vfb and vkbd as well as xenfb's), notify its ports, flood them; and the
- * viewer's side: keys, pointer, wheels, refresh periods; and failures of
- * the Xen libraries. See README.md for the format.
+ * kernel's vfb and vkbd as well as xenfb's, the cursor's header and image,
+ * the clipboard's buffers), notify its ports, flood them; and the viewer's
+ * side: keys, pointer, wheels, refresh periods, clipboard text for the
+ * guest; and failures of the Xen libraries. See README.md for the format.
  *
  * Besides crashes, leaks and sanitizer reports, the harness checks what
  * the core promises its viewers (back.h): a surface lies inside memory
  * the guest granted (its first and last pixel are read), a damaged
- * rectangle lies inside the surface (every row's ends are read), and
+ * rectangle lies inside the surface (every row's ends are read), a cursor
+ * is 1..64 pixels each way with its hotspot inside (every pixel is read),
+ * clipboard text is at most 64 KiB of strict UTF-8 ending in a NUL, and
  * after xfb_back_close() no grant map, port or handle is left.
  */
 #include "fake_xen.h"
@@ -24,6 +27,9 @@
 #include <xen/io/kbdif.h>
 
 #include "core/back.h"
+#include "proto/clip.h"
+#include "proto/cursor.h"
+#include "proto/layout.h"
 
 #define FE_VFB  "/local/domain/1/device/xenfb/0"
 #define FE_VKBD "/local/domain/1/device/xenkbd/0"
@@ -36,6 +42,9 @@
 #define FE_KKBD "/local/domain/1/device/vkbd/1"
 #define BE_KFB  BASE "/" XFB_BACK_TYPE_KERNEL_FB "/1/0"
 #define BE_KKBD BASE "/" XFB_BACK_TYPE_KERNEL_KBD "/1/1"
+/* the clipboard device, as attach --clipboard both leaves it */
+#define FE_CLIP "/local/domain/1/device/" XFB_TYPE_CLIP "/0"
+#define BE_CLIP BASE "/" XFB_TYPE_CLIP "/1/0"
 
 static const char *const nodes[] = {
     FE_VFB "/state",
@@ -86,6 +95,18 @@ static const char *const nodes[] = {
     BASE "/" XFB_BACK_TYPE_KERNEL_FB "/1/1/frontend",
     FE_KFB,
     BE_KFB,
+    /* the extensions: new entries go last, so older inputs keep their
+     * meaning */
+    FE_VFB "/" XFB_NODE_CURSOR_GREF,
+    FE_VFB "/" XFB_NODE_REQUEST_RELEASE,
+    FE_CLIP "/state",
+    FE_CLIP "/page-gref",
+    FE_CLIP "/event-channel",
+    BE_CLIP "/" XFB_NODE_CLIPBOARD_POLICY,
+    BE_CLIP "/state",
+    BE_CLIP "/frontend",
+    FE_CLIP,
+    BE_CLIP,
 };
 #define N_NODES (sizeof(nodes) / sizeof(nodes[0]))
 
@@ -150,6 +171,9 @@ static const char *const fire_paths[] = {
     BASE "/" XFB_BACK_TYPE_KERNEL_KBD "/1",
     FE_KFB "/state",
     FE_KKBD "/state",
+    BASE "/" XFB_TYPE_CLIP,
+    BE_CLIP,
+    FE_CLIP "/state",
 };
 #define N_FIRE (sizeof(fire_paths) / sizeof(fire_paths[0]))
 
@@ -168,6 +192,7 @@ enum op {
     OP_RESTART,
     OP_FLOOD,     /* port u8, rounds u8 */
     OP_OUT_EVENT, /* page, 40 bytes: one vfb out event, out_prod++ */
+    OP_CLIP_SEND, /* len u16, n u8, n bytes: a viewer's text for the guest */
     OP_COUNT
 };
 
@@ -231,10 +256,48 @@ static void on_log(void *data, enum xfb_log_level level, int domid, const char *
         fprintf(stderr, "back: %s\n", msg);
 }
 
+static void on_cursor(void *data, struct xfb_back_guest *g, const struct xfb_back_cursor *c)
+{
+    (void)data;
+    if (c != xfb_back_guest_cursor(g)) {
+        fprintf(stderr, "fuzz-back: the cursor passed is not the guest's\n");
+        abort();
+    }
+    if (!c)
+        return;
+    if (getenv("FUZZ_VERBOSE"))
+        fprintf(stderr, "back: cursor %ux%u hot %u,%u %s\n", c->width, c->height, c->hot_x,
+                c->hot_y, c->visible ? "shown" : "hidden");
+    bool none = !c->width && !c->height;
+    if (!none && (!c->width || !c->height || c->width > XFB_CURSOR_MAX ||
+                  c->height > XFB_CURSOR_MAX || c->hot_x >= c->width || c->hot_y >= c->height ||
+                  !c->pixels)) {
+        fprintf(stderr, "fuzz-back: a cursor the viewer cannot use\n");
+        abort();
+    }
+    for (uint32_t i = 0; !none && i < c->width * c->height; i++)
+        touch(&c->pixels[i]);
+}
+
+static void on_clipboard(void *data, struct xfb_back_guest *g, const char *utf8, size_t len)
+{
+    (void)data;
+    (void)g;
+    if (getenv("FUZZ_VERBOSE"))
+        fprintf(stderr, "back: clipboard %zu bytes\n", len);
+    if (len > XFB_CLIP_MAX || utf8[len] != '\0' ||
+        !xfb_clip_utf8_valid((const uint8_t *)utf8, len)) {
+        fprintf(stderr, "fuzz-back: clipboard text that is not what back.h promises\n");
+        abort();
+    }
+}
+
 static const struct xfb_back_ops ops = {
     .fb_connected = on_surface,
     .resized = on_surface,
     .damaged = on_damaged,
+    .cursor = on_cursor,
+    .clipboard = on_clipboard,
 };
 
 static const struct xfb_back_opts opts = {
@@ -280,6 +343,14 @@ static void attach(void)
     fx_write_str(BE_KKBD "/width", "32767");
     fx_write_str(BE_KKBD "/height", "32767");
     fx_write_str(BE_KKBD "/state", "1");
+    fx_write_str(FE_CLIP "/backend", BE_CLIP);
+    fx_write_str(FE_CLIP "/backend-id", "0");
+    fx_write_str(FE_CLIP "/state", "1");
+    fx_write_str(BE_CLIP "/frontend", FE_CLIP);
+    fx_write_str(BE_CLIP "/frontend-id", "1");
+    fx_write_str(BE_CLIP "/online", "1");
+    fx_write_str(BE_CLIP "/" XFB_NODE_CLIPBOARD_POLICY, "both");
+    fx_write_str(BE_CLIP "/state", "1");
 }
 
 static void viewer(struct xfb_back *b, struct fin *in)
@@ -406,6 +477,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fin_bytes(&in, &ev, sizeof(ev));
             memcpy(&XENFB_OUT_RING_REF(pg, pg->out_prod), &ev, sizeof(ev));
             pg->out_prod++;
+            break;
+        }
+        case OP_CLIP_SEND: {
+            /* any bytes, any length: the core takes what a viewer gives
+             * and keeps to its limits. len 0xffff stands for one byte
+             * past the limit; n bytes from the input, then 'x' */
+            static uint8_t text[XFB_CLIP_MAX + 1];
+            size_t len = fin_u16(&in), n = fin_u8(&in);
+            if (len == UINT16_MAX)
+                len = XFB_CLIP_MAX + 1;
+            if (n > len)
+                n = len;
+            memset(text, 'x', len);
+            fin_bytes(&in, text, n);
+            struct xfb_back_guest *g = b ? xfb_back_find(b, 1, 0) : NULL;
+            if (g)
+                xfb_back_clip_send(g, (const char *)text, len);
             break;
         }
         }

@@ -23,13 +23,16 @@ def u32(v):
 
 # ---- backend harness (fuzz_back.c) ----
 B_WRITE, B_RM, B_FIRE, B_W32, B_BYTES, B_NOTIFY, B_DISPATCH, B_VIEWER, B_FAULT, B_RESTART, \
-    B_FLOOD, B_OUT = range(12)
+    B_FLOOD, B_OUT, B_CLIP_SEND = range(13)
 N_VFB_STATE, N_VFB_GREF, N_VFB_EVTCHN, N_VFB_PROTO = 0, 1, 2, 3
 N_KBD_STATE, N_KBD_GREF, N_KBD_EVTCHN, N_KBD_ABS, N_KBD_RAW, N_KBD_HWHEEL = 6, 7, 8, 9, 10, 11
 N_MAX_W, N_MAX_H = 12, 13
 # the kernel's vfb (frame numbers) and vkbd
 N_KFB_STATE, N_KFB_REF, N_KFB_EVTCHN, N_KFB_PROTO = 27, 28, 29, 30
 N_KKBD_STATE, N_KKBD_GREF, N_KKBD_EVTCHN, N_KKBD_ABS = 37, 38, 39, 40
+# the extensions: cursor (on the vfb), release, the clipboard device
+N_VFB_CURSOR, N_VFB_RELEASE = 48, 49
+N_CLIP_STATE, N_CLIP_GREF, N_CLIP_EVTCHN, N_CLIP_POLICY = 50, 51, 52, 53
 V_X86_64, V_X86_32 = 8, 9
 B_NVALUES = 35  # the harness's values[]: a byte past it is a raw string
 KERNEL = 0x80   # a viewer op's bit for the kernel's devices
@@ -73,11 +76,11 @@ def vfb_page(page, w, h, depth, pd_offs, dir_page, mem=None):
     return s
 
 
-def vfb_connect(page=1, port=5, proto=V_X86_64, w=64, h=48, depth=32):
+def vfb_connect(page=1, port=5, proto=V_X86_64, w=64, h=48, depth=32, extra=b""):
     pd = 40 if proto == V_X86_64 else 36
     s = bytes([B_DISPATCH])
     s += vfb_page(page, w, h, depth, pd, 2)
-    s += b_write(N_VFB_GREF, str(page)) + b_write(N_VFB_EVTCHN, str(port))
+    s += b_write(N_VFB_GREF, str(page)) + b_write(N_VFB_EVTCHN, str(port)) + extra
     s += b_write(N_VFB_PROTO, proto) + b_write(N_VFB_STATE, 3)
     s += bytes([B_DISPATCH])
     return s
@@ -122,6 +125,39 @@ def vkbd_connect(page=3, port=6, abs_=True, raw=True, hwheel=True):
     return s
 
 
+def cursor_header(page, seq, gen, w, h, hx, hy, x, y, visible):
+    s = b""
+    for off, v in ((4, gen), (8, w), (12, h), (16, hx), (20, hy), (24, x), (28, y), (32, visible)):
+        s += b_w32(page, off, v)
+    for i in range(4):  # the image pages: zero pages of the fake
+        s += b_w32(page, 48 + 4 * i, 20 + i)
+    return s + b_w32(page, 0, seq)
+
+
+def clip_connect(page=7, port=9, text_page=3, text=b""):
+    """The clipboard device: its page names 16 pages each way; the
+    guest's text lives in one guest page, named 16 times, written before
+    the backend maps it (the fake copies the pages of a multi-page map
+    as they are then)."""
+    s = bytes([B_DISPATCH, B_BYTES, text_page]) + u16(0) + bytes([len(text)]) + text
+    for i in range(16):
+        s += b_w32(page, 64 + 4 * i, text_page) + b_w32(page, 128 + 4 * i, 30 + i)
+    s += b_write(N_CLIP_GREF, str(page)) + b_write(N_CLIP_EVTCHN, str(port))
+    s += b_write(N_CLIP_STATE, 3) + bytes([B_DISPATCH])
+    return s
+
+
+def clip_out(page, seq, length):
+    return b_w32(page, 4, length) + b_w32(page, 0, seq)
+
+
+def clip_send(text, length=None):
+    """A viewer's text: length (0xffff: one byte past the limit), then
+    the text's first bytes; 'x' up to the length."""
+    return bytes([B_CLIP_SEND]) + u16(len(text) if length is None else length) \
+        + bytes([len(text)]) + text
+
+
 def back_seeds():
     seeds = {}
     seeds["handshake-vfb"] = vfb_connect()
@@ -163,6 +199,32 @@ def back_seeds():
     seeds["watch-paths"] = bytes([B_FIRE, 0, 0, B_FIRE, 0, 1, B_FIRE, 0, 2, B_FIRE, 0, 3,
                                   B_FIRE, 1, 10, B_FIRE, 2, 12, B_DISPATCH]) \
         + bytes([B_FIRE, 0, 48 + 16 + 25]) + b"/local/domain/0/backend/vfb/1/0" + bytes([B_DISPATCH])
+    # the cursor extension: a header, a change, a bad size, a writer
+    # caught mid-write
+    seeds["cursor"] = vfb_connect(extra=cursor_header(7, 2, 1, 16, 16, 3, 3, 10, 10, 1)
+                                  + b_write(N_VFB_CURSOR, "7")) \
+        + bytes([B_NOTIFY, 5, B_DISPATCH]) \
+        + cursor_header(7, 4, 2, 32, 8, 31, 7, 60, 40, 1) + bytes([B_NOTIFY, 5, B_DISPATCH]) \
+        + cursor_header(7, 5, 3, 64, 64, 0, 0, 0, 0, 1) + bytes([B_NOTIFY, 5, B_DISPATCH]) \
+        + cursor_header(7, 6, 3, 0, 0, 0, 0, 0, 0, 0) + bytes([B_NOTIFY, 5, B_DISPATCH]) \
+        + cursor_header(7, 8, 4, 64, 64, 63, 63, -5, 100000, 1) + bytes([B_NOTIFY, 5, B_DISPATCH]) \
+        + cursor_header(7, 10, 5, 8, 8, 8, 0, 0, 0, 1) + bytes([B_NOTIFY, 5, B_DISPATCH])
+    # the release extension: updates the backend reports back
+    seeds["release"] = vfb_connect(extra=b_write(N_VFB_RELEASE, 1)) \
+        + b_out_update(1, 8, 8, 16, 16) + bytes([B_NOTIFY, 5, B_DISPATCH]) \
+        + b_out_update(1, 0, 0, 64, 48) + b_w32(1, 2024, 0xFFFFFFFF) + bytes([B_NOTIFY, 5, B_DISPATCH])
+    # the clipboard: text each way, then too long, not UTF-8, mid-write,
+    # and a viewer's text past the limit; the policy changed under it
+    seeds["clipboard"] = clip_connect(text=b"hello caf\xc3\xa9 \xff") \
+        + clip_out(7, 2, 5) + bytes([B_NOTIFY, 9, B_DISPATCH]) \
+        + clip_send(b"world") + bytes([B_DISPATCH]) \
+        + clip_out(7, 4, 70000) + bytes([B_NOTIFY, 9, B_DISPATCH]) \
+        + clip_out(7, 6, 13) + bytes([B_NOTIFY, 9, B_DISPATCH]) \
+        + clip_out(7, 7, 3) + bytes([B_NOTIFY, 9, B_DISPATCH]) \
+        + clip_send(b"", 0xFFFF) + clip_send(b"\xc3", 300) + clip_send(b"caf\xc3\xa9") + bytes([B_DISPATCH]) \
+        + b_write(N_CLIP_POLICY, "to-guest") + b_write(N_CLIP_STATE, 1) + bytes([B_DISPATCH]) \
+        + b_write(N_CLIP_STATE, 3) + bytes([B_DISPATCH]) + clip_out(7, 8, 10) \
+        + bytes([B_NOTIFY, 9, B_FLOOD, 9, 20])
     return seeds
 
 
