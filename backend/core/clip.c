@@ -47,6 +47,16 @@ static const char *policy_name(const struct xfb_clip_dev *c)
                                         : "neither way";
 }
 
+/* The policy node of our own directory: none or anything unknown lets
+ * nothing through. */
+static void read_policy(struct xfb_dev *d, struct xfb_clip_dev *c)
+{
+    char *pol = xfb_xs_read(d->g->b, d->bpath, XFB_NODE_CLIPBOARD_POLICY);
+    c->to_guest = pol && (!strcmp(pol, "both") || !strcmp(pol, "to-guest"));
+    c->from_guest = pol && (!strcmp(pol, "both") || !strcmp(pol, "from-guest"));
+    free(pol);
+}
+
 int xfb_clip_connect(struct xfb_dev *d)
 {
     struct xfb_back *b = d->g->b;
@@ -63,12 +73,9 @@ int xfb_clip_connect(struct xfb_dev *d)
         xfb_log(XFB_LOG_ERROR, d, "out of memory");
         return -1;
     }
-    /* the policy is dom0's, from our own directory; none or anything
-     * unknown lets nothing through */
-    char *pol = xfb_xs_read(b, d->bpath, XFB_NODE_CLIPBOARD_POLICY);
-    c->to_guest = pol && (!strcmp(pol, "both") || !strcmp(pol, "to-guest"));
-    c->from_guest = pol && (!strcmp(pol, "both") || !strcmp(pol, "from-guest"));
-    free(pol);
+    /* the policy is dom0's, from our own directory (the guest cannot
+     * write there); a change applies at once (xfb_clip_policy_changed) */
+    read_policy(d, c);
     if (xfb_dev_map_page(d, gref, port) < 0) {
         free(c);
         return -1;
@@ -103,6 +110,20 @@ int xfb_clip_connect(struct xfb_dev *d)
     d->connected = true;
     xfb_log(XFB_LOG_INFO, d, "connected: clipboard %s", policy_name(c));
     return 0;
+}
+
+void xfb_clip_policy_changed(struct xfb_dev *d)
+{
+    struct xfb_clip_dev *c = d->clip;
+    if (!d->connected || !c)
+        return; /* read when it connects */
+    bool to = c->to_guest, from = c->from_guest;
+    read_policy(d, c);
+    if (to == c->to_guest && from == c->from_guest)
+        return;
+    /* a direction turned off may be turned on again: say it anew */
+    c->kept_logged = false;
+    xfb_log(XFB_LOG_INFO, d, "clipboard policy changed: now %s", policy_name(c));
 }
 
 void xfb_clip_disconnect(struct xfb_dev *d)

@@ -254,6 +254,8 @@ void xfb_fb_send_refresh(struct xfb_dev *d);
 int xfb_clip_connect(struct xfb_dev *d);
 void xfb_clip_disconnect(struct xfb_dev *d);
 void xfb_clip_event(struct xfb_dev *d);
+/* dom0 rewrote the device's policy node: apply it to a connected device. */
+void xfb_clip_policy_changed(struct xfb_dev *d);
 
 /* ---- cursor.c ---- */
 /* At vfb connect: map the cursor pages if the frontend published

@@ -1,7 +1,8 @@
 /* Finding guests and walking each device through the XenbusState machine
  * (protocol.md sections 4 and 5). Watches:
  *   "b" on base/{xenfb,xenkbd,vfb-xenfb,vinput,xenclip}: devices added and
- *       removed by the toolstack (the daemon's, attach, libxl for vinput);
+ *       removed by the toolstack (the daemon's, attach, libxl for vinput),
+ *       and a clipboard device's policy rewritten by dom0;
  *   "f" on each frontend's state node;
  *   "r" on @releaseDomain: a guest destroyed.
  */
@@ -745,6 +746,14 @@ static void backend_event(struct xfb_back *b, const char *path)
     int devid = parse_id(&p);
     if (devid < 0)
         return;
+    /* dom0's clipboard policy (its toolstack writes it, the guest
+     * cannot) applies at once, not at the next connection */
+    if (!strcmp(type, XFB_TYPE_CLIP) && !strcmp(p, "/" XFB_NODE_CLIPBOARD_POLICY)) {
+        struct xfb_back_guest *g = guest_find(b, kind_of(type), domid, devid);
+        if (g && g->clip.present && g->clip.devid == devid)
+            xfb_clip_policy_changed(&g->clip);
+        return;
+    }
     /* our own writes below the device (state, features) change nothing */
     if (*p && strcmp(p, "/frontend") && strcmp(p, "/online"))
         return;

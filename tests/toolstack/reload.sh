@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 . "$top_srcdir/tests/toolstack/lib-toolstack.sh"
 
-plan 16
+plan 18
 viewer_setup
 domain 3 web1
 domain 4 web2
@@ -20,7 +20,7 @@ created 3 web1 || bail "web1 got no devices"
 wait_line "$SERVE_LOG" "domain 4: guest 'web2': not named" || bail "web2 was not looked at"
 wait_line "$SERVE_LOG" "domain 5: vkbd/0: found" || bail "the hand-made device was not served"
 
-guests_conf "guest web1 max-size=1024x768 keyboard=no" "guest web2 max-size=800x600"
+guests_conf "guest web1 max-size=1024x768 keyboard=no" "guest web2 max-size=800x600 clipboard=both"
 reload
 grep -q "info: SIGHUP: configuration reloaded: $GUESTS_CONF: 2 guests named" "$SERVE_LOG"
 ok $? "SIGHUP: the daemon says it read the file again"
@@ -35,7 +35,12 @@ ok $? "both of its directories"
 wait_line "$SERVE_LOG" "domain 3: guest 'web1': max-size 1024x768 from its next connection"
 is "$(rd /local/domain/0/backend/xenfb/3/0/max-width)" "1024" "a new max-size is written"
 
-guests_conf "guest web2 max-size=800x600"
+# policy_is WAY: web2's clipboard device says WAY
+policy_is() { [ "$(rd /local/domain/0/backend/xenclip/4/0/clipboard)" = "$1" ]; }
+wait_for 20 policy_is both
+ok $? "clipboard=both: a clipboard device, its policy written"
+
+guests_conf "guest web2 max-size=800x600 clipboard=to-guest"
 reload
 wait_line "$SERVE_LOG" "domain 3: guest 'web1': devices removed: no longer named"
 ok $? "a domain no longer named loses its devices"
@@ -43,6 +48,8 @@ gone /local/domain/0/backend/xenfb/3 && gone /local/domain/3/device/xenfb/0
 ok $? "backend and frontend directories both"
 wait_line "$SERVE_LOG" "domain 3: vfb/0: removed" && wait_line "$SERVE_LOG" "domain 3: guest gone"
 ok $? "and the daemon stops serving it"
+wait_for 20 policy_is to-guest
+ok $? "a changed clipboard= rewrites the policy node (a connected device follows it at once)"
 wait_line "$SERVE_LOG" "domain 5: guest 'guest5': not named: no devices of ours" 3
 is "$(rd /local/domain/0/backend/xenfb/5/0/created-by):$(rd /local/domain/5/device/xenfb/0/state)" \
     "attach:1" "a device made by hand with attach stays"

@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 19
+plan 21
 need xclip
 viewer_setup
 AGENT="$top_builddir/xenfb-agent/xenfb-agent"
@@ -96,7 +96,8 @@ is "$(xclip -o -selection clipboard -target TARGETS | sort | tr '\n' ' ')" \
     "STRING TARGETS TEXT TIMESTAMP UTF8_STRING " "the agent offers TARGETS, TIMESTAMP, UTF8_STRING, TEXT, STRING"
 
 # policy: only to the guest. The agent is restarted: the daemon reads the
-# policy (written by its toolstack, here by hand) at each connection.
+# policy (written by its toolstack, here by hand) at each connection (and
+# when it changes, below).
 agent_stop
 x0 xenstore-write "/local/domain/0/backend/xenclip/1/0/clipboard" to-guest
 agent_up "to the guest only"
@@ -130,5 +131,17 @@ wait_line "$SERVE_LOG" "not passed to the guest: this guest's policy keeps text 
 ok $? "policy from-guest: the viewer's text is not passed to the guest, said in one line"
 is "$(xclip -o -selection clipboard | od -An -tx1 | tr -d ' \n')" "$before" \
     "policy from-guest: the guest's CLIPBOARD is unchanged"
+
+# dom0 changes the policy while the agent stays connected (its toolstack
+# rewrites the node when guests.conf changes): it applies at once
+n=$(count "$SERVE_LOG" "domain 1: clip/0: clipboard policy changed: now to the guest only")
+x0 xenstore-write "/local/domain/0/backend/xenclip/1/0/clipboard" to-guest
+wait_line "$SERVE_LOG" "domain 1: clip/0: clipboard policy changed: now to the guest only" $((n + 1)) 20
+ok $? "policy changed to to-guest while connected: the daemon says so at once"
+a=$(count "$AGENT_LOG" "bytes from dom0: CLIPBOARD")
+viewer_send "$(hex 'now let through')"
+wait_line "$AGENT_LOG" "bytes from dom0: CLIPBOARD" $((a + 1)) 20
+is "$(xclip -o -selection clipboard | od -An -tx1 | tr -d ' \n')" "$(hex 'now let through')" \
+    "and the viewer's text reaches the guest, with no reconnection"
 
 [ "$_tap_failed" -eq 0 ] || { show_serve_log 40; sed 's/^/# agent: /' "$AGENT_LOG" | tail -n 20; }
