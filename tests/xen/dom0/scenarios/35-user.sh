@@ -6,8 +6,10 @@
 # xenfb, the same X runs as that user and exports its screen.
 
 user_x() {
-    guest_ready big "user: the second PV guest is up" || return 1
-    local d=$D t out n
+    # up since 30-gntalloc, which waited for it and said so
+    [ "$(cat "$RUN/big.status" 2>/dev/null)" = ok ] || { ok 1 "user: the second PV guest is up"; return 1; }
+    local d t out n
+    d=$(cat "$RUN/big.domid")
     t=$(now)
     g "$d" "xstart stop" >/dev/null
     is "$(g "$d" "stat -c '%U %G %a' /dev/xen/gntalloc /dev/xen/evtchn /dev/xen/xenbus | sort -u")" \
@@ -19,7 +21,7 @@ user_x() {
     grep -q -F "[XFB-002] xenstore (/dev/xen/xenbus): Permission denied: this process (user xfbuser) may not open it: run X as root, or add the user to the group xenfb (adduser xfbuser xenfb)" "$RUN/xfb002"
     ok $? "user: and its log names xenstore, the user and the fix ([XFB-002])" || diag_file "$RUN/xfb002" 3
     # udev as the guest's init system would run it, with the package's rule
-    out=$(g "$d" "/lib/systemd/systemd-udevd --daemon &&
+    out=$(g "$d" "/lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 &&
 udevadm trigger --action=add --subsystem-match=misc && udevadm settle --timeout=120 &&
 stat -c '%G %a' /dev/xen/gntalloc /dev/xen/evtchn /dev/xen/xenbus | sort -u" 300)
     is "$out" "xenfb 660" "user: udev with xenfb-guest's rule gives the group xenfb the Xen devices (0660)"
