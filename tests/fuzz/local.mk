@@ -21,7 +21,8 @@ fuzz_front_sources = tests/fuzz/fuzz_front.c $(fuzz_common) $(fuzz_fake) \
 	xenfb-agent/lib/private.h xenfb-agent/lib/front.c xenfb-agent/lib/log.c \
 	xenfb-agent/lib/device.c xenfb-agent/lib/xenbus.c xenfb-agent/lib/timer.c \
 	xenfb-agent/lib/grant.c xenfb-agent/lib/fbmem.c xenfb-agent/lib/fbring.c \
-	xenfb-agent/lib/kbdring.c xenfb-agent/lib/cursor.c xenfb-agent/lib/clip.c
+	xenfb-agent/lib/kbdring.c xenfb-agent/lib/cursor.c xenfb-agent/lib/clip.c \
+	xenfb-agent/lib/resreq.c
 fuzz_front_cppflags = $(XFB_FRONT_CPPFLAGS) -I$(top_srcdir)/tests/fuzz
 fuzz_xsimd_sources = tests/fuzz/fuzz_xsimd.c $(fuzz_common) $(xs_store_sources) \
 	tests/xsim/xsimd/xs_conn.c tests/xsim/xsimd/xs_conn.h \
