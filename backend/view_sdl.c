@@ -1,7 +1,9 @@
 /* The SDL window viewer (--sdl): each guest in a window of its own, as
- * Xen's original sdlfb showed one. The window scales the guest's screen
- * when resized (SDL's logical size letterboxes and maps the pointer back
- * to guest pixels); keys go down as physical keys (SDL scancodes to Linux
+ * Xen's original sdlfb showed one. A window the user resizes asks the
+ * guest for a mode of its size (protocol.md 9), which is shown 1:1 once
+ * the guest has switched; a guest that does not take requests has its
+ * screen scaled to the window (SDL's logical size letterboxes and maps
+ * the pointer back to guest pixels); keys go down as physical keys (SDL scancodes to Linux
  * codes), so the guest's own layout applies.
  *
  * No polling: the X connection SDL talks over is watched in the daemon's
@@ -76,6 +78,18 @@ static void button(struct sdl_view *v, const SDL_MouseButtonEvent *b)
     view_key(v->vg, codes[b->button], b->state == SDL_PRESSED);
 }
 
+/* The window's size changed. The size the guest's mode already has is
+ * ours (sdl_surface set it) or needs nothing: only another size is the
+ * user's, and asked of the guest, so that setting the window to the
+ * guest's answer asks nothing again. */
+static void size_changed(struct sdl_view *v, int w, int h)
+{
+    v->dirty = true;
+    if (!v->has_surf || ((uint32_t)w == v->surf.width && (uint32_t)h == v->surf.height))
+        return;
+    view_request_size(v->vg, w, h, "the SDL window");
+}
+
 static void window_event(struct sdl_view *v, const SDL_WindowEvent *w)
 {
     if (w->event == SDL_WINDOWEVENT_CLOSE && v->watching) {
@@ -89,7 +103,9 @@ static void window_event(struct sdl_view *v, const SDL_WindowEvent *w)
         /* SDL has one cursor for all its windows: each guest's shows
          * over its own window */
         SDL_SetCursor(v->cursor ? v->cursor : SDL_GetDefaultCursor());
-    } else if (w->event == SDL_WINDOWEVENT_EXPOSED || w->event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+    } else if (w->event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+        size_changed(v, w->data1, w->data2);
+    } else if (w->event == SDL_WINDOWEVENT_EXPOSED) {
         v->dirty = true;
     }
 }

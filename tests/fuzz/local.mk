@@ -15,7 +15,7 @@ fuzz_back_sources = tests/fuzz/fuzz_back.c $(fuzz_common) $(fuzz_fake) \
 	backend/core/back.h backend/core/private.h \
 	backend/core/back.c backend/core/log.c backend/core/xenbus.c \
 	backend/core/dev.c backend/core/fb.c backend/core/kbd.c backend/core/cursor.c \
-	backend/core/foreign.c backend/core/clip.c
+	backend/core/foreign.c backend/core/clip.c backend/core/resreq.c
 fuzz_back_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/backend -I$(top_srcdir)/tests/fuzz
 fuzz_front_sources = tests/fuzz/fuzz_front.c $(fuzz_common) $(fuzz_fake) \
 	xenfb-agent/lib/private.h xenfb-agent/lib/front.c xenfb-agent/lib/log.c \
