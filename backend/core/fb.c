@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <xen/io/xenbus.h>
 
 #include "proto/rect.h"
 #include "proto/ring.h"
@@ -201,6 +202,10 @@ void xfb_fb_disconnect(struct xfb_dev *d)
     d->fb = NULL;
     memset(&d->surf, 0, sizeof(d->surf));
     xfb_dev_unmap_page(d);
+    /* a frontend that let go to re-grant answers with the mode it comes
+     * back in; any other going ends what it was asked */
+    if (d->fstate != XenbusStateClosing)
+        memset(&d->req, 0, sizeof(d->req));
 }
 
 /* protocol.md 2.5: every update consumed so far has been copied by the
