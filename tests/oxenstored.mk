@@ -38,10 +38,16 @@ ox_wrappers += \
 	tests/oxenstored/toolstack/kill9.ox \
 	tests/oxenstored/toolstack/busy.ox \
 	tests/oxenstored/kernel/switch.ox
+if SDL
+ox_wrappers += \
+	tests/oxenstored/viewer/sdl-resize.ox \
+	tests/oxenstored/hostile/resize-answers.ox
+endif
 endif
 endif
 if GUEST
 ox_wrappers += \
+	tests/oxenstored/hostile/resize-flood.ox \
 	tests/oxenstored/front/exports.ox \
 	tests/oxenstored/front/front-handshake.ox \
 	tests/oxenstored/front/front-restart.ox \
