@@ -74,7 +74,9 @@ typedef struct {
     Bool req_pending, req_busy;
     int req_width, req_height;
     DisplayModePtr req_modes;
-    Bool req_keep_memory; /* a switch for a request: no memory given back */
+    Bool req_keep_memory;              /* a switch for a request: no memory given back */
+    CARD32 req_log_since;              /* GetTimeInMillis() the current log window began */
+    unsigned req_logged, req_unlogged; /* lines in it, and those kept quiet */
 
     CloseScreenProcPtr CloseScreen;
     CreateScreenResourcesProcPtr CreateScreenResources;

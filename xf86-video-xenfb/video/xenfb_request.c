@@ -10,6 +10,8 @@
 #include "xenfb.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "randrstr.h"
@@ -19,6 +21,10 @@
 /* modes made for requests that the output keeps offering; the oldest
  * go first, so that a window dragged about adds no more than this */
 #define XENFB_REQUEST_MODES 16
+/* lines per window in the Xorg log: a backend that floods requests
+ * must not fill the guest's disk; the rest go at verbosity 5, counted */
+#define XENFB_REQUEST_LINES     10
+#define XENFB_REQUEST_WINDOW_MS 10000
 
 void xenfb_request_take(ScrnInfoPtr pScrn, int width, int height)
 {
@@ -150,6 +156,35 @@ static void answer_unchanged(ScrnInfoPtr pScrn)
                          (uint32_t)x->pitch, (uint32_t)pScrn->bitsPerPixel, 0);
 }
 
+/* One line about a request, at most XENFB_REQUEST_LINES per window. */
+static void request_log(ScrnInfoPtr pScrn, const char *fmt, ...) _X_ATTRIBUTE_PRINTF(2, 3);
+static void request_log(ScrnInfoPtr pScrn, const char *fmt, ...)
+{
+    XenfbPtr x = XENFBPTR(pScrn);
+    CARD32 now = GetTimeInMillis();
+    if (now - x->req_log_since >= XENFB_REQUEST_WINDOW_MS) {
+        x->req_log_since = now;
+        x->req_logged = 0;
+    }
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (x->req_logged >= XENFB_REQUEST_LINES) {
+        x->req_unlogged++;
+        xf86DrvMsgVerb(pScrn->scrnIndex, X_INFO, 5, "%s\n", msg);
+        return;
+    }
+    x->req_logged++;
+    if (x->req_unlogged)
+        xf86DrvMsg(pScrn->scrnIndex, X_INFO, "%s (and %u more since, at verbosity 5)\n", msg,
+                   x->req_unlogged);
+    else
+        xf86DrvMsg(pScrn->scrnIndex, X_INFO, "%s\n", msg);
+    x->req_unlogged = 0;
+}
+
 static int clamp(int v, int lo, int hi)
 {
     return v < lo ? lo : v > hi ? hi : v;
@@ -174,14 +209,12 @@ void xenfb_request_run(ScrnInfoPtr pScrn)
     else
         why = switch_to(pScrn, w, h);
     if (why) {
-        xf86DrvMsg(pScrn->scrnIndex, X_INFO,
-                   "vfb %u: the backend asked for %dx%d%s: the screen stays %dx%d, %s\n", x->devid,
-                   rw, rh, clamped, pScrn->virtualX, pScrn->virtualY, why);
+        request_log(pScrn, "vfb %u: the backend asked for %dx%d%s: the screen stays %dx%d, %s",
+                    x->devid, rw, rh, clamped, pScrn->virtualX, pScrn->virtualY, why);
         answer_unchanged(pScrn);
     } else {
-        xf86DrvMsg(pScrn->scrnIndex, X_INFO,
-                   "vfb %u: the backend asked for %dx%d: switched to %dx%d%s\n", x->devid, rw, rh,
-                   w, h, clamped);
+        request_log(pScrn, "vfb %u: the backend asked for %dx%d: switched to %dx%d%s", x->devid, rw,
+                    rh, w, h, clamped);
     }
     x->req_busy = FALSE;
 }
