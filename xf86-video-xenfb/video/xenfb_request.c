@@ -202,7 +202,10 @@ void xenfb_request_run(ScrnInfoPtr pScrn)
     int rw = x->req_width, rh = x->req_height;
     int w = clamp(rw, XENFB_MIN_SIZE, x->cap_width);
     int h = clamp(rh, XENFB_MIN_SIZE, x->cap_height);
-    const char *clamped = w != rw || h != rh ? " (clamped to MaxWidth/MaxHeight, at least 64)" : "";
+    char clamped[96] = "";
+    if (w != rw || h != rh)
+        snprintf(clamped, sizeof(clamped), " (clamped: MaxWidth/MaxHeight %dx%d, at least %dx%d)",
+                 x->cap_width, x->cap_height, XENFB_MIN_SIZE, XENFB_MIN_SIZE);
     const char *why = NULL;
     if (w == pScrn->virtualX && h == pScrn->virtualY)
         why = "it is the current size";
