@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 14
+plan 17
 need Xvfb xdotool xsetroot xrandr
 viewer_setup
 xvfb_start
@@ -106,4 +106,21 @@ current 2 800 600
 ok $? "guest 2 keeps 800x600"
 grep -q 'feature-resize-request\|asked for' "$(xorg_log dom2)"
 ok $((! $?)) "and its driver heard of no request"
+# The guest's own mode changes, two in a row: the window follows, and the
+# size events of its following are not taken for the user's. The user's
+# next size is the barrier: the window's events come in order.
+DISPLAY=$D1
+n=$(count "$SERVE_LOG" 'domain 1: vfb/0: resize requested')
+r=$(count "$SERVE_LOG" 'domain 1: resized to 1280x1024')
+xrandr --output XENFB-0 --mode 1001x701 && xrandr --output XENFB-0 --mode 1280x1024 ||
+    bail "xrandr in the guest failed"
+wait_line "$SERVE_LOG" 'domain 1: resized to 1280x1024' $((r + 1)) 20 ||
+    { show_serve_log; bail "the guest's own mode changes did not reach the daemon"; }
+vx xdotool windowsize "$W1" 900 700
+wait_line "$SERVE_LOG" "domain 1: vfb/0: resize requested by the SDL window: 900x700" 1 20
+ok $? "the user's next size is asked for"
+is "$(count "$SERVE_LOG" 'domain 1: vfb/0: resize requested')" $((n + 1)) \
+    "following the guest's own two mode changes asked nothing"
+wait_for 20 current 1 900 700
+ok $? "and the guest takes the user's size"
 [ "$_tap_failed" -eq 0 ] || grep -E 'resize|resized|connected|answered' "$SERVE_LOG" | sed 's/^/# serve: /'
