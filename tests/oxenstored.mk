@@ -54,6 +54,7 @@ ox_wrappers += \
 	tests/oxenstored/front/front-ring.ox \
 	tests/oxenstored/front/front-backend-restart.ox \
 	tests/oxenstored/front/front-hostile.ox \
+	tests/oxenstored/front/front-resreq.ox \
 	tests/oxenstored/front/front-errors.ox \
 	tests/oxenstored/front/agent-check.ox
 endif

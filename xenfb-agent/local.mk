@@ -108,6 +108,7 @@ front_shell_tests = \
 	tests/front/front-ring.sh \
 	tests/front/front-backend-restart.sh \
 	tests/front/front-hostile.sh \
+	tests/front/front-resreq.sh \
 	tests/front/front-errors.sh \
 	tests/front/front-hotplug.sh \
 	tests/front/front-regrant.sh \
