@@ -95,10 +95,14 @@ int xfb_back_request_size(struct xfb_back_guest *g, uint32_t w, uint32_t h, cons
     struct xfb_resreq_state *r = &d->req;
     /* beyond the limits the backend owns the guest's answer could only
      * be refused here (fb.c's check_mode) */
-    r->want_w = w < d->max_width ? w : d->max_width;
-    r->want_h = h < d->max_height ? h : d->max_height;
+    w = w < d->max_width ? w : d->max_width;
+    h = h < d->max_height ? h : d->max_height;
+    /* the size in flight again: asked already, and asking twice would
+     * ask again what the guest clamped */
+    r->pending = !r->inflight || w != r->sent_w || h != r->sent_h;
+    r->want_w = w;
+    r->want_h = h;
     snprintf(r->from, sizeof(r->from), "%s", from ? from : "a viewer");
-    r->pending = true;
     send_pending(d);
     return 0;
 }
