@@ -23,7 +23,7 @@ backend_libxfbback_la_SOURCES = \
 	backend/core/back.c backend/core/log.c backend/core/xenbus.c \
 	backend/core/dev.c backend/core/fb.c backend/core/kbd.c \
 	backend/core/cursor.c backend/core/foreign.c \
-	backend/core/clip.c
+	backend/core/clip.c backend/core/resreq.c
 backend_libxfbback_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 backend_libxfbback_la_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(XENFM_CFLAGS)
 backend_libxfbback_la_LIBADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS) $(XENFM_LIBS)

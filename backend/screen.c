@@ -258,6 +258,16 @@ void view_hwheel(struct view_guest *vg, int dw)
         xfb_back_hwheel(g, dw);
 }
 
+bool view_request_size(struct view_guest *vg, int w, int h, const char *from)
+{
+    struct screen *sc = screen_of_vg(vg);
+    /* only X's screen changes mode on request: the console keeps its own */
+    if (w <= 0 || h <= 0 || !sc->shown || sc->shown != sc->xg ||
+        !xfb_back_resize_requests(sc->shown))
+        return false;
+    return xfb_back_request_size(sc->shown, (uint32_t)w, (uint32_t)h, from) == 0;
+}
+
 /* ---- the core's callbacks ---- */
 
 static void read_name(struct xfb_serve *s, struct view_guest *vg)
@@ -388,8 +398,7 @@ static void on_clipboard(void *data, struct xfb_back_guest *g, const char *utf8,
             s->views[i]->clipboard(sc->views[i], utf8, len);
 }
 
-void view_clipboard_to_guest(struct view_guest *vg, const char *utf8, size_t len,
-                             const char *from)
+void view_clipboard_to_guest(struct view_guest *vg, const char *utf8, size_t len, const char *from)
 {
     struct screen *sc = screen_of_vg(vg);
     if (sc->xg && xfb_back_clip_send(sc->xg, utf8, len) == 0)

@@ -68,8 +68,7 @@ struct view_ops {
 
 /* Text a viewer's user copied (UTF-8) for the guest's clipboard; from
  * names the viewer in the log line. Dom0's policy applies (core). */
-void view_clipboard_to_guest(struct view_guest *vg, const char *utf8, size_t len,
-                             const char *from);
+void view_clipboard_to_guest(struct view_guest *vg, const char *utf8, size_t len, const char *from);
 
 /* A viewer of this guest connected (+1) or left (-1). */
 void view_watchers(struct view_guest *vg, int delta);
@@ -81,6 +80,14 @@ void view_key(struct view_guest *vg, unsigned code, bool down);
 void view_pointer(struct view_guest *vg, int x, int y);
 void view_wheel(struct view_guest *vg, int dz);
 void view_hwheel(struct view_guest *vg, int dw);
+
+/* A viewer's window became w x h: ask the guest for that mode (the
+ * size request of protocol.md 9, logged "resize requested by FROM"),
+ * if the picture shown is X's and its driver takes requests. true when
+ * asked (or waiting to be: the guest answers one at a time); false: the
+ * viewer keeps scaling the picture as before. A guest's new mode comes
+ * as surface(). */
+bool view_request_size(struct view_guest *vg, int w, int h, const char *from);
 
 /* This guest's VNC server listens at listen:port (port 0: listen is a
  * Unix socket's path); listen NULL: no longer. Written to xenstore for

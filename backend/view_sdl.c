@@ -1,7 +1,9 @@
 /* The SDL window viewer (--sdl): each guest in a window of its own, as
- * Xen's original sdlfb showed one. The window scales the guest's screen
- * when resized (SDL's logical size letterboxes and maps the pointer back
- * to guest pixels); keys go down as physical keys (SDL scancodes to Linux
+ * Xen's original sdlfb showed one. A window the user resizes asks the
+ * guest for a mode of its size (protocol.md 9), which is shown 1:1 once
+ * the guest has switched; a guest that does not take requests has its
+ * screen scaled to the window (SDL's logical size letterboxes and maps
+ * the pointer back to guest pixels); keys go down as physical keys (SDL scancodes to Linux
  * codes), so the guest's own layout applies.
  *
  * No polling: the X connection SDL talks over is watched in the daemon's
@@ -24,6 +26,10 @@
 #include "sdl_keys.h"
 #include "serve.h"
 
+/* Guest mode changes in a row whose window sizes may still be on their
+ * way back as events (a guest's xrandr calls, a re-grant). */
+#define OWN_SIZES 4
+
 struct sdl_view {
     struct view_guest *vg;
     SDL_Window *win;
@@ -35,6 +41,12 @@ struct sdl_view {
     SDL_Rect damage; /* to upload to the texture, in guest pixels */
     bool watching;
     SDL_Cursor *cursor; /* the guest's, NULL: SDL's default */
+    /* sizes the window was given to follow the guest, oldest first, whose
+     * size events have not come back yet: those events are ours */
+    struct {
+        int w, h;
+    } own[OWN_SIZES];
+    int n_own;
     struct sdl_view *next;
 };
 
@@ -76,6 +88,52 @@ static void button(struct sdl_view *v, const SDL_MouseButtonEvent *b)
     view_key(v->vg, codes[b->button], b->state == SDL_PRESSED);
 }
 
+/* Give the window the guest's size, remembering it until its event
+ * comes back. */
+static void follow_guest(struct sdl_view *v, int w, int h)
+{
+    int cw, ch;
+    SDL_GetWindowSize(v->win, &cw, &ch);
+    if (cw == w && ch == h)
+        return;
+    if (v->n_own == OWN_SIZES) {
+        memmove(&v->own[0], &v->own[1], sizeof(v->own[0]) * (OWN_SIZES - 1));
+        v->n_own--;
+    }
+    v->own[v->n_own].w = w;
+    v->own[v->n_own].h = h;
+    v->n_own++;
+    SDL_SetWindowSize(v->win, w, h);
+}
+
+/* Was this size event the window following the guest? Then it and the
+ * ones before it are done with. */
+static bool own_size(struct sdl_view *v, int w, int h)
+{
+    for (int i = 0; i < v->n_own; i++)
+        if (v->own[i].w == w && v->own[i].h == h) {
+            memmove(&v->own[0], &v->own[i + 1], sizeof(v->own[0]) * (size_t)(v->n_own - i - 1));
+            v->n_own -= i + 1;
+            return true;
+        }
+    return false;
+}
+
+/* The window's size changed. A size it was given to follow the guest
+ * (even one the guest has left since: two mode changes in a row) is not
+ * the user's, nor is the size the guest has: only another size is asked
+ * of the guest, so that following its answer asks nothing again. */
+static void size_changed(struct sdl_view *v, int w, int h)
+{
+    v->dirty = true;
+    if (own_size(v, w, h) || !v->has_surf ||
+        ((uint32_t)w == v->surf.width && (uint32_t)h == v->surf.height))
+        return;
+    /* the user's: what we set before it is out of date */
+    v->n_own = 0;
+    view_request_size(v->vg, w, h, "the SDL window");
+}
+
 static void window_event(struct sdl_view *v, const SDL_WindowEvent *w)
 {
     if (w->event == SDL_WINDOWEVENT_CLOSE && v->watching) {
@@ -89,7 +147,9 @@ static void window_event(struct sdl_view *v, const SDL_WindowEvent *w)
         /* SDL has one cursor for all its windows: each guest's shows
          * over its own window */
         SDL_SetCursor(v->cursor ? v->cursor : SDL_GetDefaultCursor());
-    } else if (w->event == SDL_WINDOWEVENT_EXPOSED || w->event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+    } else if (w->event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+        size_changed(v, w->data1, w->data2);
+    } else if (w->event == SDL_WINDOWEVENT_EXPOSED) {
         v->dirty = true;
     }
 }
@@ -292,7 +352,7 @@ static void sdl_surface(void *view, const struct xfb_back_surface *s)
             view_log(v->vg, XFB_LOG_ERROR, "SDL texture %ux%u: %s", s->width, s->height,
                      SDL_GetError());
         /* the window takes the guest's size; the user may resize it after */
-        SDL_SetWindowSize(v->win, (int)s->width, (int)s->height);
+        follow_guest(v, (int)s->width, (int)s->height);
         SDL_RenderSetLogicalSize(v->ren, (int)s->width, (int)s->height);
         v->damage = (SDL_Rect){0, 0, (int)s->width, (int)s->height};
     }

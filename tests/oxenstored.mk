@@ -38,16 +38,23 @@ ox_wrappers += \
 	tests/oxenstored/toolstack/kill9.ox \
 	tests/oxenstored/toolstack/busy.ox \
 	tests/oxenstored/kernel/switch.ox
+if SDL
+ox_wrappers += \
+	tests/oxenstored/viewer/sdl-resize.ox \
+	tests/oxenstored/hostile/resize-answers.ox
+endif
 endif
 endif
 if GUEST
 ox_wrappers += \
+	tests/oxenstored/hostile/resize-flood.ox \
 	tests/oxenstored/front/exports.ox \
 	tests/oxenstored/front/front-handshake.ox \
 	tests/oxenstored/front/front-restart.ox \
 	tests/oxenstored/front/front-ring.ox \
 	tests/oxenstored/front/front-backend-restart.ox \
 	tests/oxenstored/front/front-hostile.ox \
+	tests/oxenstored/front/front-resreq.ox \
 	tests/oxenstored/front/front-errors.ox \
 	tests/oxenstored/front/agent-check.ox
 endif

@@ -18,7 +18,8 @@ xenfb_agent_libxenfbfront_core_la_SOURCES = \
 	xenfb-agent/lib/fbring.c \
 	xenfb-agent/lib/kbdring.c \
 	xenfb-agent/lib/cursor.c \
-	xenfb-agent/lib/clip.c
+	xenfb-agent/lib/clip.c \
+	xenfb-agent/lib/resreq.c
 xenfb_agent_libxenfbfront_core_la_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
 xenfb_agent_libxenfbfront_core_la_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) -fvisibility=hidden
 
@@ -88,7 +89,7 @@ tests_front_xfb_fake_back_SOURCES = tests/front/xfb-fake-back.c
 tests_front_xfb_fake_back_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_front_xfb_fake_back_LDADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
 
-front_unit_tests = tests/front/test-fbring tests/front/test-kbd-validate
+front_unit_tests = tests/front/test-fbring tests/front/test-kbd-validate tests/front/test-resreq
 check_PROGRAMS += $(front_unit_tests)
 tests_front_test_fbring_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
 tests_front_test_fbring_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
@@ -96,6 +97,9 @@ tests_front_test_fbring_LDADD = $(XFB_FRONT_LIBS)
 tests_front_test_kbd_validate_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
 tests_front_test_kbd_validate_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_front_test_kbd_validate_LDADD = $(XFB_FRONT_LIBS)
+tests_front_test_resreq_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
+tests_front_test_resreq_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_front_test_resreq_LDADD = $(XFB_FRONT_LIBS)
 
 front_shell_tests = \
 	tests/front/exports.sh \
@@ -104,6 +108,7 @@ front_shell_tests = \
 	tests/front/front-ring.sh \
 	tests/front/front-backend-restart.sh \
 	tests/front/front-hostile.sh \
+	tests/front/front-resreq.sh \
 	tests/front/front-errors.sh \
 	tests/front/front-hotplug.sh \
 	tests/front/front-regrant.sh \

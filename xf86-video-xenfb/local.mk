@@ -24,6 +24,7 @@ xf86_video_xenfb_xenfb_drv_la_SOURCES = \
 	xf86-video-xenfb/video/xenfb_front.c \
 	xf86-video-xenfb/video/xenfb_memory.c \
 	xf86-video-xenfb/video/xenfb_randr.c \
+	xf86-video-xenfb/video/xenfb_request.c \
 	xf86-video-xenfb/video/xenfb_cursor.c
 xf86_video_xenfb_xenfb_drv_la_CPPFLAGS = $(XENFB_X_CPPFLAGS)
 xf86_video_xenfb_xenfb_drv_la_CFLAGS = $(XENFB_X_CFLAGS)

@@ -192,6 +192,24 @@ const struct xfb_back_cursor *xfb_back_guest_cursor(const struct xfb_back_guest 
  * the whole surface. Remembered while the vfb is not connected. */
 int xfb_back_set_refresh(struct xfb_back_guest *g, unsigned ms);
 
+/* ---- size requests (protocol.md 9) ----
+ * A viewer whose window was resized asks the guest for a mode of that
+ * size; the guest answers with an ordinary resize (the resized
+ * callback), of that size, a smaller one, or its mode unchanged.
+ * Requests are coalesced: one is in flight at a time, and what is asked
+ * meanwhile waits, only the latest, until the guest has answered. */
+
+/* Whether the vfb's frontend takes size requests (it wrote
+ * feature-resize-request); false while not connected. */
+bool xfb_back_resize_requests(const struct xfb_back_guest *g);
+/* Ask the guest for a w x h mode on behalf of `from` (named in the log
+ * line: "resize requested by FROM: WxH"); a size beyond the device's
+ * max-width/max-height is cut to them. 0 (sent, or waiting for the
+ * answer to an earlier one), or -1 + errno: ENOTCONN (no vfb
+ * connected), EOPNOTSUPP (the frontend takes no requests), EINVAL (a
+ * width or height of 0). */
+int xfb_back_request_size(struct xfb_back_guest *g, uint32_t w, uint32_t h, const char *from);
+
 /* ---- the clipboard (protocol.md 8) ----
  * A guest has a clipboard device only when dom0's toolstack made one
  * (its policy not `none`); the policy is the `clipboard` node of the

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <xen/io/xenbus.h>
 
 #include "proto/rect.h"
 #include "proto/ring.h"
@@ -138,8 +139,9 @@ int xfb_fb_connect(struct xfb_dev *d)
         why = "mem_length needs more directory pages than the page holds";
     else
         why = check_mode(d, &m, mem_length);
-    if (!why && (d->frames ? xfb_foreign_map_fb(d, &l, n_dir, n_fb, &why)
-                           : map_fb(d, &l, n_dir, n_fb, &why)) == 0 &&
+    if (!why &&
+        (d->frames ? xfb_foreign_map_fb(d, &l, n_dir, n_fb, &why)
+                   : map_fb(d, &l, n_dir, n_fb, &why)) == 0 &&
         !d->frames && xfb_cursor_connect(d) < 0) {
         /* the kernel's vfb has no cursor extension: only ours connects one */
         xengnttab_unmap(b->xgt, (void *)d->fb, d->fb_pages);
@@ -153,8 +155,8 @@ int xfb_fb_connect(struct xfb_dev *d)
         /* offered on xenfb's own devices only: a kernel frontend that
          * asks anyway gets nothing written into its page */
         d->release_wanted =
-            !d->frames &&
-            xfb_xs_read_uint(b, d->fpath, XFB_NODE_REQUEST_RELEASE, 1, &want) == 0 && want;
+            !d->frames && xfb_xs_read_uint(b, d->fpath, XFB_NODE_REQUEST_RELEASE, 1, &want) == 0 &&
+            want;
         /* nothing reported yet is held: the frontend may draw anywhere.
          * The words are written only for a frontend that asked for them:
          * to any other that tail of the ring is nothing of ours. */
@@ -174,6 +176,8 @@ int xfb_fb_connect(struct xfb_dev *d)
                 d->frames ? " by frame number" : "");
         if (b->ops && b->ops->fb_connected)
             b->ops->fb_connected(b->data, d->g, &d->surf);
+        if (d->connected)
+            xfb_resreq_connect(d);
         return 0;
     }
     xfb_log(XFB_LOG_ERROR, d,
@@ -198,6 +202,10 @@ void xfb_fb_disconnect(struct xfb_dev *d)
     d->fb = NULL;
     memset(&d->surf, 0, sizeof(d->surf));
     xfb_dev_unmap_page(d);
+    /* a frontend that let go to re-grant answers with the mode it comes
+     * back in; any other going ends what it was asked */
+    if (d->fstate != XenbusStateClosing)
+        memset(&d->req, 0, sizeof(d->req));
 }
 
 /* protocol.md 2.5: every update consumed so far has been copied by the
@@ -219,26 +227,33 @@ static bool release(struct xfb_dev *d)
     return (uint32_t)(now - ev) < (uint32_t)(now - old);
 }
 
-void xfb_fb_send_refresh(struct xfb_dev *d)
+bool xfb_fb_put_in(struct xfb_dev *d, const union xenfb_in_event *ev)
 {
-    if (!d->connected || !d->refresh_pending)
-        return;
     volatile struct xenfb_page *pg = (volatile struct xenfb_page *)d->page;
     bool bad;
     uint32_t cons = xfb_ring_load(&pg->in_cons);
     if (!xfb_ring_can_produce(d->in_prod, cons, XENFB_IN_RING_LEN, &bad)) {
         if (bad)
             xfb_dev_fail(d, "in_cons is not behind in_prod");
-        return; /* retried on the frontend's next event */
+        return false;
     }
+    memcpy((void *)&XENFB_IN_RING_REF(pg, d->in_prod), ev, sizeof(*ev));
+    xfb_ring_store(&pg->in_prod, ++d->in_prod);
+    xfb_dev_notify(d);
+    return true;
+}
+
+void xfb_fb_send_refresh(struct xfb_dev *d)
+{
+    if (!d->connected || !d->refresh_pending)
+        return;
     union xenfb_in_event ev;
     memset(&ev, 0, sizeof(ev));
     ev.refresh_period.type = XENFB_TYPE_REFRESH_PERIOD;
     ev.refresh_period.period = d->g->refresh_ms;
-    memcpy((void *)&XENFB_IN_RING_REF(pg, d->in_prod), &ev, sizeof(ev));
-    xfb_ring_store(&pg->in_prod, ++d->in_prod);
-    d->refresh_pending = false;
-    xfb_dev_notify(d);
+    /* when the ring is full, retried on the frontend's next event */
+    if (xfb_fb_put_in(d, &ev))
+        d->refresh_pending = false;
 }
 
 /* Handle one event, already copied out of the ring. false: the guest
@@ -270,6 +285,8 @@ static bool handle(struct xfb_dev *d, const union xenfb_out_event *ev)
                 d->surf.height, d->surf.depth, d->surf.stride);
         if (b->ops && b->ops->resized)
             b->ops->resized(b->data, d->g, &d->surf);
+        if (d->connected)
+            xfb_resreq_answered(d);
         return true;
     }
     default:
@@ -336,6 +353,8 @@ void xfb_fb_event(struct xfb_dev *d)
     if (consumed || wake)
         xfb_dev_notify(d); /* the frontend may be waiting for space or a release */
     xfb_fb_send_refresh(d);
+    if (d->connected)
+        xfb_resreq_retry(d);
     if (!d->connected)
         return;
     if (!xfb_dev_wakeup(d, progress))

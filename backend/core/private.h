@@ -108,6 +108,16 @@ struct xfb_dev {
     bool refresh_pending;
     bool again; /* events left after XFB_FB_PASSES: the next dispatch resumes */
 
+    /* size requests (resreq.c, protocol.md 9): one in flight at a time,
+     * the latest asked meanwhile waiting for its answer */
+    bool resreq; /* the frontend wrote feature-resize-request */
+    struct xfb_resreq_state {
+        bool inflight, pending;
+        uint32_t sent_w, sent_h; /* in flight */
+        uint32_t want_w, want_h; /* pending */
+        char from[40];           /* who asked, for the log */
+    } req;
+
     /* the cursor extension (cursor.c); NULL: not asked for */
     struct xfb_cursor_dev *cursor;
 
@@ -247,6 +257,19 @@ int xfb_fb_connect(struct xfb_dev *d);
 void xfb_fb_disconnect(struct xfb_dev *d);
 void xfb_fb_event(struct xfb_dev *d);
 void xfb_fb_send_refresh(struct xfb_dev *d);
+/* Put one event on the vfb in ring and notify: false when the ring is
+ * full (or broken: then the device is closed). */
+bool xfb_fb_put_in(struct xfb_dev *d, const union xenfb_in_event *ev);
+
+/* ---- resreq.c ---- */
+/* At vfb connect: does the frontend take size requests? A request in
+ * flight is answered by the mode it connects with (a re-grant). */
+void xfb_resreq_connect(struct xfb_dev *d);
+/* The frontend resized: the answer to a request in flight, if any; the
+ * one waiting goes out. */
+void xfb_resreq_answered(struct xfb_dev *d);
+/* A request waiting for room in the in ring: try again. */
+void xfb_resreq_retry(struct xfb_dev *d);
 
 /* ---- clip.c ---- */
 /* Map the page and the clipboard's buffers, read the policy; 0 or -1

@@ -22,6 +22,13 @@
  *   pos X Y Z            in event POS                              -> "sent"
  *   motion X Y Z         in event MOTION                           -> "sent"
  *   raw TYPE             in event of any type byte                 -> "sent"
+ *   resreq W H           in event: a size request (protocol.md 9), the
+ *                        values as given (any u32)                 -> "sent"
+ *   resreq-flood N W H   N size requests as fast as the ring takes them,
+ *                        hostile ones (zero, huge, only the type byte,
+ *                        odd and tiny sizes) mixed with valid ones, then
+ *                        one for W H; waits for room, never overwrites
+ *                        -> "flooded N" or "flood stuck at I"
  *   bump-in-prod N       move in_prod by N without writing events  -> "ok"
  *   read-out             consume the out ring: "update X Y W H" / "resize W H S D O" /
  *                        "out TYPE" per event, then "out-end N"
@@ -36,6 +43,7 @@
  *                        to the frontend: the grant device clears our byte)
  */
 #include "proto/layout.h"
+#include "proto/resreq.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -277,6 +285,73 @@ static void send_in(const void *ev, size_t size)
     printf("sent\n");
 }
 
+/* Wait until the in ring has room (the frontend consumes); false after
+ * ms without room. */
+static bool wait_in_room(long ms)
+{
+    long end = now_ms() + ms;
+    volatile uint32_t *idx = (volatile uint32_t *)page;
+    while (in_prod_local - __atomic_load_n(&idx[0], __ATOMIC_ACQUIRE) >= XENFB_IN_RING_LEN) {
+        long left = end - now_ms();
+        if (left <= 0)
+            return false;
+        struct pollfd pf = {.fd = xenevtchn_fd(xce), .events = POLLIN};
+        if (poll(&pf, 1, (int)left) > 0) {
+            xenevtchn_port_or_error_t p;
+            while ((p = xenevtchn_pending(xce)) >= 0)
+                xenevtchn_unmask(xce, (uint32_t)p);
+        }
+    }
+    return true;
+}
+
+static void put_request(uint32_t w, uint32_t h, bool type_only)
+{
+    uint8_t *slot = (uint8_t *)&XENFB_IN_RING_REF((void *)page, in_prod_local);
+    if (type_only) {
+        memset(slot, 0, XENFB_IN_EVENT_SIZE);
+        slot[0] = XFB_TYPE_RESIZE_REQUEST;
+    } else {
+        xfb_resreq_fill(slot, w, h);
+    }
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    ((volatile uint32_t *)page)[1] = ++in_prod_local;
+}
+
+static void resreq_flood(long n, uint32_t last_w, uint32_t last_h)
+{
+    static const uint32_t sizes[][2] = {
+        {0, 0},       {0, 600},
+        {800, 0},     {0xffffffffu, 0xffffffffu},
+        {32768, 100}, {1, 1},
+        {63, 4097},   {1023, 767},
+        {99999, 2},   {640, 480},
+        {7, 5},       {1, 0},
+        {2, 2},       {0x80000000u, 600},
+        {4095, 1},
+    };
+    const long kinds = (long)(sizeof(sizes) / sizeof(sizes[0])) + 1;
+    if (!page || !is_vfb()) {
+        printf("error not mapped\n");
+        return;
+    }
+    for (long i = 0; i <= n; i++) {
+        if (!wait_in_room(10000)) {
+            printf("flood stuck at %ld\n", i);
+            return;
+        }
+        long k = i % kinds;
+        if (i == n)
+            put_request(last_w, last_h, false);
+        else if (k == kinds - 1)
+            put_request(0, 0, true);
+        else
+            put_request(sizes[k][0], sizes[k][1], false);
+        xenevtchn_notify(xce, (uint32_t)port);
+    }
+    printf("flooded %ld\n", n);
+}
+
 static void read_out(void)
 {
     struct xenfb_page *p = (struct xenfb_page *)(void *)page;
@@ -406,6 +481,13 @@ static bool command(char *line)
     } else if (!strcmp(c, "raw") && n == 2) {
         uint8_t t = (uint8_t)atoi(w[1]);
         send_in(&t, 1);
+    } else if (!strcmp(c, "resreq") && n == 3) {
+        uint8_t ev[XENFB_IN_EVENT_SIZE];
+        xfb_resreq_fill(ev, (uint32_t)strtoul(w[1], NULL, 0), (uint32_t)strtoul(w[2], NULL, 0));
+        send_in(ev, sizeof(ev));
+    } else if (!strcmp(c, "resreq-flood") && n == 4) {
+        resreq_flood(atol(w[1]), (uint32_t)strtoul(w[2], NULL, 0),
+                     (uint32_t)strtoul(w[3], NULL, 0));
     } else if (!strcmp(c, "bump-in-prod") && n == 2 && page) {
         in_prod_local += (uint32_t)atol(w[1]);
         ((volatile uint32_t *)page)[1] = in_prod_local;

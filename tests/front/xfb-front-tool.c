@@ -12,6 +12,8 @@
  *                           exit 1 if it does not come
  *   --hotplug               open with XFB_FRONT_HOTPLUG: the device may
  *                           come later, go, and come again
+ *   --resize-requests       open with XFB_FRONT_RESIZE_REQUEST: take the
+ *                           backend's size requests (printed, not answered)
  *   --busy MS               after opening, do not dispatch for MS ms (a
  *                           caller still busy starting, as an X server is)
  *   --stdin                 then read commands from stdin until EOF or quit
@@ -47,6 +49,7 @@
  *   ev-state N C            the frontend's state became N, connected C
  *   ev-key CODE PRESSED
  *   ev-pos X Y Z XMAX YMAX
+ *   ev-resize-request W H   the backend asks for a size
  *   ev-motion DX DY DZ
  *   ev-refresh PERIOD
  *   ev-clipboard LEN HEX    text from dom0 (clip), as hex
@@ -109,6 +112,9 @@ static void on_event(void *data, const struct xfb_front_event *ev)
                ev->device.path, ev->device.backend ? ev->device.backend : "-");
         return;
     }
+    case XFB_FRONT_EV_RESIZE_REQUEST:
+        printf("ev-resize-request %u %u\n", ev->resize_request.width, ev->resize_request.height);
+        break;
     case XFB_FRONT_EV_CLIPBOARD:
         printf("ev-clipboard %u ", ev->clipboard.len);
         for (uint32_t i = 0; i < ev->clipboard.len; i++)
@@ -374,6 +380,7 @@ static void usage(void)
     fputs("usage: xfb-front-tool vfb|vkbd|clip [--dev N] [--width W] [--height H] [--depth D]\n"
           "       [--max-width W] [--max-height H] [--timeout MS] [--pattern N]\n"
           "       [--update x,y,w,h]... [--wait-connected MS] [--hotplug] [--busy MS]\n"
+          "       [--resize-requests]\n"
           "       [--stdin]\n",
           stderr);
     exit(2);
@@ -403,6 +410,10 @@ int main(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--stdin")) {
             use_stdin = true;
+            continue;
+        }
+        if (!strcmp(a, "--resize-requests")) {
+            open_flags |= XFB_FRONT_RESIZE_REQUEST;
             continue;
         }
         if (!strcmp(a, "--hotplug")) {

@@ -131,6 +131,11 @@ static void on_event(void *data, const struct xfb_front_event *ev)
     case XFB_FRONT_EV_CLIPBOARD:
         fail("a clipboard event from a vfb or vkbd handle");
         break;
+    case XFB_FRONT_EV_RESIZE_REQUEST:
+        if (ev->resize_request.width < 1 || ev->resize_request.height < 1 ||
+            ev->resize_request.width > 32767 || ev->resize_request.height > 32767)
+            fail("a size request outside 1..32767");
+        break;
     case XFB_FRONT_EV_STATE:
         if (ev->state.state < 1 || ev->state.state > 6 ||
             ev->state.connected != (ev->state.state == 4))
@@ -156,8 +161,11 @@ static void on_event(void *data, const struct xfb_front_event *ev)
     default:
         fail("an event of unknown type");
     }
-    if (kind == XFB_FRONT_VFB && ev->type != XFB_FRONT_EV_REFRESH && ev->type != XFB_FRONT_EV_STATE)
+    if (kind == XFB_FRONT_VFB && ev->type != XFB_FRONT_EV_REFRESH &&
+        ev->type != XFB_FRONT_EV_STATE && ev->type != XFB_FRONT_EV_RESIZE_REQUEST)
         fail("an input event from a vfb");
+    if (kind != XFB_FRONT_VFB && ev->type == XFB_FRONT_EV_RESIZE_REQUEST)
+        fail("a size request from a vkbd");
     if (kind == XFB_FRONT_VKBD && ev->type == XFB_FRONT_EV_REFRESH)
         fail("a refresh period from a vkbd");
 }
@@ -182,7 +190,10 @@ static struct xfb_front *open_front(void)
         .log_fn = on_log,
         .event_fn = on_event,
     };
-    cur = hotplug ? xfb_front_open_flags(&o, XFB_FRONT_HOTPLUG) : xfb_front_open(&o);
+    /* a vfb takes size requests: the in ring's bytes reach their parser */
+    unsigned flags =
+        (hotplug ? XFB_FRONT_HOTPLUG : 0) | (kind == XFB_FRONT_VFB ? XFB_FRONT_RESIZE_REQUEST : 0);
+    cur = xfb_front_open_flags(&o, flags);
     return cur;
 }
 

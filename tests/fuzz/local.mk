@@ -15,13 +15,14 @@ fuzz_back_sources = tests/fuzz/fuzz_back.c $(fuzz_common) $(fuzz_fake) \
 	backend/core/back.h backend/core/private.h \
 	backend/core/back.c backend/core/log.c backend/core/xenbus.c \
 	backend/core/dev.c backend/core/fb.c backend/core/kbd.c backend/core/cursor.c \
-	backend/core/foreign.c backend/core/clip.c
+	backend/core/foreign.c backend/core/clip.c backend/core/resreq.c
 fuzz_back_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/backend -I$(top_srcdir)/tests/fuzz
 fuzz_front_sources = tests/fuzz/fuzz_front.c $(fuzz_common) $(fuzz_fake) \
 	xenfb-agent/lib/private.h xenfb-agent/lib/front.c xenfb-agent/lib/log.c \
 	xenfb-agent/lib/device.c xenfb-agent/lib/xenbus.c xenfb-agent/lib/timer.c \
 	xenfb-agent/lib/grant.c xenfb-agent/lib/fbmem.c xenfb-agent/lib/fbring.c \
-	xenfb-agent/lib/kbdring.c xenfb-agent/lib/cursor.c xenfb-agent/lib/clip.c
+	xenfb-agent/lib/kbdring.c xenfb-agent/lib/cursor.c xenfb-agent/lib/clip.c \
+	xenfb-agent/lib/resreq.c
 fuzz_front_cppflags = $(XFB_FRONT_CPPFLAGS) -I$(top_srcdir)/tests/fuzz
 fuzz_xsimd_sources = tests/fuzz/fuzz_xsimd.c $(fuzz_common) $(xs_store_sources) \
 	tests/xsim/xsimd/xs_conn.c tests/xsim/xsimd/xs_conn.h \

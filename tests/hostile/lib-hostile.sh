@@ -4,7 +4,8 @@
 # VNC client (tests/hostile/rfbtimes.py) stamps every frame it receives;
 # domain 1 attacks. Source after lib.sh.
 #
-#   hostile_setup              daemon, healthy guest, its viewer, baseline
+#   hostile_setup [ARGS...]    daemon (ARGS added to its own), healthy
+#                              guest, its viewer, baseline
 #   evil_start ARGS...         (re)start domain 1's frontend with ARGS
 #   evil_connect ARGS...       the same, and wait until it connected
 #   attack_begin NAME          start measuring
@@ -92,7 +93,7 @@ hostile_setup() {
     viewer_setup
     local asan=${ASAN_OPTIONS:-}
     export ASAN_OPTIONS="${asan:+$asan:}quarantine_size_mb=8"
-    serve_start
+    serve_start "$@"
     ASAN_OPTIONS=$asan
     at_exit 'for d in 1 2; do eval "p=\${FRONT_PID_$d:-}"; [ -n "$p" ] && kill -9 "$p"; done'
     # the hostile guest may share more than a kernel's default 1024 pages

@@ -13,6 +13,21 @@ EXTRA_DIST += tests/hostile/README.md tests/hostile/lib-hostile.sh tests/hostile
 if BACKEND
 TESTS += $(hostile_tests)
 endif
+# a hostile backend against the guest's X server (the fake backend of
+# tests/front): only where the guest side is built
+hostile_guest_tests = tests/hostile/resize-flood.sh
+EXTRA_DIST += $(hostile_guest_tests)
+if GUEST
+TESTS += $(hostile_guest_tests)
+endif
+# with the SDL window, under Xvfb: size requests to a hostile guest
+hostile_sdl_tests = tests/hostile/resize-answers.sh
+EXTRA_DIST += $(hostile_sdl_tests)
+if BACKEND
+if SDL
+TESTS += $(hostile_sdl_tests)
+endif
+endif
 
 if BACKEND
 TESTS += tests/hostile/readonly.sh

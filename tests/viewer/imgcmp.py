@@ -19,18 +19,21 @@ from PIL import Image, ImageChops
 
 
 def read_xwd(path):
-    """An xwd ZPixmap of 32 or 16 bits per pixel as (RGB image, bpp)."""
+    """An xwd ZPixmap of 32, 24 or 16 bits per pixel as (RGB image, bpp);
+    24 (a window whose visual packs its pixels) reads as full colour, 32."""
     data = open(path, "rb").read()
     f = struct.unpack(">25I", data[:100])
     header_size, width, height = f[0], f[4], f[5]
     byte_order, bpp, bpl, ncolors = f[7], f[11], f[12], f[19]
-    if f[1] != 7 or f[2] != 2 or bpp not in (16, 32):
-        sys.exit("imgcmp: %s is not a 32 or 16 bpp ZPixmap xwd file" % path)
+    if f[1] != 7 or f[2] != 2 or bpp not in (16, 24, 32):
+        sys.exit("imgcmp: %s is not a 32, 24 or 16 bpp ZPixmap xwd file" % path)
     start = header_size + ncolors * 12
     pixels = data[start:start + bpl * height]
     lsb = byte_order == 0
     if bpp == 32:
         raw = "BGRX" if lsb else "XRGB"
+    elif bpp == 24:
+        raw, bpp = "BGR" if lsb else "RGB", 32
     else:
         if not lsb:
             sys.exit("imgcmp: %s: 16 bpp in MSB first order is not handled" % path)

@@ -438,6 +438,10 @@ bool xfb_fbring_read(struct xfb_front *f)
         return false;
     }
     int n = avail > XFB_EVENTS_PER_DISPATCH ? XFB_EVENTS_PER_DISPATCH : avail;
+    /* size requests of one pass fold into the latest: a backend that
+     * floods them costs the caller one mode change per dispatch at most */
+    bool req = false;
+    uint32_t req_w = 0, req_h = 0;
     for (int i = 0; i < n; i++) {
         union xenfb_in_event ev;
         /* one copy out of shared memory; only the copy is looked at */
@@ -446,6 +450,8 @@ bool xfb_fbring_read(struct xfb_front *f)
         f->in_cons++;
         if (ev.type == XENFB_TYPE_REFRESH_PERIOD)
             refresh_period(f, ev.refresh_period.period);
+        else if (ev.type == XFB_TYPE_RESIZE_REQUEST && f->use_resreq)
+            xfb_resreq_take(f, &ev, &req, &req_w, &req_h);
         else
             xfb_log(f, XFB_LOG_DEBUG, "%s %u: ignored in event of type %u", f->name, f->devid,
                     ev.type);
@@ -454,6 +460,8 @@ bool xfb_fbring_read(struct xfb_front *f)
         xfb_ring_store(&p->in_cons, f->in_cons);
         xfb_grant_notify(f);
     }
+    if (req)
+        xfb_resreq_emit(f, req_w, req_h);
     xfb_fbring_flush(f);
     return avail > n;
 }

@@ -99,8 +99,10 @@ static uint32_t want_bytes(const struct xfb_front *f)
 
 static struct xfb_front *open_flags(const struct xfb_front_opts *opts, unsigned flags)
 {
-    if (check_opts(opts) < 0 || (flags & ~(XFB_FRONT_HOTPLUG | XFB_FRONT_CURSOR)) ||
-        ((flags & XFB_FRONT_CURSOR) && opts->kind != XFB_FRONT_VFB)) {
+    unsigned vfb_only = XFB_FRONT_CURSOR | XFB_FRONT_RESIZE_REQUEST;
+    if (check_opts(opts) < 0 ||
+        (flags & ~(XFB_FRONT_HOTPLUG | XFB_FRONT_CURSOR | XFB_FRONT_RESIZE_REQUEST)) ||
+        ((flags & vfb_only) && opts->kind != XFB_FRONT_VFB)) {
         errno = EINVAL;
         return NULL;
     }

@@ -7,6 +7,7 @@
  *   grant.c   the Xen device handles, the shared page, the event channel
  *   fbmem.c   vfb framebuffer memory: pages and directory, re-grants
  *   fbring.c  vfb rings: update/resize out with coalescing, refresh period in
+ *   resreq.c  vfb in ring: the backend's size requests (protocol.md 9)
  *   kbdring.c vkbd in ring with validation
  *   cursor.c  vfb cursor extension: the caller's cursor, its shared pages
  *   clip.c    the clipboard device: the caller's text, its buffers' pages
@@ -17,6 +18,7 @@
 #include "xenfb/front.h"
 #include "proto/layout.h"
 #include "proto/rect.h"
+#include "proto/resreq.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -134,6 +136,7 @@ struct xfb_front {
     uint32_t be_max_width, be_max_height; /* vfb: its limits; 0 = none given */
     bool use_abs, use_raw, use_hwheel;    /* what we requested */
     bool be_cursor;                       /* vfb: feature-cursor */
+    bool use_resreq;                      /* vfb: we wrote feature-resize-request (protocol.md 9) */
 
     /* vfb cursor (cursor.c): header and image pages, read-only to the
      * backend, while the device is there and the backend draws it */
@@ -190,7 +193,7 @@ struct xfb_front {
     struct xfb_rate {
         struct timespec last;
         unsigned suppressed;
-    } rate[2]; /* [XFB-010], [XFB-011] */
+    } rate[3]; /* [XFB-010], [XFB-011], [XFB-017] */
 
     xfb_front_event_fn event_fn;
     void *event_data;
@@ -324,6 +327,13 @@ void xfb_fbring_lazy_check(struct xfb_front *f);
 void xfb_fbring_update_rects(struct xfb_front *f, const struct xfb_front_rect *rs, unsigned n);
 /* xfb_front_wait_release() for a vfb handle. */
 int xfb_fbring_wait_release(struct xfb_front *f, struct xfb_rect r, unsigned timeout_ms);
+
+/* resreq.c */
+/* One slot of the in ring of type XFB_TYPE_RESIZE_REQUEST, copied out:
+ * validated and kept as the latest request of this pass. */
+void xfb_resreq_take(struct xfb_front *f, const void *slot, bool *have, uint32_t *w, uint32_t *h);
+/* After a pass over the in ring: hand the latest request to the caller. */
+void xfb_resreq_emit(struct xfb_front *f, uint32_t w, uint32_t h);
 
 /* kbdring.c */
 struct xfb_kbd_range {

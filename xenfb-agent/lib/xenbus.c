@@ -37,6 +37,7 @@ static const char *const published_nodes[] = {
     XFB_NODE_REQUEST_RELEASE,
     XFB_NODE_CURSOR_GREF,
     XFB_NODE_REQUEST_CLIPBOARD,
+    XFB_NODE_FEATURE_RESIZE_REQUEST,
 };
 
 static char *read_node(struct xfb_front *f, const char *dir, const char *node)
@@ -258,6 +259,8 @@ static int publish(struct xfb_front *f)
                 r |= write_node(f, t, XFB_NODE_REQUEST_RELEASE, "1");
             if (f->be_cursor && xfb_cursor_prepare(f))
                 r |= write_node(f, t, XFB_NODE_CURSOR_GREF, "%u", f->cursor_gref);
+            if (f->flags & XFB_FRONT_RESIZE_REQUEST)
+                r |= write_node(f, t, XFB_NODE_FEATURE_RESIZE_REQUEST, "1");
         } else if (f->kind == XFB_FRONT_CLIP) {
             r |= write_node(f, t, XFB_NODE_REQUEST_CLIPBOARD, "1");
         } else {
@@ -277,6 +280,7 @@ static int publish(struct xfb_front *f)
         if (xs_transaction_end(f->xs, t, false)) {
             f->published = true;
             f->cursor_published = f->kind == XFB_FRONT_VFB && f->be_cursor && f->cursor_page;
+            f->use_resreq = f->kind == XFB_FRONT_VFB && (f->flags & XFB_FRONT_RESIZE_REQUEST);
             return 0;
         }
         if (errno != EAGAIN)

@@ -117,7 +117,8 @@ void xenkbd_event(void *data, const struct xfb_front_event *ev)
         }
         break;
     case XFB_FRONT_EV_REFRESH:
-    case XFB_FRONT_EV_CLIPBOARD: /* a clip handle's, never a vkbd's */
+    case XFB_FRONT_EV_CLIPBOARD:      /* a clip handle's, never a vkbd's */
+    case XFB_FRONT_EV_RESIZE_REQUEST: /* a vfb handle's */
         break;
     }
 }

@@ -45,6 +45,7 @@ typedef struct {
     int cap_width, cap_height;   /* Option "MaxWidth"/"MaxHeight"; XENFB_MAX_SIZE if not given */
     unsigned backend_timeout_ms; /* Option "BackendTimeout" (seconds) */
     Bool sw_cursor;              /* Option "SWCursor": X always draws the cursor */
+    Bool viewer_resize;          /* Option "ViewerResize": take the backend's size requests */
 
     /* per server generation */
     struct xfb_front *front;
@@ -66,6 +67,16 @@ typedef struct {
     void *cursor_mono;                      /* the two-colour image loaded */
     uint32_t cursor_fg, cursor_bg;
     int cursor_hot_x, cursor_hot_y;
+
+    /* a viewer's size request (xenfb_request.c): the latest one waiting
+     * to be handled after the dispatch it came in, and the modes made
+     * for such requests, which the output offers from then on */
+    Bool req_pending, req_busy;
+    int req_width, req_height;
+    DisplayModePtr req_modes;
+    Bool req_keep_memory;              /* a switch for a request: no memory given back */
+    CARD32 req_log_since;              /* GetTimeInMillis() the current log window began */
+    unsigned req_logged, req_unlogged; /* lines in it, and those kept quiet */
 
     CloseScreenProcPtr CloseScreen;
     CreateScreenResourcesProcPtr CreateScreenResources;
@@ -108,5 +119,14 @@ void xenfb_cursor_fini(ScrnInfoPtr pScrn);
 /* xenfb_randr.c */
 Bool xenfb_randr_init(ScrnInfoPtr pScrn);
 Bool xenfb_randr_resize(ScrnInfoPtr pScrn, int width, int height);
+
+/* xenfb_request.c: a viewer's size request (docs/protocol.md 9) */
+/* The library handed one over: kept until the dispatch has returned. */
+void xenfb_request_take(ScrnInfoPtr pScrn, int width, int height);
+/* After a dispatch: switch to the size waiting, through RandR. */
+void xenfb_request_run(ScrnInfoPtr pScrn);
+/* The modes made for requests, offered by the output. */
+DisplayModePtr xenfb_request_modes(ScrnInfoPtr pScrn);
+void xenfb_request_fini(ScrnInfoPtr pScrn);
 
 #endif

@@ -17,6 +17,7 @@ typedef enum {
     OPTION_MAX_HEIGHT,
     OPTION_BACKEND_TIMEOUT,
     OPTION_SW_CURSOR,
+    OPTION_VIEWER_RESIZE,
 } XenfbOpts;
 
 static const OptionInfoRec xenfb_options[] = {
@@ -25,6 +26,7 @@ static const OptionInfoRec xenfb_options[] = {
     {OPTION_MAX_HEIGHT, "MaxHeight", OPTV_INTEGER, {0}, FALSE},
     {OPTION_BACKEND_TIMEOUT, "BackendTimeout", OPTV_INTEGER, {0}, FALSE},
     {OPTION_SW_CURSOR, "SWCursor", OPTV_BOOLEAN, {0}, FALSE},
+    {OPTION_VIEWER_RESIZE, "ViewerResize", OPTV_BOOLEAN, {0}, FALSE},
     {-1, NULL, OPTV_NONE, {0}, FALSE},
 };
 
@@ -195,6 +197,7 @@ static Bool xenfb_pre_init(ScrnInfoPtr pScrn, int flags)
     }
 
     x->sw_cursor = xf86ReturnOptValBool(x->options, OPTION_SW_CURSOR, FALSE);
+    x->viewer_resize = xf86ReturnOptValBool(x->options, OPTION_VIEWER_RESIZE, TRUE);
 
     if (!xenfb_read_cap(pScrn))
         return FALSE;
@@ -304,6 +307,7 @@ static Bool xenfb_close_screen(ScreenPtr pScreen)
     pScreen->CloseScreen = x->CloseScreen;
     Bool ret = pScreen->CloseScreen(pScreen);
     xenfb_front_close(pScrn);
+    xenfb_request_fini(pScrn);
     xenfb_cursor_fini(pScrn);
     xenfb_memory_fini(pScrn);
     pScrn->vtSema = FALSE;
@@ -376,6 +380,7 @@ static Bool xenfb_screen_init(ScreenPtr pScreen, int argc, char **argv)
 
 fail:
     xenfb_front_close(pScrn);
+    xenfb_request_fini(pScrn);
     xenfb_cursor_fini(pScrn);
     xenfb_memory_fini(pScrn);
     return FALSE;

@@ -57,6 +57,10 @@ static void front_event(void *data, const struct xfb_front_event *ev)
         device_event(pScrn, ev);
         return;
     }
+    if (ev->type == XFB_FRONT_EV_RESIZE_REQUEST) {
+        xenfb_request_take(pScrn, (int)ev->resize_request.width, (int)ev->resize_request.height);
+        return;
+    }
     if (ev->type == XFB_FRONT_EV_STATE)
         xenfb_cursor_check(pScrn);
     if (ev->type != XFB_FRONT_EV_STATE || ev->state.connected == x->connected)
@@ -84,7 +88,11 @@ static void front_ready(int fd, int ready, void *data)
                    x->devid, strerror(errno));
         RemoveNotifyFd(fd);
         x->front_fd = -1;
+        return;
     }
+    /* a mode change re-grants, which the library does not do from inside
+     * its own dispatch */
+    xenfb_request_run(pScrn);
 }
 
 Bool xenfb_front_open(ScrnInfoPtr pScrn)
@@ -116,7 +124,8 @@ Bool xenfb_front_open(ScrnInfoPtr pScrn)
     /* the cursor extension is asked for from the start: the backend
      * reads our nodes once, when it connects */
     x->front =
-        xfb_front_open_flags(&opts, XFB_FRONT_HOTPLUG | (x->sw_cursor ? 0 : XFB_FRONT_CURSOR));
+        xfb_front_open_flags(&opts, XFB_FRONT_HOTPLUG | (x->sw_cursor ? 0 : XFB_FRONT_CURSOR) |
+                                        (x->viewer_resize ? XFB_FRONT_RESIZE_REQUEST : 0));
     if (!x->front) {
         /* the library logged the reason, with what to do */
         xf86DrvMsg(pScrn->scrnIndex, X_ERROR, "Cannot open Xen vfb %u: %s\n", x->devid,

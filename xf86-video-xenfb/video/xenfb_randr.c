@@ -99,6 +99,12 @@ static DisplayModePtr output_get_modes(xf86OutputPtr output)
         if (src->next == pScrn->modes)
             break;
     }
+    for (DisplayModePtr src = xenfb_request_modes(pScrn); src; src = src->next) {
+        DisplayModePtr m = xf86DuplicateMode(src);
+        if (!m)
+            break;
+        modes = xf86ModesAdd(modes, m);
+    }
     output->mm_width = pScrn->virtualX * 254 / (XENFB_DPI * 10);
     output->mm_height = pScrn->virtualY * 254 / (XENFB_DPI * 10);
     return modes;
@@ -134,7 +140,9 @@ static void *memory_for(ScrnInfoPtr pScrn, int width, int height, int pitch)
     struct xfb_front_fb fb;
     xfb_front_get_fb(x->front, &fb);
 
-    if (fb.pixels && need <= fb.mem_length && !roomy(need, fb.mem_length)) {
+    /* a viewer's window resized back and forth would cost a reconnection
+     * each time memory is given back: its requests keep what they have */
+    if (fb.pixels && need <= fb.mem_length && (x->req_keep_memory || !roomy(need, fb.mem_length))) {
         /* in place; the backend's limits may still say no */
         if (xfb_front_resize(x->front, (uint32_t)width, (uint32_t)height, (uint32_t)pitch, bpp, 0) <
                 0 &&

@@ -65,6 +65,8 @@
  *             its directory: dom0's policy)
  *   [XFB-016] another writer changed this frontend's own nodes (state,
  *             event-channel): the device is left to it until made anew
+ *   [XFB-017] a size request from the backend was dropped: a width or
+ *             height of 0, or beyond 32767 (rate-limited)
  *
  * The messages themselves are listed in xenfb-agent(8).
  *
@@ -111,13 +113,14 @@ enum xfb_front_log_level {
 typedef void (*xfb_front_log_fn)(void *data, int level, const char *msg);
 
 enum xfb_front_event_type {
-    XFB_FRONT_EV_KEY = 1,       /* vkbd: key.code (Linux KEY_* or BTN_*), key.pressed */
-    XFB_FRONT_EV_POS = 2,       /* vkbd: absolute pointer position, wheel in pos.z */
-    XFB_FRONT_EV_MOTION = 3,    /* vkbd: relative motion */
-    XFB_FRONT_EV_REFRESH = 4,   /* vfb: the backend's refresh period changed */
-    XFB_FRONT_EV_STATE = 5,     /* both: the frontend's xenbus state changed */
-    XFB_FRONT_EV_DEVICE = 6,    /* hotplug handles: the device appeared or went */
-    XFB_FRONT_EV_CLIPBOARD = 7, /* clip: text from dom0 (since 0.4) */
+    XFB_FRONT_EV_KEY = 1,            /* vkbd: key.code (Linux KEY_* or BTN_*), key.pressed */
+    XFB_FRONT_EV_POS = 2,            /* vkbd: absolute pointer position, wheel in pos.z */
+    XFB_FRONT_EV_MOTION = 3,         /* vkbd: relative motion */
+    XFB_FRONT_EV_REFRESH = 4,        /* vfb: the backend's refresh period changed */
+    XFB_FRONT_EV_STATE = 5,          /* both: the frontend's xenbus state changed */
+    XFB_FRONT_EV_DEVICE = 6,         /* hotplug handles: the device appeared or went */
+    XFB_FRONT_EV_CLIPBOARD = 7,      /* clip: text from dom0 (since 0.4) */
+    XFB_FRONT_EV_RESIZE_REQUEST = 8, /* vfb: the backend asks for a size (since 0.5) */
 };
 
 /* Why a hotplug handle's device came or went (XFB_FRONT_EV_DEVICE). */
@@ -176,6 +179,21 @@ struct xfb_front_event {
             const char *text;
             uint32_t len;
         } clipboard;
+        struct {
+            /* A viewer's window was resized and the backend asks for a
+             * mode of this size (XFB_FRONT_RESIZE_REQUEST): 1..32767
+             * each way, and within the backend's max-width/max-height
+             * (what it asked beyond them is cut to them). The rest of
+             * the policy is the caller's: it answers every request by
+             * switching mode, with xfb_front_resize() or
+             * xfb_front_regrant(), to this size or a smaller one (it
+             * clamps), or by calling xfb_front_resize() with the mode
+             * in force (it refuses, or is already that size): the
+             * backend learns the outcome from the resize that follows.
+             * The requests of one xfb_front_dispatch() come as one
+             * event, the latest. */
+            uint32_t width, height;
+        } resize_request;
     };
 };
 
@@ -239,9 +257,14 @@ struct xfb_front *xfb_front_open(const struct xfb_front_opts *opts);
  * there; if gntalloc refuses them, a warning is logged and the device
  * goes on without the extension. */
 #define XFB_FRONT_CURSOR 0x2u
+/* vfb (since 0.5): tell backends that this caller takes size requests
+ * (`feature-resize-request`, docs/protocol.md 9): they come as
+ * XFB_FRONT_EV_RESIZE_REQUEST events. */
+#define XFB_FRONT_RESIZE_REQUEST 0x4u
 
 /* xfb_front_open() with flags (since 0.2; XFB_FRONT_CURSOR since 0.3,
- * EINVAL on a vkbd); flags 0 is xfb_front_open().
+ * XFB_FRONT_RESIZE_REQUEST since 0.5, each EINVAL on a vkbd or a clip
+ * handle); flags 0 is xfb_front_open().
  * With XFB_FRONT_HOTPLUG a missing device is not an error: it is logged
  * once ([XFB-004], as a warning) and taken when it appears. The device
  * found at open (if any) is taken before this returns and sends no
