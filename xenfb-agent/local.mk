@@ -91,12 +91,14 @@ tests_front_xfb_fake_back_LDADD = xenfb-agent/proto/libxfbproto.la $(XEN_LIBS)
 
 front_unit_tests = tests/front/test-fbring tests/front/test-kbd-validate tests/front/test-resreq
 check_PROGRAMS += $(front_unit_tests)
+tests_front_test_fbring_SOURCES = tests/front/test-fbring.c tests/front/vfb-fixture.h
 tests_front_test_fbring_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
 tests_front_test_fbring_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_front_test_fbring_LDADD = $(XFB_FRONT_LIBS)
 tests_front_test_kbd_validate_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
 tests_front_test_kbd_validate_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_front_test_kbd_validate_LDADD = $(XFB_FRONT_LIBS)
+tests_front_test_resreq_SOURCES = tests/front/test-resreq.c tests/front/vfb-fixture.h
 tests_front_test_resreq_CPPFLAGS = $(XFB_FRONT_CPPFLAGS)
 tests_front_test_resreq_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_front_test_resreq_LDADD = $(XFB_FRONT_LIBS)

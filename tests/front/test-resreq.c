@@ -5,6 +5,7 @@
  * is cut to them; nothing comes to a caller that did not ask. */
 #include "lib/private.h"
 #include "tap.h"
+#include "vfb-fixture.h"
 
 #include <xen/io/fbif.h>
 
@@ -39,27 +40,10 @@ static struct xenfb_page *pg(void)
 
 static void setup(struct xfb_front *f, bool asked)
 {
-    memset(page, 0, sizeof(page));
-    memset(f, 0, sizeof(*f));
-    f->kind = XFB_FRONT_VFB;
-    f->name = "vfb";
-    f->port = -1;
-    f->page = page;
-    f->width = 800;
-    f->height = 600;
-    f->depth = 32;
-    f->stride = 3200;
-    f->mem.mem_length = 1024 * 768 * 4;
-    f->timerfd = f->epfd = f->kickfd = -1;
-    f->refresh = -1;
-    f->log_fn = sink;
-    f->log_level = XFB_LOG_DEBUG;
+    vfb_fixture(f, page, sizeof(page), sink);
     f->event_fn = on_event;
     f->use_resreq = asked;
-    xfb_fbring_init_page(f);
-    f->connected = true;
-    f->be_request_update = true;
-    f->be_resize = true;
+    vfb_fixture_connect(f);
     n_logs = n_requests = 0;
     got_w = got_h = 0;
     last_log[0] = 0;
