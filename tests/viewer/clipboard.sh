@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 21
+plan 23
 need xclip
 viewer_setup
 AGENT="$top_builddir/xenfb-agent/xenfb-agent"
@@ -73,6 +73,21 @@ wait "$RECV_PID"
 ok $? "the viewer gets it as cut text"
 grep -q "domain 1: clip/0: clipboard: 20 bytes from the guest" "$SERVE_LOG"
 ok $? "the daemon logs the guest's 20 bytes"
+
+# far beyond the channel's 64 KiB: xclip hands 2 MB over in INCR chunks
+# (its chunks are a quarter of X's largest request, about 1 MB)
+"$PY" "$RFBCLIP" 127.0.0.1 "$port" 60 recv >"$TEST_TMP/big.out" 2>&1 &
+BIG_PID=$!
+wait_line "$TEST_TMP/big.out" '^ready' 1 20
+a=$(count "$AGENT_LOG" "CLIPBOARD: 65536 bytes (cut to 64 KiB) for dom0")
+head -c 2000000 /dev/zero | tr '\0' 'a' | xclip -selection clipboard
+wait_line "$AGENT_LOG" "CLIPBOARD: 65536 bytes (cut to 64 KiB) for dom0" $((a + 1)) 60
+ok $? "2 MB copied in the guest, in INCR chunks: the agent hands over its first 64 KiB and says so"
+wait_line "$TEST_TMP/big.out" '^cut ' 1 30
+is "$(sed -n 's/^cut //p' "$TEST_TMP/big.out" | head -n 1)" "$(head -c 65536 /dev/zero | tr '\0' 'a' | od -An -v -tx1 | tr -d ' \n')" \
+    "the viewer gets exactly those 64 KiB"
+kill "$BIG_PID" 2>/dev/null
+wait "$BIG_PID" 2>/dev/null
 
 # what Latin-1 cannot hold
 n=$(count "$SERVE_LOG" "characters outside Latin-1 sent as '?'")

@@ -168,6 +168,13 @@ static void read_property(struct agent *ag)
         ag->reading = false;
         return;
     }
+    /* X deletes a property read only in part only when told: the rest
+     * is beyond the cap, and the owner of an INCR transfer sends its
+     * next chunk only once the property is gone */
+    if (after) {
+        XDeleteProperty(ag->dpy, ag->win, ag->a[A_PROP]);
+        ag->cut = true;
+    }
     if (type == ag->a[A_INCR]) {
         /* deleting the property (done above) asks for the first chunk */
         ag->incr = true;
@@ -178,8 +185,6 @@ static void read_property(struct agent *ag)
             finish_read(ag); /* the empty chunk ends it */
     } else if (format == 8) {
         append(ag, data, n);
-        if (after)
-            ag->cut = true;
         finish_read(ag);
     } else {
         ag->reading = false;
