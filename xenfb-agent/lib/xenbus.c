@@ -84,14 +84,20 @@ static int write_node(struct xfb_front *f, xs_transaction_t t, const char *node,
 /* In a transaction: is the device still there? A plain write would make
  * the directory again if the toolstack has just removed it, and the half
  * device left behind would block the next attach. */
+/* Our device is there: the one we attached to, not merely one at its
+ * path. A guest restored or migrated is a new domain, whose device the
+ * toolstack made anew at the same relative path with another backend:
+ * writing our state there before the device watch tells us would
+ * announce pages and a port the new backend was never given. */
 static bool device_there(struct xfb_front *f, xs_transaction_t t)
 {
     char path[PATH_MAX];
     unsigned len;
     snprintf(path, sizeof(path), "%s/backend", f->fe_path);
     char *v = xs_read(f->xs, t, path, &len);
+    bool there = v && (!f->be_path || !strcmp(v, f->be_path));
     free(v);
-    return v != NULL;
+    return there;
 }
 
 static int write_state(struct xfb_front *f, int state)
@@ -132,7 +138,7 @@ void xfb_xenbus_set_state(struct xfb_front *f, int state)
     if (f->state == state)
         return;
     if (write_state(f, state) < 0) {
-        /* a device removed under us is the device watch's news */
+        /* a device removed or made anew under us is the device watch's news */
         xfb_log(f, errno == ENOENT ? XFB_LOG_DEBUG : XFB_LOG_WARNING,
                 "%s %u: cannot write state %d: %s", f->name, f->devid, state, strerror(errno));
         f->state_written = -1; /* the store's value is not ours to judge by */
