@@ -7,9 +7,10 @@
 # and must take them again with new grants and event channels, the old
 # ones having been the old domain's. The kernel's own frontends
 # (devices=both) reconnect through their resume handlers. On Debian 12's
-# guest kernel X does not survive: unbinding its old event channel hits
-# a BUG_ON in Linux 6.1's xen-evtchn driver (its user ports lose their
-# interrupt on resume), which kills X; that is a TODO check naming it.
+# guest kernel X does not survive: letting go of its old event channel
+# (gntalloc's unmap notification, the evtchn device's unbind) oopses in
+# Linux 6.1's event-channel code, whose user ports lost their interrupt
+# on resume, and the kernel kills X; that is a TODO check naming it.
 
 restore_check() {
     local d=$PV d2 t pid
@@ -44,9 +45,9 @@ restore_check() {
         pictures_match "$d2"
         ok $? "restore: VNC shows its screen exactly"
     else
-        g "$d2" "dmesg | grep -E 'kernel BUG at|RIP: .*evtchn' | head -n 2" 2>&1 |
+        g "$d2" "dmesg | grep -E 'kernel BUG at|RIP: .*evtchn' | head -n 3" 2>&1 |
             while IFS= read -r l; do diag "restore: guest kernel: $l"; done
-        todo 1 "Debian 12's guest kernel (Linux 6.1) hits a BUG_ON in xen-evtchn when a process unbinds an event channel it bound before the restore, which kills X (tests/xen/README.md)" \
+        todo 1 "Debian 12's guest kernel (Linux 6.1) oopses when X lets go of an event channel bound before the restore (evtchn_put, evtchn_unbind_from_user), which kills X (tests/xen/README.md)" \
             "restore: the same X takes the restored domain's devices and VNC shows it"
     fi
     # whatever X's fate, its drivers wrote nothing into the devices the
