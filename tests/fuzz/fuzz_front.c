@@ -109,6 +109,9 @@ static void fail(const char *what)
     abort();
 }
 
+/* The backend path of the device the handle last took. */
+static char attached_be[128];
+
 static void on_event(void *data, const struct xfb_front_event *ev)
 {
     (void)data;
@@ -156,6 +159,8 @@ static void on_event(void *data, const struct xfb_front_event *ev)
         }
         if (!ev->device.present)
             lost = true;
+        else
+            snprintf(attached_be, sizeof(attached_be), "%s", ev->device.backend);
         return;
     }
     default:
@@ -194,6 +199,11 @@ static struct xfb_front *open_front(void)
     unsigned flags =
         (hotplug ? XFB_FRONT_HOTPLUG : 0) | (kind == XFB_FRONT_VFB ? XFB_FRONT_RESIZE_REQUEST : 0);
     cur = xfb_front_open_flags(&o, flags);
+    /* the backend the handle took at the open, if it took one (a
+     * hotplug handle may take its device later: its device events say) */
+    const char *be = fx_read(kind == XFB_FRONT_VFB ? FE_VFB "/backend" : FE_VKBD "/backend");
+    snprintf(attached_be, sizeof(attached_be), "%s",
+             cur && be && xfb_front_state(cur) != 0 ? be : "");
     return cur;
 }
 
@@ -228,6 +238,12 @@ static void check_closed(const char *fe, bool was_open)
             abort();
         }
     }
+    /* a device another backend now has (made anew there, as after a
+     * restore) is not written into: the library leaves its state be */
+    snprintf(p, sizeof(p), "%s/backend", fe);
+    const char *be = fx_read(p);
+    if (!be || strcmp(be, attached_be))
+        return;
     snprintf(p, sizeof(p), "%s/state", fe);
     const char *st = fx_read(p);
     if (was_open && (!st || strcmp(st, "6")))
