@@ -80,21 +80,14 @@ static struct xfb_kbd_range current_range(const struct xfb_front *f)
 static void report_dropped(struct xfb_front *f, enum xfb_kbd_verdict v,
                            const union xenkbd_in_event *in)
 {
-    struct xfb_rate *rate = &f->rate[v == XFB_KBD_UNKNOWN_TYPE ? 0 : 1];
-    if (!xfb_log_rate_ok(rate))
-        return;
-    char more[48] = "";
-    if (rate->suppressed)
-        snprintf(more, sizeof(more), " (and %u more since the last report)", rate->suppressed);
-    rate->suppressed = 0;
     if (v == XFB_KBD_UNKNOWN_TYPE)
-        xfb_log(f, XFB_LOG_WARNING,
-                "[XFB-010] %s %u: dropped an in-ring event of unknown type %u%s", f->name, f->devid,
-                in->type, more);
+        xfb_log_rated(f, &f->rate[0], XFB_LOG_WARNING,
+                      "[XFB-010] %s %u: dropped an in-ring event of unknown type %u", f->name,
+                      f->devid, in->type);
     else
-        xfb_log(f, XFB_LOG_WARNING,
-                "[XFB-011] %s %u: dropped a key event with code 0x%x (above KEY_MAX 0x2ff)%s",
-                f->name, f->devid, in->key.keycode, more);
+        xfb_log_rated(f, &f->rate[1], XFB_LOG_WARNING,
+                      "[XFB-011] %s %u: dropped a key event with code 0x%x (above KEY_MAX 0x2ff)",
+                      f->name, f->devid, in->key.keycode);
 }
 
 bool xfb_kbdring_read(struct xfb_front *f)

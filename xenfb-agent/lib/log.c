@@ -60,17 +60,26 @@ void xfb_log_no_access(struct xfb_front *f, const char *what, int err)
             what, strerror(err), name, name);
 }
 
-bool xfb_log_rate_ok(struct xfb_rate *r)
+void xfb_log_rated(struct xfb_front *f, struct xfb_rate *r, int level, const char *fmt, ...)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     /* tv_sec 0 means never logged; a clock that starts at 0 logs twice */
     if (r->last.tv_sec && now.tv_sec - r->last.tv_sec < XFB_RATE_SECONDS) {
         r->suppressed++;
-        return false;
+        return;
     }
     r->last = now;
-    return true;
+    char buf[448];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (r->suppressed)
+        xfb_log(f, level, "%s (and %u more since the last report)", buf, r->suppressed);
+    else
+        xfb_log(f, level, "%s", buf);
+    r->suppressed = 0;
 }
 
 /* The Xen libraries log through xentoollog; by default to stderr, which a

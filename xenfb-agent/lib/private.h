@@ -151,7 +151,7 @@ struct xfb_front {
     /* vfb mode */
     uint32_t width, height, stride, depth, offset;
     uint32_t max_width, max_height;
-    uint32_t want_bytes; /* hotplug: memory to grant when the device comes */
+    uint32_t want_bytes;    /* hotplug: memory to grant when the device comes */
     uint32_t nospace_bytes; /* the last size gntalloc had no room for, said */
 
     /* our own ring indices: the page copy is for the backend only, since a
@@ -211,9 +211,11 @@ void xfb_log(struct xfb_front *f, int level, const char *fmt, ...)
 int xfb_log_level_from_env(void);
 /* A xentoollog logger that forwards the Xen libraries' messages at debug. */
 struct xentoollog_logger *xfb_log_xtl_new(struct xfb_front *f);
-/* True when a rate-limited line may be logged now; counts the others in
- * r->suppressed, which the caller reports and resets. */
-bool xfb_log_rate_ok(struct xfb_rate *r);
+/* A line at most once per XFB_RATE_SECONDS for r; the ones held back
+ * are counted and said with the next ("and N more since the last
+ * report"). */
+void xfb_log_rated(struct xfb_front *f, struct xfb_rate *r, int level, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* [XFB-002]: what (a device, or xenstore) is not this user's to open. */
 void xfb_log_no_access(struct xfb_front *f, const char *what, int err);
 

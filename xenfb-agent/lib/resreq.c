@@ -3,20 +3,12 @@
  * caller, whose answer is an ordinary resize. */
 #include "private.h"
 
-#include <stdio.h>
 
 static void report_dropped(struct xfb_front *f, enum xfb_resreq_verdict v, uint32_t w, uint32_t h)
 {
-    struct xfb_rate *rate = &f->rate[2];
-    if (!xfb_log_rate_ok(rate))
-        return;
-    char more[48] = "";
-    if (rate->suppressed)
-        snprintf(more, sizeof(more), " (and %u more since the last report)", rate->suppressed);
-    rate->suppressed = 0;
-    xfb_log(f, XFB_LOG_WARNING, "[XFB-017] %s %u: dropped a size request for %ux%u: %s%s", f->name,
-            f->devid, w, h, v == XFB_RESREQ_ZERO ? "a width or height of 0" : "beyond 32767 pixels",
-            more);
+    xfb_log_rated(f, &f->rate[2], XFB_LOG_WARNING,
+                  "[XFB-017] %s %u: dropped a size request for %ux%u: %s", f->name, f->devid, w, h,
+                  v == XFB_RESREQ_ZERO ? "a width or height of 0" : "beyond 32767 pixels");
 }
 
 void xfb_resreq_take(struct xfb_front *f, const void *slot, bool *have, uint32_t *w, uint32_t *h)
