@@ -5,7 +5,6 @@
 
 #include "proto/ring.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <xen/io/kbdif.h>
 

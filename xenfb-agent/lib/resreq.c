@@ -3,7 +3,6 @@
  * caller, whose answer is an ordinary resize. */
 #include "private.h"
 
-
 static void report_dropped(struct xfb_front *f, enum xfb_resreq_verdict v, uint32_t w, uint32_t h)
 {
     xfb_log_rated(f, &f->rate[2], XFB_LOG_WARNING,
