@@ -269,9 +269,9 @@ static void on_cursor(void *data, struct xfb_back_guest *g, const struct xfb_bac
         fprintf(stderr, "back: cursor %ux%u hot %u,%u %s\n", c->width, c->height, c->hot_x,
                 c->hot_y, c->visible ? "shown" : "hidden");
     bool none = !c->width && !c->height;
-    if (!none && (!c->width || !c->height || c->width > XFB_CURSOR_MAX ||
-                  c->height > XFB_CURSOR_MAX || c->hot_x >= c->width || c->hot_y >= c->height ||
-                  !c->pixels)) {
+    if (!none &&
+        (!c->width || !c->height || c->width > XFB_CURSOR_MAX || c->height > XFB_CURSOR_MAX ||
+         c->hot_x >= c->width || c->hot_y >= c->height || !c->pixels)) {
         fprintf(stderr, "fuzz-back: a cursor the viewer cannot use\n");
         abort();
     }
@@ -308,27 +308,38 @@ static const struct xfb_back_opts opts = {
     .log_level = XFB_LOG_DEBUG,
 };
 
-/* What attach leaves for a guest with a vfb and a vkbd. */
+/* One of xenfb's devices as attach makes it: both directories, both at
+ * Initialising. */
+static void link_device(const char *fe, const char *be)
+{
+    char p[128];
+    snprintf(p, sizeof(p), "%s/backend", fe);
+    fx_write_str(p, be);
+    snprintf(p, sizeof(p), "%s/backend-id", fe);
+    fx_write_str(p, "0");
+    snprintf(p, sizeof(p), "%s/state", fe);
+    fx_write_str(p, "1");
+    snprintf(p, sizeof(p), "%s/frontend", be);
+    fx_write_str(p, fe);
+    snprintf(p, sizeof(p), "%s/frontend-id", be);
+    fx_write_str(p, "1");
+    snprintf(p, sizeof(p), "%s/online", be);
+    fx_write_str(p, "1");
+    snprintf(p, sizeof(p), "%s/state", be);
+    fx_write_str(p, "1");
+}
+
+/* What attach leaves for a guest with a vfb, a vkbd and a clipboard. */
 static void attach(void)
 {
     fx_set_home("/local/domain/0");
     fx_write_str("/local/domain/1/name", "guest");
-    fx_write_str(FE_VFB "/backend", BE_VFB);
-    fx_write_str(FE_VFB "/backend-id", "0");
-    fx_write_str(FE_VFB "/state", "1");
-    fx_write_str(FE_VKBD "/backend", BE_VKBD);
-    fx_write_str(FE_VKBD "/backend-id", "0");
-    fx_write_str(FE_VKBD "/state", "1");
-    fx_write_str(BE_VFB "/frontend", FE_VFB);
-    fx_write_str(BE_VFB "/frontend-id", "1");
-    fx_write_str(BE_VFB "/online", "1");
     fx_write_str(BE_VFB "/max-width", "256");
     fx_write_str(BE_VFB "/max-height", "192");
-    fx_write_str(BE_VFB "/state", "1");
-    fx_write_str(BE_VKBD "/frontend", FE_VKBD);
-    fx_write_str(BE_VKBD "/frontend-id", "1");
-    fx_write_str(BE_VKBD "/online", "1");
-    fx_write_str(BE_VKBD "/state", "1");
+    link_device(FE_VFB, BE_VFB);
+    link_device(FE_VKBD, BE_VKBD);
+    fx_write_str(BE_CLIP "/" XFB_NODE_CLIPBOARD_POLICY, "both");
+    link_device(FE_CLIP, BE_CLIP);
     fx_write_str(FE_KFB "/backend", BE_KFB);
     fx_write_str(FE_KFB "/state", "1");
     fx_write_str(BE_KFB "/frontend", FE_KFB);
@@ -343,14 +354,6 @@ static void attach(void)
     fx_write_str(BE_KKBD "/width", "32767");
     fx_write_str(BE_KKBD "/height", "32767");
     fx_write_str(BE_KKBD "/state", "1");
-    fx_write_str(FE_CLIP "/backend", BE_CLIP);
-    fx_write_str(FE_CLIP "/backend-id", "0");
-    fx_write_str(FE_CLIP "/state", "1");
-    fx_write_str(BE_CLIP "/frontend", FE_CLIP);
-    fx_write_str(BE_CLIP "/frontend-id", "1");
-    fx_write_str(BE_CLIP "/online", "1");
-    fx_write_str(BE_CLIP "/" XFB_NODE_CLIPBOARD_POLICY, "both");
-    fx_write_str(BE_CLIP "/state", "1");
 }
 
 static void viewer(struct xfb_back *b, struct fin *in)
