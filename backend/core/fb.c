@@ -353,8 +353,7 @@ void xfb_fb_event(struct xfb_dev *d)
     if (consumed || wake)
         xfb_dev_notify(d); /* the frontend may be waiting for space or a release */
     xfb_fb_send_refresh(d);
-    if (d->connected)
-        xfb_resreq_retry(d);
+    xfb_resreq_retry(d);
     if (!d->connected)
         return;
     if (!xfb_dev_wakeup(d, progress))
