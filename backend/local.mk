@@ -35,14 +35,15 @@ backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h
 	backend/announce.c backend/announce.h backend/backoff.h \
 	backend/serve.c backend/serve.h backend/serve_int.h backend/screen.c backend/view.h \
 	backend/view_vnc.c backend/view_web.c backend/vnc_cursor.c backend/vnc_cursor.h \
-	backend/vnc_clip.c backend/vnc_clip.h \
+	backend/vnc_clip.c backend/vnc_clip.h backend/rfbguard.c backend/rfbguard.h \
+	backend/rfbfilter.c backend/rfbfilter.h \
 	backend/keymap.c backend/keymap.h backend/privdrop.c backend/privdrop.h
 backend_xenfb_backend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend \
 	-DXFB_GUESTS_CONF='"$(sysconfdir)/xenfb/guests.conf"'
 backend_xenfb_backend_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(NEATVNC_CFLAGS) $(PIXMAN_CFLAGS) \
-	$(XKBCOMMON_CFLAGS)
+	$(XKBCOMMON_CFLAGS) $(GNUTLS_CFLAGS) -pthread
 backend_xenfb_backend_LDADD = backend/libxfbback.la $(XEN_LIBS) $(NEATVNC_LIBS) $(PIXMAN_LIBS) \
-	$(XKBCOMMON_LIBS)
+	$(XKBCOMMON_LIBS) $(GNUTLS_LIBS) -lpthread
 if SDL
 backend_xenfb_backend_SOURCES += backend/view_sdl.c backend/sdl_keys.c backend/sdl_keys.h \
 	backend/sdl_cursor.c backend/sdl_cursor.h backend/sdl_clip.c backend/sdl_clip.h
@@ -56,6 +57,12 @@ tests_unit_test_sdl_keys_SOURCES = tests/unit/test-sdl-keys.c backend/sdl_keys.c
 tests_unit_test_sdl_keys_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 tests_unit_test_sdl_keys_CFLAGS = $(AM_CFLAGS) $(SDL_CFLAGS)
 endif
+
+# the filter of viewers' messages does no I/O: test it on its own
+check_PROGRAMS += tests/unit/test-rfbfilter
+TESTS += tests/unit/test-rfbfilter
+tests_unit_test_rfbfilter_SOURCES = tests/unit/test-rfbfilter.c backend/rfbfilter.c
+tests_unit_test_rfbfilter_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 
 # the guests file's parser holds no Xen calls: test it on its own
 check_PROGRAMS += tests/unit/test-guestconf

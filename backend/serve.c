@@ -81,6 +81,11 @@ void view_log(const struct view_guest *vg, enum xfb_log_level level, const char 
     log_line(level, vg ? vg->domid : -1, msg);
 }
 
+void view_log_domid(int domid, enum xfb_log_level level, const char *msg)
+{
+    log_line(level, domid, msg);
+}
+
 const struct serve_opts *serve_opts(const struct xfb_serve *s)
 {
     return s->o;

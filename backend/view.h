@@ -97,5 +97,8 @@ void view_announce(struct view_guest *vg, const char *listen, int port);
 /* One log line about this guest, as serve logs everything. */
 void view_log(const struct view_guest *vg, enum xfb_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* One line about domain domid (-1: none), from any thread: for what runs
+ * beside the loop and may outlive the view_guest. */
+void view_log_domid(int domid, enum xfb_log_level level, const char *msg);
 
 #endif

@@ -9,11 +9,12 @@
  * Listeners (--vnc): "ADDR:BASE" or "BASE" (TCP, port BASE + domid;
  * default 127.0.0.1:5900), or a Unix socket path where "%d" becomes the
  * domid. Any TCP address but loopback needs TLS and a password (VeNCrypt
- * X509Plain, the one scheme neatvnc 0.5.4 offers), or --insecure-no-auth.
+ * X509Plain), or --insecure-no-auth. The daemon listens there itself:
+ * rfbguard does the handshake and checks every message before neatvnc,
+ * which listens only on a private socket, sees it (rfbguard.h says why).
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <linux/input-event-codes.h>
@@ -22,9 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
+#include <pwd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <aml.h>
@@ -33,16 +36,10 @@
 #include <pixman.h>
 
 #include "keymap.h"
+#include "rfbguard.h"
 #include "vnc_clip.h"
 #include "vnc_cursor.h"
 #include "serve.h"
-
-/* Failed logins, per listener: after AUTH_BURST failures within
- * AUTH_WINDOW seconds every login is refused for AUTH_LOCKOUT seconds,
- * right password or not. */
-#define AUTH_BURST   3
-#define AUTH_WINDOW  60
-#define AUTH_LOCKOUT 30
 
 #define MAX_HELD 16
 
@@ -63,6 +60,8 @@ static struct {
     const char *unix_path;
     bool auth;
     char password[256];
+    struct rfbguard_tls *tls; /* with auth */
+    char private_dir[64];     /* neatvnc's sockets: only the daemon's user gets in */
     struct keymap *km;
 } g;
 
@@ -70,8 +69,6 @@ struct vnc_client {
     struct vnc_view *v; /* NULL once the view is destroyed */
     struct vnc_client *next;
     struct nvnc_client *client;
-    int fd;
-    char addr[80];
 };
 
 /* A buffer of our own that neatvnc encodes from. */
@@ -85,11 +82,20 @@ struct snap {
 struct vnc_view {
     struct view_guest *vg;
     struct nvnc *server;
+    struct rfbguard *guard;
+    char inner[108]; /* neatvnc's socket */
     struct nvnc_display *display;
     struct snap snap[SNAPS];
     int cur;  /* the snapshot fed last; -1: none */
     int fill; /* the one taking this pass's rectangles; -1: none yet */
     uint16_t snap_w, snap_h;
+    /* every snapshot's memory holds this many pixels (the largest size
+     * so far): neatvnc 0.5.4 encodes a viewer's requested rectangle
+     * without clipping it to the picture, and the guard clips requests
+     * to the size shown when it reads them, which may be an older, larger
+     * picture by the time neatvnc encodes (a rectangle inside any size
+     * shown so far stays inside this memory, at any stride up to it) */
+    uint16_t alloc_w, alloc_h;
     uint32_t snap_fourcc;
     struct xfb_back_surface surf;
     /* the guest's rectangles since the last feed, already copied into
@@ -108,9 +114,6 @@ struct vnc_view {
         unsigned mods;
     } held[MAX_HELD];
     unsigned mods_down;
-    /* auth rate limit */
-    time_t fail_start, locked_until;
-    int fails;
 };
 
 /* ---- options ---- */
@@ -178,6 +181,30 @@ static void nvnc_log_sink(const struct nvnc_log_data *d, const char *msg)
     view_log(NULL, l, "%s", line);
 }
 
+/* The directory of neatvnc's sockets, reached by nobody but the
+ * daemon's user: owned by the user it becomes (--user), mode 0700. The
+ * sockets inside are created 0666 so that it can connect to those made
+ * before it dropped root. */
+static int make_private_dir(const char *user)
+{
+    const char *base = getenv("RUNTIME_DIRECTORY"); /* systemd's, when given */
+    snprintf(g.private_dir, sizeof(g.private_dir), "%s/xenfb-vnc.XXXXXX",
+             base && strlen(base) < 40 ? base : "/tmp");
+    if (!mkdtemp(g.private_dir)) {
+        g.private_dir[0] = '\0';
+        return -1;
+    }
+    struct passwd *pw = user ? getpwnam(user) : NULL;
+    if (pw && geteuid() == 0 && chown(g.private_dir, pw->pw_uid, pw->pw_gid) < 0) {
+        int e = errno;
+        rmdir(g.private_dir);
+        g.private_dir[0] = '\0';
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
 static int vnc_init(struct xfb_serve *s)
 {
     const struct serve_opts *o = serve_opts(s);
@@ -198,14 +225,15 @@ static int vnc_init(struct xfb_serve *s)
     }
     bool remote = !g.unix_path && !serve_addr_is_loopback(g.addr);
     if (given == 3) {
-        if (!nvnc_has_auth()) {
-            view_log(NULL, XFB_LOG_ERROR,
-                     "this neatvnc was built without TLS: cannot authenticate viewers");
-            return -1;
-        }
         if (read_password(o->password_file) < 0) {
             view_log(NULL, XFB_LOG_ERROR, "cannot read a password from %s: %s", o->password_file,
                      strerror(errno));
+            return -1;
+        }
+        g.tls = rfbguard_tls_load(o->tls_cert, o->tls_key);
+        if (!g.tls) {
+            view_log(NULL, XFB_LOG_ERROR, "cannot load the TLS certificate %s or key %s",
+                     o->tls_cert, o->tls_key);
             return -1;
         }
         g.auth = true;
@@ -226,6 +254,11 @@ static int vnc_init(struct xfb_serve *s)
         view_log(NULL, XFB_LOG_ERROR, "unknown keymap '%s'", o->keymap ? o->keymap : "us");
         return -1;
     }
+    if (make_private_dir(o->user) < 0) {
+        view_log(NULL, XFB_LOG_ERROR, "cannot make a private directory for the VNC servers: %s",
+                 strerror(errno));
+        return -1;
+    }
     nvnc_set_log_fn(nvnc_log_sink);
     nvnc_set_log_level(o->verbose ? NVNC_LOG_DEBUG : NVNC_LOG_WARNING);
     return 0;
@@ -237,89 +270,14 @@ static void vnc_fini(struct xfb_serve *s)
     keymap_free(g.km);
     g.km = NULL;
     memset(g.password, 0, sizeof(g.password));
+    /* connections still relaying may use the credentials until exit */
+    g.tls = NULL;
+    if (g.private_dir[0])
+        rmdir(g.private_dir);
+    g.private_dir[0] = '\0';
 }
 
 /* ---- clients ---- */
-
-/* neatvnc 0.5.4 tells nothing about a client's socket: find the
- * connected socket on our listening port (or path) that no known client
- * owns yet. */
-static bool socket_is_ours(int fd, const struct vnc_view *v)
-{
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-        return false;
-    if (ss.ss_family == AF_INET)
-        return ntohs(((struct sockaddr_in *)&ss)->sin_port) == v->vg->vnc_port;
-    if (ss.ss_family == AF_INET6)
-        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) == v->vg->vnc_port;
-    if (ss.ss_family == AF_UNIX)
-        return !strcmp(((struct sockaddr_un *)&ss)->sun_path, v->vg->vnc_path);
-    return false;
-}
-
-static void describe_peer(int fd, char *out, size_t size)
-{
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
-    char host[INET6_ADDRSTRLEN] = "?";
-    snprintf(out, size, "an unknown address");
-    if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
-        return;
-    if (ss.ss_family == AF_INET) {
-        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-        inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-        snprintf(out, size, "%s:%u", host, ntohs(a->sin_port));
-    } else if (ss.ss_family == AF_INET6) {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-        inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-        snprintf(out, size, "[%s]:%u", host, ntohs(a->sin6_port));
-    } else if (ss.ss_family == AF_UNIX) {
-        struct ucred cr;
-        socklen_t cl = sizeof(cr);
-        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0)
-            snprintf(out, size, "a local process (pid %d, uid %u)", (int)cr.pid, (unsigned)cr.uid);
-    }
-}
-
-/* The fds of the clients we know, so a new one is told apart. */
-static int known_fds[1024];
-static int n_known;
-
-static int find_client_fd(struct vnc_view *v)
-{
-    DIR *d = opendir("/proc/self/fd");
-    if (!d)
-        return -1;
-    int found = -1;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        int fd = atoi(e->d_name);
-        if (e->d_name[0] < '0' || e->d_name[0] > '9' || fd == dirfd(d))
-            continue;
-        struct sockaddr_storage ss;
-        socklen_t len = sizeof(ss);
-        if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0 || !socket_is_ours(fd, v))
-            continue;
-        bool known = false;
-        for (int i = 0; i < n_known && !known; i++)
-            known = known_fds[i] == fd;
-        if (!known && fd > found)
-            found = fd;
-    }
-    closedir(d);
-    return found;
-}
-
-static void forget_fd(int fd)
-{
-    for (int i = 0; i < n_known; i++)
-        if (known_fds[i] == fd) {
-            known_fds[i] = known_fds[--n_known];
-            return;
-        }
-}
 
 static void on_client_gone(struct nvnc_client *client)
 {
@@ -327,7 +285,6 @@ static void on_client_gone(struct nvnc_client *client)
     if (!c)
         return;
     struct vnc_view *v = c->v;
-    forget_fd(c->fd);
     nvnc_set_userdata(client, NULL, NULL);
     if (!v) {
         /* closed with its view, but an encoder still held it then */
@@ -339,7 +296,6 @@ static void on_client_gone(struct nvnc_client *client)
             *p = c->next;
             break;
         }
-    view_log(v->vg, XFB_LOG_INFO, "VNC viewer from %s left", c->addr);
     v->clients--;
     view_watchers(v->vg, -1);
     free(c);
@@ -353,50 +309,12 @@ static void on_new_client(struct nvnc_client *client)
         return;
     c->v = v;
     c->client = client;
-    c->fd = find_client_fd(v);
-    if (c->fd >= 0 && n_known < (int)(sizeof(known_fds) / sizeof(known_fds[0])))
-        known_fds[n_known++] = c->fd;
-    describe_peer(c->fd, c->addr, sizeof(c->addr));
     nvnc_set_userdata(client, c, NULL);
     nvnc_set_client_cleanup_fn(client, on_client_gone);
     c->next = v->client_list;
     v->client_list = c;
     v->clients++;
-    view_log(v->vg, XFB_LOG_INFO, "VNC viewer connected from %s", c->addr);
     view_watchers(v->vg, +1);
-}
-
-static bool on_auth(const char *user, const char *password, void *data)
-{
-    struct vnc_view *v = data;
-    time_t now = time(NULL);
-    if (now < v->locked_until) {
-        view_log(v->vg, XFB_LOG_WARNING,
-                 "VNC login as '%.32s' refused: too many wrong passwords, locked for %ld s", user,
-                 (long)(v->locked_until - now));
-        return false;
-    }
-    size_t a = strlen(password), b = strlen(g.password);
-    unsigned diff = a != b;
-    for (size_t i = 0; i < a && i < b; i++)
-        diff |= (unsigned char)(password[i] ^ g.password[i]);
-    if (!diff) {
-        v->fails = 0;
-        return true;
-    }
-    if (now - v->fail_start > AUTH_WINDOW) {
-        v->fail_start = now;
-        v->fails = 0;
-    }
-    v->fails++;
-    view_log(v->vg, XFB_LOG_WARNING, "VNC login as '%.32s': wrong password, disconnected", user);
-    if (v->fails >= AUTH_BURST) {
-        v->locked_until = now + AUTH_LOCKOUT;
-        view_log(v->vg, XFB_LOG_WARNING, "%d wrong passwords: refusing every login for %d s",
-                 v->fails, AUTH_LOCKOUT);
-        v->fails = 0;
-    }
-    return false;
 }
 
 /* ---- input ---- */
@@ -511,9 +429,17 @@ static void snaps_drop(struct vnc_view *v)
 
 static bool snap_alloc(struct vnc_view *v, struct snap *sn)
 {
-    sn->fb = nvnc_fb_new(v->snap_w, v->snap_h, v->snap_fourcc, v->snap_w);
-    if (!sn->fb)
+    if (v->snap_w > v->alloc_w)
+        v->alloc_w = v->snap_w;
+    if (v->snap_h > v->alloc_h)
+        v->alloc_h = v->snap_h;
+    void *mem = calloc((size_t)v->alloc_w * v->alloc_h, 4);
+    sn->fb = mem ? nvnc_fb_from_buffer(mem, v->snap_w, v->snap_h, v->snap_fourcc, v->snap_w) : NULL;
+    if (!sn->fb) {
+        free(mem);
         return false;
+    }
+    nvnc_set_userdata(sn->fb, mem, free); /* freed with the fb */
     nvnc_fb_set_release_fn(sn->fb, on_snap_release, sn);
     sn->busy = false;
     /* nothing in it yet: all of it differs */
@@ -586,6 +512,8 @@ static void snap_feed(struct vnc_view *v, struct pixman_region16 *damage)
     v->cur = f;
     v->fill = -1;
     nvnc_display_feed_buffer(v->display, sn->fb, damage);
+    /* every picture neatvnc may encode from now on holds this much */
+    rfbguard_set_bound(v->guard, v->snap_w, v->snap_h);
 }
 
 /* New snapshots for a surface (or the black placeholder without one),
@@ -656,6 +584,54 @@ static void vnc_damage(void *view, int x, int y, int w, int h)
 
 /* ---- life ---- */
 
+static int listen_on(const struct sockaddr *a, socklen_t len)
+{
+    int fd = socket(a->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int one = 1;
+    if (a->sa_family != AF_UNIX)
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, a, len) < 0 || listen(fd, 16) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+static int listen_tcp(const char *addr, int port)
+{
+    struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
+                             .ai_socktype = SOCK_STREAM};
+    struct addrinfo *ai;
+    char service[12];
+    snprintf(service, sizeof(service), "%d", port);
+    if (getaddrinfo(addr, service, &hints, &ai) != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    int fd = listen_on(ai->ai_addr, ai->ai_addrlen);
+    int e = errno;
+    freeaddrinfo(ai);
+    errno = e;
+    return fd;
+}
+
+static int listen_unix(const char *path)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(a.sun_path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(a.sun_path, path);
+    unlink(path); /* a socket left by an earlier run */
+    return listen_on((struct sockaddr *)&a, sizeof(a));
+}
+
+/* The viewers' listener: the port or path of this guest. */
 static int open_listener(struct vnc_view *v)
 {
     struct view_guest *vg = v->vg;
@@ -668,9 +644,7 @@ static int open_listener(struct vnc_view *v)
         else
             snprintf(path, sizeof(path), "%s", g.unix_path);
         snprintf(vg->vnc_path, sizeof(vg->vnc_path), "%s", path);
-        unlink(path); /* a socket left by an earlier run */
-        v->server = nvnc_open_unix(path);
-        return v->server ? 0 : -1;
+        return listen_unix(path);
     }
     int port = g.base + vg->domid;
     if (port > 65535) {
@@ -679,8 +653,43 @@ static int open_listener(struct vnc_view *v)
     }
     snprintf(vg->vnc_host, sizeof(vg->vnc_host), "%s", g.addr);
     vg->vnc_port = port;
-    v->server = nvnc_open(g.addr, (uint16_t)port);
-    return v->server ? 0 : -1;
+    return listen_tcp(g.addr, port);
+}
+
+/* neatvnc on its private socket, the guard on the viewers' listener. */
+static int open_servers(struct vnc_view *v)
+{
+    int fd = open_listener(v);
+    if (fd < 0)
+        return -1;
+    snprintf(v->inner, sizeof(v->inner), "%s/dom%d", g.private_dir, v->vg->domid);
+    unlink(v->inner);
+    v->server = nvnc_open_unix(v->inner);
+    if (!v->server || chmod(v->inner, 0666) < 0) {
+        int e = v->server ? errno : EADDRNOTAVAIL;
+        if (v->server)
+            nvnc_close(v->server);
+        v->server = NULL;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    struct rfbguard_opts o = {
+        .domid = v->vg->domid,
+        .inner = v->inner,
+        .tls = g.tls,
+        .password = g.password,
+        .log = view_log_domid,
+    };
+    v->guard = rfbguard_new(fd, &o);
+    if (!v->guard) {
+        int e = errno;
+        nvnc_close(v->server);
+        v->server = NULL;
+        errno = e;
+        return -1;
+    }
+    return 0;
 }
 
 static void publish(struct vnc_view *v)
@@ -705,7 +714,7 @@ static void *vnc_attach(struct view_guest *vg)
     if (!v)
         return NULL;
     v->vg = vg;
-    if (open_listener(v) < 0) {
+    if (open_servers(v) < 0) {
         int e = errno;
         view_log(vg, XFB_LOG_ERROR, "cannot listen for VNC on %s%s%s:%d: %s", vg->vnc_path,
                  vg->vnc_path[0] ? "" : g.addr, "", vg->vnc_port, strerror(e));
@@ -722,14 +731,6 @@ static void *vnc_attach(struct view_guest *vg)
     nvnc_set_key_code_fn(v->server, on_key_code);
     nvnc_set_pointer_fn(v->server, on_pointer);
     nvnc_set_cut_text_receive_fn(v->server, on_cut_text);
-    if (g.auth && nvnc_enable_auth(v->server, serve_opts(vg->serve)->tls_key,
-                                   serve_opts(vg->serve)->tls_cert, on_auth, v) < 0) {
-        view_log(vg, XFB_LOG_ERROR, "cannot load the TLS key or certificate");
-        nvnc_close(v->server);
-        free(v);
-        errno = EINVAL;
-        return NULL;
-    }
     v->display = nvnc_display_new(0, 0);
     v->flush = aml_idle_new(on_flush, v, NULL);
     if (!v->display || !v->flush) {
@@ -737,6 +738,7 @@ static void *vnc_attach(struct view_guest *vg)
             nvnc_display_unref(v->display);
         if (v->flush)
             aml_unref(v->flush);
+        rfbguard_close(v->guard);
         nvnc_close(v->server);
         free(v);
         errno = ENOMEM;
@@ -784,7 +786,9 @@ static void vnc_destroy(void *view)
     pixman_region_fini(&v->pending);
     /* closing runs the cleanup of every client it can free now, which
      * counts watchers down; one an encoder still holds is cleaned up
-     * later, after the view and the guest are gone */
+     * later, after the view and the guest are gone; the guard's
+     * connections end as neatvnc closes its side */
+    rfbguard_close(v->guard);
     nvnc_close(v->server);
     for (struct vnc_client *c = v->client_list; c; c = c->next)
         c->v = NULL;

@@ -13,6 +13,17 @@
                                       version, 1 the security type, 2 and
                                       3 a broken pixel format, 4 messages
                                       of unknown types after the handshake
+    rfbbad.py desync HOST PORT        announces 40 encodings, Raw the last
+                                      of 39 unknown ones, then asks for a
+                                      full frame: prints "raw WxH" when it
+                                      gets it in Raw (what neatvnc alone
+                                      would read out of step)
+    rfbbad.py bigcut HOST PORT        sends cut text over the server's
+                                      limit (10 MB + 1), then asks for a
+                                      full frame: prints "frame WxH"
+    rfbbad.py bigrect HOST PORT       asks for a full update of 65535x65535
+                                      pixels, far past the screen: prints
+                                      the rectangles' extent "WxH"
     rfbbad.py stuck HOST PORT         asks for frames and never reads one;
                                       prints "stuck" once its socket is
                                       full, then waits until killed
@@ -161,10 +172,83 @@ def garbage(host, port, n, stages):
                             # 13 bits per pixel, shifts past the pixel, then junk
                             s.sendall(struct.pack(">BxxxBBBBHHHBBBxxx", 0, 13, 99, 1, 1, 65535,
                                                   65535, 65535, 200, 200, 200) + junk)
-            time.sleep(0.01)
+            until_closed(s)
             reset(s)
         except (OSError, EOFError):
             pass  # the server is entitled to hang up on us
+
+
+def until_closed(s, limit=5):
+    # the server's answer to junk is to hang up: wait for that, so that
+    # it has read the junk before we go (junk that reads as a message
+    # still incomplete gets no answer: give up after limit seconds)
+    s.settimeout(limit)
+    try:
+        while s.recv(65536):
+            pass
+    except socket.timeout:
+        pass
+
+
+def first_rect(s):
+    # the first rectangle of the next framebuffer update, skipping
+    # anything else the server sends first
+    while True:
+        t = recv(s, 1)[0]
+        if t == 0:
+            recv(s, 3)
+            return struct.unpack(">HHHHi", recv(s, 12))
+        if t == 2:
+            continue
+        if t == 3:
+            recv(s, 3)
+            recv(s, struct.unpack(">I", recv(s, 4))[0])
+            continue
+        sys.exit("rfbbad: unexpected message %d" % t)
+
+
+def desync(host, port):
+    s, w, h = handshake(host, port)
+    encs = [1000 + i for i in range(39)] + [RAW]
+    s.sendall(struct.pack(">BxH", 2, len(encs)) + b"".join(struct.pack(">i", e) for e in encs))
+    request(s, w, h, False)
+    x, y, rw, rh, e = first_rect(s)
+    print("%s %dx%d" % ("raw" if e == RAW else "encoding %d" % e, rw, rh))
+    s.close()
+
+
+def bigcut(host, port):
+    s, w, h = handshake(host, port)
+    n = 10000001
+    s.sendall(struct.pack(">BxxxI", 6, n))
+    chunk = b"x" * 65536
+    left = n
+    while left:
+        left -= s.send(chunk[:min(left, len(chunk))])
+    request(s, w, h, False)
+    x, y, rw, rh, e = first_rect(s)
+    print("frame %dx%d" % (rw, rh))
+    s.close()
+
+
+def bigrect(host, port):
+    s, w, h = handshake(host, port)
+    request(s, 65535, 65535, False)
+    while recv(s, 1)[0] != 0:
+        pass  # a handshake-time message of the server's (none expected)
+    recv(s, 1)
+    nr, = struct.unpack(">H", recv(s, 2))
+    x1 = y1 = 65535
+    x2 = y2 = 0
+    for _ in range(nr):
+        x, y, rw, rh, e = struct.unpack(">HHHHi", recv(s, 12))
+        if e == RAW:
+            recv(s, rw * rh * 4)
+        elif e != DESKTOP_SIZE:
+            sys.exit("rfbbad: unexpected encoding %d" % e)
+        x1, y1, x2, y2 = min(x1, x), min(y1, y), max(x2, x + rw), max(y2, y + rh)
+    print("%dx%d" % (x2 - x1, y2 - y1))
+    s.close()
 
 
 def stuck(host, port):
@@ -264,6 +348,12 @@ def main():
         vanish(host, port, int(sys.argv[4]))
     elif mode == "garbage":
         garbage(host, port, int(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else "01234")
+    elif mode == "desync":
+        desync(host, port)
+    elif mode == "bigcut":
+        bigcut(host, port)
+    elif mode == "bigrect":
+        bigrect(host, port)
     elif mode == "stuck":
         stuck(host, port)
     elif mode == "watch":

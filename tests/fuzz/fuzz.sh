@@ -7,7 +7,7 @@
 #
 #   tests/fuzz/fuzz.sh [--time SECONDS] [--builddir DIR] [HARNESS...]
 #
-# HARNESS is back, front or xsimd (default: all three). SECONDS defaults
+# HARNESS is back, front, xsimd or rfb (default: all four). SECONDS defaults
 # to 60 per harness. The build directory defaults to build-fuzz/ in the
 # source tree. Installs nothing; needs clang and libclang-rt-14-dev (the
 # libFuzzer and sanitizer runtimes), and what ./configure needs.
@@ -29,14 +29,14 @@ while [ $# -gt 0 ]; do
     --builddir) builddir=${2:?--builddir needs DIR}; shift 2 ;;
     --builddir=*) builddir=${1#--builddir=}; shift ;;
     -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    back|front|xsimd) harnesses="$harnesses $1"; shift ;;
+    back|front|xsimd|rfb) harnesses="$harnesses $1"; shift ;;
     *) echo "fuzz.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
 case $time in
 ''|*[!0-9]*) echo "fuzz.sh: --time takes a number of seconds" >&2; exit 2 ;;
 esac
-[ -n "$harnesses" ] || harnesses="back front xsimd"
+[ -n "$harnesses" ] || harnesses="back front xsimd rfb"
 [ -n "$builddir" ] || builddir=$srcdir/build-fuzz
 mkdir -p "$builddir" && builddir=$(cd "$builddir" && pwd)
 

@@ -30,6 +30,8 @@ fuzz_xsimd_sources = tests/fuzz/fuzz_xsimd.c $(fuzz_common) $(xs_store_sources) 
 	tests/xsim/xsimd/ctl.h tests/xsim/xsimd/ctl_args.c tests/xsim/xsimd/domain.h \
 	tests/xsim/xsimd/loop.h
 fuzz_xsimd_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/xsim/xsimd -I$(top_srcdir)/tests/fuzz
+fuzz_rfb_sources = tests/fuzz/fuzz_rfb.c backend/rfbfilter.c backend/rfbfilter.h
+fuzz_rfb_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 
 check_PROGRAMS += tests/fuzz/replay-front tests/fuzz/replay-xsimd
 TESTS += tests/fuzz/replay-front tests/fuzz/replay-xsimd
@@ -64,6 +66,15 @@ tests_fuzz_fuzz_back_CPPFLAGS = $(fuzz_back_cppflags)
 tests_fuzz_fuzz_back_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_fuzz_fuzz_back_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_back_LDADD = xenfb-agent/proto/libxfbproto.la
+
+check_PROGRAMS += tests/fuzz/replay-rfb
+TESTS += tests/fuzz/replay-rfb
+EXTRA_PROGRAMS += tests/fuzz/fuzz-rfb
+tests_fuzz_replay_rfb_SOURCES = $(fuzz_rfb_sources) $(fuzz_replay)
+tests_fuzz_replay_rfb_CPPFLAGS = $(fuzz_rfb_cppflags) -DFUZZ_NAME='"rfb"'
+tests_fuzz_fuzz_rfb_SOURCES = $(fuzz_rfb_sources)
+tests_fuzz_fuzz_rfb_CPPFLAGS = $(fuzz_rfb_cppflags)
+tests_fuzz_fuzz_rfb_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 endif
 
 EXTRA_DIST += tests/fuzz/README.md tests/fuzz/fuzz.sh tests/fuzz/make-seeds.py \

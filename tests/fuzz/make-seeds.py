@@ -382,8 +382,28 @@ def xsimd_seeds():
     return seeds
 
 
+# ---- the filter of viewers' messages (fuzz_rfb.c) ----
+def rfb_seeds():
+    def be(fmt, *v):
+        return struct.pack(">" + fmt, *v)
+    head = bytes([16, 20, 128, 96])  # pieces of 17, room slack+20, bound 1024x768
+    pixfmt = be("BxxxBBBBHHHBBBxxx", 0, 32, 24, 0, 1, 255, 255, 255, 16, 8, 0)
+    encs = be("BxH", 2, 4) + be("iiii", 7, 16, 0, -223)
+    session = pixfmt + encs + be("BBHHHH", 3, 0, 0, 0, 1024, 768) + be("BBxxI", 4, 1, 0x61) \
+        + be("BBHH", 5, 1, 10, 20) + be("BxxxI", 6, 5) + b"hello" + be("BBHII", 255, 0, 1, 0x61, 30)
+    return {
+        "session": head + session,
+        "encodings-40": head + be("BxH", 2, 40) + b"".join(be("i", 1000 + i) for i in range(39)) + be("i", 0),
+        "cut-over-limit": head + be("BxxxI", 6, 10000001) + b"x" * 300 + be("BBxxI", 4, 0, 0x62),
+        "request-far": head + be("BBHHHH", 3, 0, 65535, 0, 65535, 65535),
+        "qemu-code": head + be("BBHII", 255, 0, 1, 0x61, 300) + be("BBHI", 255, 1, 0, 0),
+        "junk": head + bytes([7, 9, 99]),
+    }
+
+
 def main():
-    for name, seeds in (("back", back_seeds()), ("front", front_seeds()), ("xsimd", xsimd_seeds())):
+    for name, seeds in (("back", back_seeds()), ("front", front_seeds()), ("xsimd", xsimd_seeds()),
+                        ("rfb", rfb_seeds())):
         d = os.path.join(HERE, "corpus", name)
         os.makedirs(d, exist_ok=True)
         for seed, data in seeds.items():
