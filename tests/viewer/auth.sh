@@ -46,7 +46,7 @@ is "$(rfb admin s3cret-pw)" "ok 640x480 authguest" \
     "the right password logs in (the guest's name; black until its X starts)"
 out=$(rfb admin wrong)
 is "${out%% *}" "failed" "a wrong password is refused"
-grep -q "domain 1: VNC login as 'admin': wrong password, disconnected" "$SERVE_LOG"
+grep -q "domain 1: VNC login as 'admin' from 127.0.0.1:[0-9]*: wrong password, disconnected" "$SERVE_LOG"
 ok $? "and logged"
 is "$(rfb admin s3cret-pw)" "ok 640x480 authguest" "one failure does not lock the right password out"
 rfb admin wrong1 >/dev/null
