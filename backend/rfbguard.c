@@ -39,7 +39,7 @@
 #define MAX_CREDENTIAL     255
 #define IO_SIZE            16384
 #define PIPE_SIZE          (1 << 20)
-#define THREAD_STACK       (256 * 1024)
+#define THREAD_STACK       (1024 * 1024) /* GnuTLS handshakes, sanitizers */
 
 struct rfbguard_tls {
     gnutls_certificate_credentials_t creds;
@@ -150,12 +150,11 @@ static int viewer_recv_all(struct conn *c, void *buf, size_t n)
     return 0;
 }
 
-static int viewer_send(struct conn *c, const void *buf, size_t n)
+static int fd_send(int fd, const void *buf, size_t n)
 {
     for (size_t sent = 0; sent < n;) {
-        ssize_t r = c->tls ? gnutls_record_send(c->tls, (const uint8_t *)buf + sent, n - sent)
-                           : send(c->fd, (const uint8_t *)buf + sent, n - sent, MSG_NOSIGNAL);
-        if (r < 0 && (c->tls ? r == GNUTLS_E_INTERRUPTED : errno == EINTR))
+        ssize_t r = send(fd, (const uint8_t *)buf + sent, n - sent, MSG_NOSIGNAL);
+        if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
             return -1;
@@ -164,11 +163,13 @@ static int viewer_send(struct conn *c, const void *buf, size_t n)
     return 0;
 }
 
-static int fd_send(int fd, const void *buf, size_t n)
+static int viewer_send(struct conn *c, const void *buf, size_t n)
 {
+    if (!c->tls)
+        return fd_send(c->fd, buf, n);
     for (size_t sent = 0; sent < n;) {
-        ssize_t r = send(fd, (const uint8_t *)buf + sent, n - sent, MSG_NOSIGNAL);
-        if (r < 0 && errno == EINTR)
+        ssize_t r = gnutls_record_send(c->tls, (const uint8_t *)buf + sent, n - sent);
+        if (r == GNUTLS_E_INTERRUPTED)
             continue;
         if (r <= 0)
             return -1;

@@ -89,17 +89,7 @@ def shot(host, port, path):
     request(s, w, h, False)
     img = None
     while img is None:
-        t = recv(s, 1)[0]
-        if t == 2:
-            continue
-        if t == 3:
-            recv(s, 3)
-            recv(s, struct.unpack(">I", recv(s, 4))[0])
-            continue
-        if t != 0:
-            sys.exit("rfbbad: unexpected message %d" % t)
-        recv(s, 1)
-        nr, = struct.unpack(">H", recv(s, 2))
+        nr = update_rects(s)
         full = None
         for _ in range(nr):
             x, y, rw, rh, e = struct.unpack(">HHHHi", recv(s, 12))
@@ -190,14 +180,14 @@ def until_closed(s, limit=5):
         pass
 
 
-def first_rect(s):
-    # the first rectangle of the next framebuffer update, skipping
-    # anything else the server sends first
+def update_rects(s):
+    # the number of rectangles of the next framebuffer update (its
+    # header read), skipping bells and cut text the server sends first
     while True:
         t = recv(s, 1)[0]
         if t == 0:
-            recv(s, 3)
-            return struct.unpack(">HHHHi", recv(s, 12))
+            recv(s, 1)
+            return struct.unpack(">H", recv(s, 2))[0]
         if t == 2:
             continue
         if t == 3:
@@ -205,6 +195,11 @@ def first_rect(s):
             recv(s, struct.unpack(">I", recv(s, 4))[0])
             continue
         sys.exit("rfbbad: unexpected message %d" % t)
+
+
+def first_rect(s):
+    update_rects(s)
+    return struct.unpack(">HHHHi", recv(s, 12))
 
 
 def desync(host, port):
@@ -234,10 +229,7 @@ def bigcut(host, port):
 def bigrect(host, port):
     s, w, h = handshake(host, port)
     request(s, 65535, 65535, False)
-    while recv(s, 1)[0] != 0:
-        pass  # a handshake-time message of the server's (none expected)
-    recv(s, 1)
-    nr, = struct.unpack(">H", recv(s, 2))
+    nr = update_rects(s)
     x1 = y1 = 65535
     x2 = y2 = 0
     for _ in range(nr):
