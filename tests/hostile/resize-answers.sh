@@ -38,6 +38,13 @@ wait_line "$SERVE_LOG" 'domain 1: vfb/0: resize requested by the SDL window: 520
     { show_serve_log; bail "no request for 520x410"; }
 vx xdotool windowsize "$W1" 600 450
 vx xdotool windowsize "$W1" 610 460
+# the daemon has taken in those sizes (X sends their ConfigureNotify to
+# its window before the pointer motion made after them) before the
+# guest answers
+npos=$(count "$(front_out 1)" '^pos ')
+vx xdotool mousemove --window "$W1" 11 13
+wait_line "$(front_out 1)" '^pos ' $((npos + 1)) 20 ||
+    { show_serve_log; bail "the pointer in the window never reached the guest"; }
 front 1 resize 300 200
 wait_line "$SERVE_LOG" 'domain 1: vfb/0: resize requested by the SDL window: 610x460' 1 20
 ok $? "  the latest size asked meanwhile goes out once the guest answered"
