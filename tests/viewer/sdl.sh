@@ -2,11 +2,13 @@
 # The SDL window viewer under Xvfb: the window shows the guest's screen
 # pixel for pixel (xwd of the window against xwd -root of the guest) and
 # follows its drawing; keys typed and clicks made in the window reach the
-# guest as the physical keys and the right pixel.
+# guest as the physical keys and the right pixel; the guest's cursor is
+# the window's own (XFixes on the viewer's display), shape and hotspot,
+# and is not in the pixels.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 6
+plan 9
 need Xvfb xdotool xsetroot
 viewer_setup
 xvfb_start
@@ -40,3 +42,20 @@ ok $? "a key typed in the window arrives as the same physical key (y: Linux 21, 
 vx xdotool mousemove --window "$SDL_WIN" 300 200 click 1
 wait_line "$EV_OUT" '^button release 1 300 200$' 1 10
 ok $? "a click in the window lands on the same guest pixel"
+
+# the guest's cursor (feature-cursor): the SDL window's cursor while the
+# pointer is over it, read back with XFixes on the viewer's display
+xsetroot -solid '#204080'
+"$XDRAW" cursor-box 12 20 3 5 ff8000
+"$XDRAW" warp 300 200
+vx xdotool mousemove --window "$SDL_WIN" 200 150
+out=$(vx "$PY" "$top_srcdir/tests/viewer/xcursor.py" 30 12x20)
+is "$out" "cursor 12 20 3 5 240 ff8000" "the window's cursor is the guest's: 12x20, hotspot 3,5, orange"
+# X's own picture of its screen never holds its cursor: had the guest
+# drawn it into its framebuffer, the window would differ from it
+wait_match sdl_matches 1 10
+ok $? "the window's pixels equal the guest's screen: no cursor in them"
+xsetroot -cursor_name crosshair
+out=$(vx "$PY" "$top_srcdir/tests/viewer/xcursor.py" 30 -12x20 2>&1)
+echo "$out" | grep -q '^cursor [1-9][0-9]* [1-9][0-9]* '
+ok $? "xsetroot -cursor_name crosshair becomes the window's cursor: $out"

@@ -2,10 +2,11 @@
 """xcursor: the cursor an X server shows now (XFixes), as a viewer's
 window set it.
 
-    xcursor.py SECONDS WxH
+    xcursor.py SECONDS WxH | -WxH
 
 Waits (XFixes cursor notifications, up to SECONDS) until the display's
-current cursor is WxH, then prints
+current cursor is WxH (with -WxH: a visible cursor of any other size),
+then prints
     cursor W H XHOT YHOT OPAQUE RRGGBB
 (OPAQUE: pixels with alpha; RRGGBB: the first of them); "timeout" and
 exit 1 otherwise. Through ctypes: libX11 and libXfixes only.
@@ -59,6 +60,8 @@ def current(d):
 
 def main():
     secs, want = float(sys.argv[1]), sys.argv[2]
+    other = want.startswith("-")
+    want = want.lstrip("-")
     d = X11.XOpenDisplay(None)
     if not d:
         print("cannot open display")
@@ -69,7 +72,7 @@ def main():
     end = time.monotonic() + secs
     while True:
         c = current(d)
-        if c and "%dx%d" % c[:2] == want:
+        if c and ("%dx%d" % c[:2] != want and c[0] > 0 if other else "%dx%d" % c[:2] == want):
             print("cursor %d %d %d %d %d %06x" % c, flush=True)
             return 0
         left = end - time.monotonic()
