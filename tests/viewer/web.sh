@@ -2,13 +2,14 @@
 # The web viewer: `serve --web` runs websockify with Debian's noVNC; a
 # headless Chromium opens the page the daemon logs for the guest, which
 # connects by itself and shows the guest's name and screen (a test
-# pattern: the colours of large regions), and keys typed in the page
+# pattern: the colours of large regions), draws the guest's cursor as the
+# canvas's own (shape, hotspot, colour), and keys typed in the page
 # reach an xterm in the guest. Stopping the daemon stops websockify.
 # With Unix-socket VNC listeners the bridge reaches them too.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 12
+plan 14
 need chromium websockify xterm xdotool
 viewer_setup
 web=$((VNC_BASE + 4))
@@ -29,6 +30,13 @@ xsetroot -solid '#000000'
 "$XDRAW" fill 512 0 512 384 00ff00
 "$XDRAW" fill 0 384 512 384 0000ff
 "$XDRAW" fill 512 384 512 384 ffff00
+# a cursor of known shape (feature-cursor): 12x20, hotspot 3,5, over the
+# red quadrant; its colour has equal red and blue: Debian's noVNC 1.3.0
+# reads cursor pixels with red and blue swapped (its _handleCursor takes
+# its own RGBX pixel format for BGRX), whatever the server; cursor.sh
+# checks the channels with TigerVNC's viewer
+"$XDRAW" cursor-box 12 20 3 5 40c040
+"$XDRAW" warp 100 100
 rm -f "$TEST_TMP/typed"
 xterm -geometry 30x3+700+600 -fa '' -fn fixed -T xfbcat -e sh -c "cat > '$TEST_TMP/typed'" &
 XTERM_PID=$!
@@ -41,6 +49,8 @@ webdrive "$devtools" "$url" "webguest" "$TEST_TMP/page.png" \
 ok $? "the page connects by itself and shows the guest's name: $(head -n 1 "$TEST_TMP/drive.out")"
 set -- $(sed -n 's/^canvas //p' "$TEST_TMP/drive.out")
 is "${3:-0}x${4:-0}" "1024x768" "the page's canvas is the guest's 1024x768 screen"
+is "$(grep '^cursor' "$TEST_TMP/drive.out")" "cursor 12 20 3 5 240 40c040" \
+    "noVNC draws the guest's cursor as the canvas's: 12x20, hotspot 3,5, its colour"
 
 colour_at() {
     "$PY" -c "
@@ -52,6 +62,8 @@ is "$(colour_at "${1:-0}" "${2:-0}" 256 192)" "ff0000" "top left is red in the b
 is "$(colour_at "${1:-0}" "${2:-0}" 768 192)" "00ff00" "top right is green"
 is "$(colour_at "${1:-0}" "${2:-0}" 256 576)" "0000ff" "bottom left is blue"
 is "$(colour_at "${1:-0}" "${2:-0}" 300 700)" "0000ff" "and blue near its bottom edge"
+# the guest's pointer is parked on the red quadrant: no cursor drawn there
+is "$(colour_at "${1:-0}" "${2:-0}" 102 102)" "ff0000" "and no cursor in the pixels where the guest's pointer is"
 wait_for 10 sh -c "! kill -0 $XTERM_PID 2>/dev/null"
 is "$(cat "$TEST_TMP/typed" 2>/dev/null)" "hello from the web 42" "keys typed in the page reach the guest"
 grep -q "domain 1: VNC viewer connected from 127.0.0.1:" "$SERVE_LOG"

@@ -6,13 +6,19 @@
 Opens URL, waits (20 s at most) until the page's title contains TITLE
 (noVNC puts the VNC desktop name there once connected), saves a
 screenshot to PNG, prints the noVNC canvas's rectangle in the page as
-"canvas X Y W H" and, with TEXT, types it into the page as real key
-events (lower-case letters, digits and spaces), then Return and Ctrl+D.
+"canvas X Y W H", then the cursor noVNC gave the canvas (the image the
+VNC server sent as the cursor pseudo-encoding, as a CSS cursor) as
+"cursor W H XHOT YHOT OPAQUE RRGGBB" (OPAQUE: pixels with alpha, RRGGBB
+the first of them; "cursor none" if it has none after 20 s) and, with
+TEXT, types it into the page as real key events (lower-case letters,
+digits and spaces), then Return and Ctrl+D.
 """
 import json
 import sys
 import time
 import base64
+import io
+import re
 import urllib.request
 
 import websocket
@@ -85,6 +91,27 @@ def type_text(page, text):
     key_event(page, "keyUp", "Control", "ControlLeft", 17, None, 0)
 
 
+CANVAS = "document.querySelector('#noVNC_container canvas')"
+
+
+def css_cursor(page):
+    """The canvas's CSS cursor image and hotspot, once noVNC set one."""
+    deadline = time.time() + 20
+    while True:
+        css = page.js(CANVAS + ".style.cursor") or ""
+        m = re.search(r'url\("?data:image/png;base64,([^")]*)"?\)\s*(\d+)\s+(\d+)', css)
+        if m:
+            break
+        if time.time() > deadline:
+            return "cursor none (%s)" % css[:40]
+        time.sleep(0.2)
+    from PIL import Image
+    im = Image.open(io.BytesIO(base64.b64decode(m.group(1)))).convert("RGBA")
+    px = [p for p in im.getdata() if p[3]]
+    first = "%02x%02x%02x" % px[0][:3] if px else "000000"
+    return "cursor %d %d %s %s %d %s" % (im.width, im.height, m.group(2), m.group(3), len(px), first)
+
+
 def main():
     port, url, title, png = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
     text = sys.argv[5] if len(sys.argv) > 5 else None
@@ -101,12 +128,13 @@ def main():
     time.sleep(1.0)
     shot = page.call("Page.captureScreenshot", format="png")
     open(png, "wb").write(base64.b64decode(shot["data"]))
-    rect = page.js("(() => { const r = document.querySelector('#noVNC_container canvas')"
-                   ".getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; })()")
+    rect = page.js("(() => { const r = " + CANVAS + ".getBoundingClientRect();"
+                   " return [r.x, r.y, r.width, r.height]; })()")
     print("title %s" % page.js("document.title"))
     print("canvas %d %d %d %d" % tuple(round(v) for v in rect))
+    print(css_cursor(page), flush=True)
     if text:
-        page.js("document.querySelector('#noVNC_container canvas').focus()")
+        page.js(CANVAS + ".focus()")
         type_text(page, text)
         time.sleep(0.5)
     return 0
