@@ -234,7 +234,9 @@ static void printable(const char *in, size_t n, char *out)
 
 /* ---- the handshake ---- */
 
-static bool password_ok(struct rfbguard *g, const char *user, const char *password, char *why,
+/* The password as sent (plen bytes, NULs included) against ours; the
+ * rate limit. */
+static bool password_ok(struct rfbguard *g, const char *password, size_t plen, char *why,
                         size_t why_size)
 {
     time_t now = time(NULL);
@@ -245,7 +247,7 @@ static bool password_ok(struct rfbguard *g, const char *user, const char *passwo
                  (long)(g->locked_until - now));
         goto out;
     }
-    size_t a = strlen(password), b = strlen(g->password);
+    size_t a = plen, b = strlen(g->password);
     unsigned diff = a != b;
     for (size_t i = 0; i < a && i < b; i++)
         diff |= (unsigned char)(password[i] ^ g->password[i]);
@@ -268,7 +270,6 @@ static bool password_ok(struct rfbguard *g, const char *user, const char *passwo
     }
 out:
     pthread_mutex_unlock(&g->lock);
-    (void)user;
     return ok;
 }
 
@@ -290,7 +291,7 @@ static int plain_auth(struct conn *c)
         return -1;
     user[ulen] = pass[plen] = '\0';
     char why[120];
-    bool ok = password_ok(c->g, user, pass, why, sizeof(why));
+    bool ok = password_ok(c->g, pass, plen, why, sizeof(why));
     memset(pass, 0, sizeof(pass));
     char shown[33];
     printable(user, ulen < 32 ? ulen : 32, shown);
@@ -407,7 +408,7 @@ static int open_inner(struct conn *c)
     if (c->inner < 0 || connect(c->inner, (struct sockaddr *)&a, sizeof(a)) < 0)
         return -1;
     set_timeout(c->inner, RFBGUARD_HANDSHAKE_SECS);
-    uint8_t b[12], n;
+    uint8_t b[255], n;
     if (fd_recv_all(c->inner, b, 12) < 0 || memcmp(b, RFB_VERSION, 12) != 0 ||
         fd_send(c->inner, RFB_VERSION, 12) < 0 || fd_recv_all(c->inner, &n, 1) < 0 || n == 0 ||
         fd_recv_all(c->inner, b, n) < 0 || memchr(b, SEC_NONE, n) == NULL)
