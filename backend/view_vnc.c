@@ -274,8 +274,7 @@ static void vnc_fini(struct xfb_serve *s)
     keymap_free(g.km);
     g.km = NULL;
     memset(g.password, 0, sizeof(g.password));
-    /* connections still relaying may use the credentials until exit */
-    g.tls = NULL;
+    /* g.tls stays: connections still relaying use it until exit */
     if (g.private_dir[0])
         rmdir(g.private_dir);
     g.private_dir[0] = '\0';
