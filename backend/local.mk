@@ -36,7 +36,7 @@ backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h
 	backend/serve.c backend/serve.h backend/serve_int.h backend/screen.c backend/view.h \
 	backend/view_vnc.c backend/view_web.c backend/vnc_cursor.c backend/vnc_cursor.h \
 	backend/vnc_clip.c backend/vnc_clip.h backend/rfbguard.c backend/rfbguard.h \
-	backend/rfbfilter.c backend/rfbfilter.h \
+	backend/rfbfilter.c backend/rfbfilter.h backend/rfbout.c backend/rfbout.h \
 	backend/keymap.c backend/keymap.h backend/privdrop.c backend/privdrop.h
 backend_xenfb_backend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend \
 	-DXFB_GUESTS_CONF='"$(sysconfdir)/xenfb/guests.conf"'
@@ -63,6 +63,10 @@ check_PROGRAMS += tests/unit/test-rfbfilter
 TESTS += tests/unit/test-rfbfilter
 tests_unit_test_rfbfilter_SOURCES = tests/unit/test-rfbfilter.c backend/rfbfilter.c
 tests_unit_test_rfbfilter_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
+check_PROGRAMS += tests/unit/test-rfbout
+TESTS += tests/unit/test-rfbout
+tests_unit_test_rfbout_SOURCES = tests/unit/test-rfbout.c backend/rfbout.c
+tests_unit_test_rfbout_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 
 # the guests file's parser holds no Xen calls: test it on its own
 check_PROGRAMS += tests/unit/test-guestconf

@@ -9,17 +9,19 @@
 
 #include "rfbfilter.h"
 
-#define ENC_DESKTOP_SIZE (-223)
+#define ENC_DESKTOP_SIZE     (-223)
+#define ENC_EXT_DESKTOP_SIZE (-308)
 
 const uint8_t rfbfilter_default_encodings[12] = {2, 0, 0, 2, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x21};
 
 enum {
-    S_TYPE,  /* waiting for a message's first byte */
-    S_FIXED, /* reading msg[0..want) */
-    S_ENC,   /* reading SetEncodings' list */
-    S_CUT,   /* passing cut text on */
-    S_SKIP,  /* skipping cut text over the limit */
-    S_BAD,   /* after an error: nothing more is read */
+    S_TYPE,    /* waiting for a message's first byte */
+    S_FIXED,   /* reading msg[0..want) */
+    S_ENC,     /* reading SetEncodings' list */
+    S_CUT,     /* passing cut text on */
+    S_SKIP,    /* skipping cut text over the limit */
+    S_SCREENS, /* skipping SetDesktopSize's screens */
+    S_BAD,     /* after an error: nothing more is read */
 };
 
 static uint16_t be16(const uint8_t *p)
@@ -149,16 +151,24 @@ static ssize_t fixed_done(struct rfbfilter *f, uint8_t *out, size_t *out_len, si
         return 0;
     case 6:
         f->left = be32(f->msg + 4);
-        f->have = 0;
         if (f->left > RFBFILTER_MAX_CUT_TEXT) {
             f->dropped = f->left;
+            f->have = 0;
             f->state = S_SKIP;
             return 0;
         }
-        break;
+        break; /* the header goes on when there is room: read whole until then */
     case 3:
         clip_request(f, f->msg);
         break;
+    case 251: /* SetDesktopSize: for the caller */
+        f->ask_w = be16(f->msg + 2);
+        f->ask_h = be16(f->msg + 4);
+        f->ask_status = !f->ask_w || !f->ask_h || !f->msg[6] ? 3 : 0;
+        f->left = 16u * f->msg[6];
+        f->have = 0;
+        f->state = S_SCREENS;
+        return 0;
     case 255:
         if (f->want == 12) {
             keycode_in_table(f->msg);
@@ -181,13 +191,17 @@ static ssize_t fixed_done(struct rfbfilter *f, uint8_t *out, size_t *out_len, si
     put(out, out_len, f->msg, f->want);
     f->have = 0;
     f->state = f->msg[0] == 6 && f->left ? S_CUT : S_TYPE;
+    if (f->msg[0] == 0) {
+        memcpy(f->format, f->msg + 4, 16);
+        f->event = RFBFILTER_FORMAT;
+    }
     return 0;
 }
 
 static ssize_t start(struct rfbfilter *f, uint8_t type)
 {
     static const uint8_t len[256] = {
-        [0] = 20, [2] = 4, [3] = 10, [4] = 8, [5] = 6, [6] = 8, [255] = 2};
+        [0] = 20, [2] = 4, [3] = 10, [4] = 8, [5] = 6, [6] = 8, [251] = 8, [255] = 2};
     if (!len[type])
         return bad(f, "a message of type %u, not one RFB 3.8 viewers send to this server", type);
     f->msg[0] = type;
@@ -197,28 +211,35 @@ static ssize_t start(struct rfbfilter *f, uint8_t type)
     return 0;
 }
 
+/* DesktopSize among the encodings kept: in place of the least wanted
+ * when the list is full. Once per list: it is there afterwards. */
+static void keep_desktop_size(struct rfbfilter *f)
+{
+    for (int i = 0; i < f->kept; i++)
+        if ((int32_t)be32(f->enc + 4 * i) == ENC_DESKTOP_SIZE)
+            return;
+    int at = f->kept < RFBFILTER_MAX_ENCODINGS ? f->kept++ : f->kept - 1;
+    memcpy(f->enc + 4 * at, rfbfilter_default_encodings + 8, 4);
+}
+
 static void enc_done(struct rfbfilter *f, uint8_t *out, size_t *out_len)
 {
-    bool resize = false;
-    for (int i = 0; i < f->kept; i++)
-        resize |= (int32_t)be32(f->enc + 4 * i) == ENC_DESKTOP_SIZE;
-    if (!resize) {
-        /* in place of the least wanted when the list is full */
-        int at = f->kept < RFBFILTER_MAX_ENCODINGS ? f->kept++ : f->kept - 1;
-        memcpy(f->enc + 4 * at, rfbfilter_default_encodings + 8, 4);
-    }
     uint8_t h[4] = {2, 0, 0, (uint8_t)f->kept};
     put(out, out_len, h, sizeof(h));
     put(out, out_len, f->enc, 4 * (size_t)f->kept);
     f->state = S_TYPE;
+    if (f->ext_size)
+        f->event = RFBFILTER_EXT; /* told before the next message goes on */
 }
 
 ssize_t rfbfilter_feed(struct rfbfilter *f, const uint8_t *in, size_t n, uint8_t *out,
                        size_t *out_len, size_t cap)
 {
     size_t i = 0;
-    while (i < n || (f->state == S_ENC && f->left == 0) ||
-           (f->state == S_FIXED && f->have == f->want)) {
+    f->event = RFBFILTER_NONE;
+    while (f->event == RFBFILTER_NONE &&
+           (i < n || (f->state == S_ENC && f->left == 0) ||
+            (f->state == S_FIXED && f->have == f->want) || (f->state == S_SCREENS && !f->left))) {
         size_t take;
         switch (f->state) {
         case S_BAD:
@@ -244,6 +265,7 @@ ssize_t rfbfilter_feed(struct rfbfilter *f, const uint8_t *in, size_t n, uint8_t
             break;
         case S_ENC:
             if (f->left == 0) {
+                keep_desktop_size(f);
                 if (room(*out_len, cap) < 4 + 4 * (size_t)f->kept)
                     return (ssize_t)i;
                 enc_done(f, out, out_len);
@@ -257,8 +279,19 @@ ssize_t rfbfilter_feed(struct rfbfilter *f, const uint8_t *in, size_t n, uint8_t
                 break;
             f->have = 0;
             f->left--;
+            if ((int32_t)be32(f->msg) == ENC_EXT_DESKTOP_SIZE)
+                f->ext_size = true;
             if (f->kept < RFBFILTER_MAX_ENCODINGS && known_encoding((int32_t)be32(f->msg)))
                 memcpy(f->enc + 4 * f->kept++, f->msg, 4);
+            break;
+        case S_SCREENS:
+            take = f->left < n - i ? f->left : n - i;
+            i += take;
+            f->left -= (uint32_t)take;
+            if (!f->left) {
+                f->state = S_TYPE;
+                f->event = RFBFILTER_RESIZE;
+            }
             break;
         case S_CUT:
         case S_SKIP:

@@ -14,14 +14,16 @@
  * caller keeps (neatvnc encodes the rectangle requested without
  * clipping it to the picture: past its memory, it reads the heap and
  * sends it), the QEMU extended key event with a key code inside its
- * table. Anything else is an error: the stream cannot be resynchronised
- * after a message of unknown length.
+ * table. SetDesktopSize (ExtendedDesktopSize, which neatvnc lacks) is
+ * read here and handed to the caller, never to neatvnc. Anything else is an error: the stream
+ * cannot be resynchronised after a message of unknown length.
  *
  * Pure: no I/O, no allocation, so it is tested and fuzzed on its own.
  */
 #ifndef XFB_RFBFILTER_H
 #define XFB_RFBFILTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -35,6 +37,15 @@
  * an out buffer this much larger than the input never runs short. */
 #define RFBFILTER_OUT_SLACK (4 + 4 * RFBFILTER_MAX_ENCODINGS)
 
+/* What the caller has to act on: a feed stops right after such a
+ * message. */
+enum rfbfilter_event {
+    RFBFILTER_NONE,
+    RFBFILTER_FORMAT, /* SetPixelFormat passed on: format[] */
+    RFBFILTER_RESIZE, /* SetDesktopSize, kept from neatvnc: ask_w, ask_h, ask_status */
+    RFBFILTER_EXT,    /* SetEncodings with ExtendedDesktopSize passed on */
+};
+
 struct rfbfilter {
     int state;
     uint8_t msg[20]; /* the fixed part of the message being read */
@@ -42,9 +53,14 @@ struct rfbfilter {
     uint32_t left; /* encodings still to read, or cut text bytes */
     int kept;      /* encodings kept so far */
     uint8_t enc[4 * RFBFILTER_MAX_ENCODINGS];
-    uint32_t dropped;      /* length of cut text skipped; the caller resets it */
-    unsigned max_w, max_h; /* update requests are clipped to this; the caller sets it */
-    char why[96];          /* after an error: what was wrong */
+    uint32_t dropped;           /* length of cut text skipped; the caller resets it */
+    unsigned max_w, max_h;      /* update requests are clipped to this; the caller sets it */
+    char why[96];               /* after an error: what was wrong */
+    enum rfbfilter_event event; /* of the last feed */
+    uint8_t format[16];
+    bool ext_size; /* the viewer asked for ExtendedDesktopSize (-308) */
+    uint16_t ask_w, ask_h;
+    uint8_t ask_status; /* 0, or 3: an invalid screen layout */
 };
 
 void rfbfilter_init(struct rfbfilter *f);

@@ -24,6 +24,7 @@
 
 #include "rfbfilter.h"
 #include "rfbguard.h"
+#include "rfbout.h"
 
 /* Failed logins, per listener: after AUTH_BURST failures within
  * AUTH_WINDOW seconds every login is refused for AUTH_LOCKOUT seconds,
@@ -38,7 +39,8 @@
 #define VENCRYPT_X509PLAIN 262
 #define MAX_CREDENTIAL     255
 #define IO_SIZE            16384
-#define PIPE_SIZE          (1 << 20)
+#define DOWN_SIZE          (256 * 1024) /* neatvnc to the viewer, per read */
+#define ENC_EXT_SIZE       (-308)
 #define THREAD_STACK       (1024 * 1024) /* GnuTLS handshakes, sanitizers */
 
 struct rfbguard_tls {
@@ -49,7 +51,12 @@ struct rfbguard {
     atomic_int refs;
     atomic_int conns;
     atomic_uint bound; /* width << 16 | height */
+    atomic_bool resizable;
     int fd;
+    int asks[2]; /* size requests from the connections' threads to the loop */
+    struct aml_handler *asks_h;
+    rfbguard_resize_fn resize;
+    void *resize_data;
     struct aml_handler *h;
     struct aml_timer *resume; /* after running out of fds */
     int domid;
@@ -71,6 +78,21 @@ struct conn {
     struct rfbfilter filter;
     uint8_t in[IO_SIZE];
     uint8_t out[IO_SIZE + RFBFILTER_OUT_SLACK];
+    /* what goes to the viewer: neatvnc's messages, followed by the
+     * parser (rfbout), and between two of them our ExtendedDesktopSize
+     * rectangles; the lock keeps them whole */
+    pthread_mutex_t down_lock;
+    struct rfbout parser;
+    uint8_t pending[64];
+    size_t pending_len;
+    bool announced; /* ExtendedDesktopSize told */
+    /* a size asked before neatvnc sent this viewer any picture: held
+     * until it has (neatvnc 0.5.4 dereferences a client's encoder, made
+     * with its first picture, when the size changes: a NULL one
+     * crashes the daemon) */
+    uint32_t held_ask[2];
+    bool ask_held;
+    uint8_t down[DOWN_SIZE];
 };
 
 /* ---- the guard ---- */
@@ -92,6 +114,9 @@ static void guard_unref(struct rfbguard *g)
 {
     if (atomic_fetch_sub(&g->refs, 1) != 1)
         return;
+    for (int i = 0; i < 2; i++)
+        if (g->asks[i] >= 0)
+            close(g->asks[i]);
     pthread_mutex_destroy(&g->lock);
     memset(g->password, 0, sizeof(g->password));
     free(g->inner);
@@ -429,53 +454,120 @@ static void hang_up(struct conn *c)
     shutdown(c->inner, SHUT_RDWR);
 }
 
-/* neatvnc to the viewer without TLS: through a pipe, no copy here. */
-static bool splice_to_viewer(struct conn *c)
+/* A size for the loop's thread to ask the guest for: false when the
+ * loop is that far behind. */
+static bool pass_ask(struct rfbguard *g, const uint32_t ask[2])
 {
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0)
-        return false;
-    fcntl(p[1], F_SETPIPE_SZ, PIPE_SIZE); /* fewer calls per frame; the default does too */
-    bool works = false;
-    for (;;) {
-        ssize_t n = splice(c->inner, NULL, p[1], NULL, PIPE_SIZE, SPLICE_F_MOVE);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && errno == EINVAL && !works)
-            break; /* not splicable here: copy instead */
-        works = true;
-        if (n <= 0)
-            break;
-        while (n > 0) {
-            ssize_t m = splice(p[0], NULL, c->fd, NULL, (size_t)n, SPLICE_F_MOVE);
-            if (m < 0 && errno == EINTR)
-                continue;
-            if (m <= 0)
-                goto out;
-            n -= m;
-        }
-    }
-out:
-    close(p[0]);
-    close(p[1]);
-    return works;
+    return write(g->asks[1], ask, 2 * sizeof(ask[0])) == (ssize_t)(2 * sizeof(ask[0]));
 }
 
+/* neatvnc's bytes to the viewer, message by message, with what waits
+ * to go between two of them. */
 static void *to_viewer(void *arg)
 {
     struct conn *c = arg;
-    if (c->tls || !splice_to_viewer(c)) {
-        uint8_t buf[IO_SIZE];
-        for (;;) {
-            ssize_t n = recv(c->inner, buf, sizeof(buf), 0);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0 || viewer_send(c, buf, (size_t)n) < 0)
-                break;
+    for (;;) {
+        ssize_t n = recv(c->inner, c->down, sizeof(c->down), 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        int r = 0;
+        for (size_t off = 0; off < (size_t)n && r == 0;) {
+            pthread_mutex_lock(&c->down_lock);
+            size_t k = rfbout_feed(&c->parser, c->down + off, (size_t)n - off);
+            r = viewer_send(c, c->down + off, k);
+            if (r == 0 && c->pending_len && rfbout_at_boundary(&c->parser)) {
+                r = viewer_send(c, c->pending, c->pending_len);
+                c->pending_len = 0;
+            }
+            if (c->ask_held && c->parser.pictures) {
+                pass_ask(c->g, c->held_ask);
+                c->ask_held = false;
+            }
+            pthread_mutex_unlock(&c->down_lock);
+            off += k;
         }
+        if (r < 0)
+            break;
     }
     hang_up(c);
     return NULL;
+}
+
+/* An ExtendedDesktopSize rectangle (rfbproto 7.8.2) in an update of its
+ * own: reason 0 (the server's size) or 1 (this viewer's request), the
+ * status, the size shown and its one screen. Sent between two of
+ * neatvnc's messages: at once if neatvnc is between two, else as soon
+ * as it is (the latest replaces one still waiting). */
+static void tell_size(struct conn *c, unsigned reason, unsigned status)
+{
+    unsigned b = atomic_load(&c->g->bound), w = b >> 16, h = b & 0xffff;
+    uint8_t m[4 + 12 + 4 + 16] = {0, 0, 0, 1};
+    uint8_t *r = m + 4;
+    r[0] = (uint8_t)(reason >> 8);
+    r[1] = (uint8_t)reason;
+    r[2] = (uint8_t)(status >> 8);
+    r[3] = (uint8_t)status;
+    r[4] = (uint8_t)(w >> 8);
+    r[5] = (uint8_t)w;
+    r[6] = (uint8_t)(h >> 8);
+    r[7] = (uint8_t)h;
+    put_be32(r + 8, (uint32_t)ENC_EXT_SIZE);
+    r[12] = 1;            /* screens */
+    uint8_t *sc = r + 16; /* id 0, at 0,0, the whole size, flags 0 */
+    sc[8] = (uint8_t)(w >> 8);
+    sc[9] = (uint8_t)w;
+    sc[10] = (uint8_t)(h >> 8);
+    sc[11] = (uint8_t)h;
+    pthread_mutex_lock(&c->down_lock);
+    if (rfbout_at_boundary(&c->parser)) {
+        viewer_send(c, m, sizeof(m));
+        c->pending_len = 0;
+    } else if (!c->parser.lost) {
+        memcpy(c->pending, m, sizeof(m));
+        c->pending_len = sizeof(m);
+    }
+    pthread_mutex_unlock(&c->down_lock);
+}
+
+/* What the filter handed over: a pixel format for the parser, a size
+ * asked (answered here: the loop's thread asks the guest), and once the
+ * viewer asked for ExtendedDesktopSize, the size it is told first. */
+static void filter_event(struct conn *c)
+{
+    struct rfbfilter *f = &c->filter;
+    if (f->event == RFBFILTER_FORMAT) {
+        pthread_mutex_lock(&c->down_lock);
+        rfbout_set_format(&c->parser, f->format);
+        pthread_mutex_unlock(&c->down_lock);
+    }
+    if (f->ext_size && !c->announced) {
+        c->announced = true;
+        tell_size(c, 0, 0);
+    }
+    if (f->event != RFBFILTER_RESIZE)
+        return;
+    unsigned status = f->ask_status;
+    if (!status && !atomic_load(&c->g->resizable))
+        status = 1; /* the guest takes no size requests */
+    glog(c->g, XFB_LOG_INFO, "VNC viewer from %s asks for %ux%u: %s", c->peer, f->ask_w, f->ask_h,
+         status == 0   ? "asking the guest"
+         : status == 1 ? "refused, the guest takes no size requests"
+                       : "refused, an invalid screen layout");
+    if (!status) {
+        uint32_t ask[2] = {f->ask_w, f->ask_h};
+        pthread_mutex_lock(&c->down_lock);
+        if (c->parser.pictures) {
+            if (!pass_ask(c->g, ask))
+                status = 2; /* the loop is behind: out of resources */
+        } else {
+            memcpy(c->held_ask, ask, sizeof(ask));
+            c->ask_held = true; /* the latest: to_viewer passes it on */
+        }
+        pthread_mutex_unlock(&c->down_lock);
+    }
+    tell_size(c, 1, status);
 }
 
 /* The viewer's messages to neatvnc, checked (rfbfilter). */
@@ -508,6 +600,7 @@ static void from_viewer(struct conn *c)
                      c->filter.why);
                 return;
             }
+            filter_event(c);
             off += (size_t)r;
         }
     }
@@ -560,6 +653,7 @@ static void describe_peer(int fd, char *out, size_t size)
 
 static void conn_free(struct conn *c)
 {
+    pthread_mutex_destroy(&c->down_lock);
     if (c->tls)
         gnutls_deinit(c->tls);
     if (c->inner >= 0)
@@ -627,6 +721,8 @@ static void take(struct rfbguard *g, int fd)
         free(c);
         return;
     }
+    pthread_mutex_init(&c->down_lock, NULL);
+    rfbout_init(&c->parser);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     atomic_fetch_add(&g->conns, 1);
@@ -648,6 +744,16 @@ static void on_resume(void *obj)
 {
     struct rfbguard *g = aml_get_userdata(obj);
     aml_start(aml_get_default(), g->h);
+}
+
+/* The sizes viewers asked for, in the loop's thread. */
+static void on_asks(void *obj)
+{
+    struct rfbguard *g = aml_get_userdata(obj);
+    uint32_t ask[2];
+    while (read(g->asks[0], ask, sizeof(ask)) == (ssize_t)sizeof(ask))
+        if (g->resize)
+            g->resize(g->resize_data, ask[0], ask[1]);
 }
 
 static void on_listen(void *obj)
@@ -681,6 +787,7 @@ struct rfbguard *rfbguard_new(int fd, const struct rfbguard_opts *o)
     atomic_init(&g->refs, 1);
     atomic_init(&g->conns, 0);
     atomic_init(&g->bound, 0);
+    atomic_init(&g->resizable, false);
     g->fd = fd;
     g->domid = o->domid;
     g->tls = o->tls;
@@ -688,14 +795,30 @@ struct rfbguard *rfbguard_new(int fd, const struct rfbguard_opts *o)
     snprintf(g->password, sizeof(g->password), "%s", o->password ? o->password : "");
     pthread_mutex_init(&g->lock, NULL);
     g->inner = strdup(o->inner);
+    g->resize = o->resize;
+    g->resize_data = o->resize_data;
+    g->asks[0] = g->asks[1] = -1;
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     g->h = aml_handler_new(fd, on_listen, g, NULL);
     g->resume = aml_timer_new(1000, on_resume, g, NULL);
-    if (!g->inner || !g->h || !g->resume || aml_start(aml_get_default(), g->h) < 0) {
-        if (g->h)
+    /* nonblocking both ways: a thread never waits for the loop, which
+     * reads until it is empty */
+    if (pipe2(g->asks, O_CLOEXEC | O_NONBLOCK) < 0)
+        g->asks[0] = g->asks[1] = -1;
+    else
+        g->asks_h = aml_handler_new(g->asks[0], on_asks, g, NULL);
+    if (!g->inner || !g->h || !g->resume || !g->asks_h || aml_start(aml_get_default(), g->h) < 0 ||
+        aml_start(aml_get_default(), g->asks_h) < 0) {
+        if (g->h) {
+            aml_stop(aml_get_default(), g->h);
             aml_unref(g->h);
+        }
         if (g->resume)
             aml_unref(g->resume);
+        if (g->asks_h) {
+            aml_stop(aml_get_default(), g->asks_h);
+            aml_unref(g->asks_h);
+        }
         close(fd);
         guard_unref(g);
         errno = ENOMEM;
@@ -709,12 +832,19 @@ void rfbguard_set_bound(struct rfbguard *g, unsigned w, unsigned h)
     atomic_store(&g->bound, (w & 0xffff) << 16 | (h & 0xffff));
 }
 
+void rfbguard_set_resizable(struct rfbguard *g, bool yes)
+{
+    atomic_store(&g->resizable, yes);
+}
+
 void rfbguard_close(struct rfbguard *g)
 {
     aml_stop(aml_get_default(), g->h);
     aml_stop(aml_get_default(), g->resume);
+    aml_stop(aml_get_default(), g->asks_h);
     aml_unref(g->h);
     aml_unref(g->resume);
+    aml_unref(g->asks_h);
     close(g->fd);
     guard_unref(g);
 }

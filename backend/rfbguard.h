@@ -11,6 +11,14 @@
  * (rfbfilter) one way and neatvnc's bytes unchanged the other (spliced
  * through a pipe without TLS, encrypted here with it).
  *
+ * neatvnc 0.5.4 has no ExtendedDesktopSize: the guard gives it. To a
+ * viewer that asks for it, it sends the size (rfbproto 7.8.2) between
+ * two of neatvnc's messages (rfbout finds where they end), answers its
+ * SetDesktopSize with the status (invalid layout, prohibited while the
+ * guest takes no requests, else accepted and handed to the loop, which
+ * asks the guest); the new size then reaches every viewer as neatvnc's
+ * DesktopSize.
+ *
  * Each connection has a thread of its own (two while relaying) doing
  * blocking I/O: nothing wakes while nobody talks, and a slow viewer
  * blocks nobody else. The handshake must be over within
@@ -20,6 +28,8 @@
  */
 #ifndef XFB_RFBGUARD_H
 #define XFB_RFBGUARD_H
+
+#include <stdbool.h>
 
 #include "core/back.h"
 
@@ -33,6 +43,9 @@ struct rfbguard_tls;
 struct rfbguard_tls *rfbguard_tls_load(const char *cert, const char *key);
 void rfbguard_tls_free(struct rfbguard_tls *t);
 
+/* A viewer asked for this size (SetDesktopSize), in the loop's thread. */
+typedef void (*rfbguard_resize_fn)(void *data, unsigned w, unsigned h);
+
 /* One line of the log, from any thread. */
 typedef void (*rfbguard_log_fn)(int domid, enum xfb_log_level level, const char *msg);
 
@@ -42,6 +55,8 @@ struct rfbguard_opts {
     struct rfbguard_tls *tls; /* NULL: security None; else VeNCrypt + password */
     const char *password;     /* with tls */
     rfbguard_log_fn log;
+    rfbguard_resize_fn resize; /* NULL: requests are refused */
+    void *resize_data;
 };
 
 /* Serve the listening socket fd (the guard takes it) from the default
@@ -52,6 +67,10 @@ struct rfbguard *rfbguard_new(int fd, const struct rfbguard_opts *o);
  * every framebuffer neatvnc may encode from holds (rfbfilter.h). Any
  * thread; before the first call requests cover nothing. */
 void rfbguard_set_bound(struct rfbguard *g, unsigned w, unsigned h);
+
+/* Whether the guest takes size requests now: a viewer's SetDesktopSize
+ * is answered "prohibited" (status 1) while it does not. Any thread. */
+void rfbguard_set_resizable(struct rfbguard *g, bool yes);
 
 /* Stop listening (the loop's thread). Connections already made run on
  * until either side closes: neatvnc closing the guest's server ends them. */

@@ -258,12 +258,17 @@ void view_hwheel(struct view_guest *vg, int dw)
         xfb_back_hwheel(g, dw);
 }
 
-bool view_request_size(struct view_guest *vg, int w, int h, const char *from)
+bool view_takes_sizes(struct view_guest *vg)
 {
     struct screen *sc = screen_of_vg(vg);
     /* only X's screen changes mode on request: the console keeps its own */
-    if (w <= 0 || h <= 0 || !sc->shown || sc->shown != sc->xg ||
-        !xfb_back_resize_requests(sc->shown))
+    return sc->shown && sc->shown == sc->xg && xfb_back_resize_requests(sc->shown);
+}
+
+bool view_request_size(struct view_guest *vg, int w, int h, const char *from)
+{
+    struct screen *sc = screen_of_vg(vg);
+    if (w <= 0 || h <= 0 || !view_takes_sizes(vg))
         return false;
     return xfb_back_request_size(sc->shown, (uint32_t)w, (uint32_t)h, from) == 0;
 }

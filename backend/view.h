@@ -89,6 +89,10 @@ void view_hwheel(struct view_guest *vg, int dw);
  * as surface(). */
 bool view_request_size(struct view_guest *vg, int w, int h, const char *from);
 
+/* Whether the guest's shown screen takes size requests now (X's, with
+ * feature-resize-request). */
+bool view_takes_sizes(struct view_guest *vg);
+
 /* This guest's VNC server listens at listen:port (port 0: listen is a
  * Unix socket's path); listen NULL: no longer. Written to xenstore for
  * dom0's tools from the loop (announce.h says where, and where not). */

@@ -345,6 +345,7 @@ static void on_new_client(struct nvnc_client *client)
     c->v = v;
     c->client = client;
     widen_inner_buffers(v);
+    rfbguard_set_resizable(v->guard, view_takes_sizes(v->vg));
     nvnc_set_userdata(client, c, NULL);
     nvnc_set_client_cleanup_fn(client, on_client_gone);
     c->next = v->client_list;
@@ -550,6 +551,10 @@ static void snap_feed(struct vnc_view *v, struct pixman_region16 *damage)
     nvnc_display_feed_buffer(v->display, sn->fb, damage);
     /* every picture neatvnc may encode from now on holds this much */
     rfbguard_set_bound(v->guard, v->snap_w, v->snap_h);
+    /* the core learns whether the guest takes size requests after it
+     * hands over the surface: a picture later, or a viewer connecting,
+     * the guard knows it */
+    rfbguard_set_resizable(v->guard, view_takes_sizes(v->vg));
 }
 
 /* New snapshots for a surface (or the black placeholder without one),
@@ -692,6 +697,13 @@ static int open_listener(struct vnc_view *v)
     return listen_tcp(g.addr, port);
 }
 
+/* A VNC viewer's SetDesktopSize (the guard answered it already). */
+static void on_viewer_resize(void *data, unsigned w, unsigned h)
+{
+    struct vnc_view *v = data;
+    view_request_size(v->vg, (int)w, (int)h, "a VNC viewer");
+}
+
 /* neatvnc on its private socket, the guard on the viewers' listener. */
 static int open_servers(struct vnc_view *v)
 {
@@ -716,6 +728,8 @@ static int open_servers(struct vnc_view *v)
         .tls = g.tls,
         .password = g.password,
         .log = view_log_domid,
+        .resize = on_viewer_resize,
+        .resize_data = v,
     };
     v->guard = rfbguard_new(fd, &o);
     if (!v->guard) {

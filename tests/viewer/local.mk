@@ -17,10 +17,12 @@ viewer_tests = \
 	tests/viewer/whole.sh \
 	tests/viewer/cursor.sh \
 	tests/viewer/clipboard.sh \
-	tests/viewer/web-clipboard.sh
+	tests/viewer/web-clipboard.sh \
+	tests/viewer/vnc-resize.sh
 EXTRA_DIST += tests/viewer/lib-viewer.sh tests/viewer/imgcmp.py tests/viewer/rfbauth.py \
 	tests/viewer/rfbkeys.py tests/viewer/webdrive.py tests/viewer/rfbframes.py tests/viewer/rfbcursor.py \
 	tests/viewer/xcursor.py tests/viewer/xwdcrop.py tests/viewer/rfbwhole.py tests/viewer/rfbclip.py tests/viewer/webclip.py \
+	tests/viewer/rfbresize.py \
 	$(viewer_tests)
 viewer_sdl_tests = tests/viewer/sdl.sh tests/viewer/sdl-clipboard.sh tests/viewer/sdl-resize.sh
 EXTRA_DIST += $(viewer_sdl_tests)
