@@ -13,6 +13,10 @@ A client that only sends input (tests/viewer/rfbkeys.py) stops after
 the server's init, asking for no picture:
 
     f, recv, w, h, name = rfbsession.handshake(sock)
+
+Reading the server's messages, one at a time:
+
+    n = rfbsession.update_header(recv)   # None: a bell or cut text, read
 """
 import struct
 
@@ -52,3 +56,20 @@ def start(s, encodings):
     s.sendall(struct.pack(">BxH%di" % len(encs), 2, len(encs), *encs))
     s.sendall(struct.pack(">BBHHHH", 3, 0, 0, 0, w, h))
     return f, recv, w, h
+
+
+def update_header(recv):
+    """The next server message: a framebuffer update's header (its number
+    of rectangles returned, the rectangles left to the caller), or a bell
+    or cut text, read whole (None). Anything else raises ValueError."""
+    t = recv(1)[0]
+    if t == 2:
+        return None
+    if t == 3:
+        recv(3)
+        recv(struct.unpack(">I", recv(4))[0])
+        return None
+    if t != 0:
+        raise ValueError("unexpected message %d" % t)
+    recv(1)
+    return struct.unpack(">H", recv(2))[0]

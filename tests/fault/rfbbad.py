@@ -39,11 +39,15 @@
 Exit status 0 when the client did what it says; the server's behaviour is
 judged by the caller.
 """
+import os
 import random
 import socket
 import struct
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import rfbsession  # noqa: E402
 
 RAW, DESKTOP_SIZE = 0, -223
 
@@ -184,17 +188,12 @@ def update_rects(s):
     # the number of rectangles of the next framebuffer update (its
     # header read), skipping bells and cut text the server sends first
     while True:
-        t = recv(s, 1)[0]
-        if t == 0:
-            recv(s, 1)
-            return struct.unpack(">H", recv(s, 2))[0]
-        if t == 2:
-            continue
-        if t == 3:
-            recv(s, 3)
-            recv(s, struct.unpack(">I", recv(s, 4))[0])
-            continue
-        sys.exit("rfbbad: unexpected message %d" % t)
+        try:
+            n = rfbsession.update_header(lambda k: recv(s, k))
+        except ValueError as e:
+            sys.exit("rfbbad: %s" % e)
+        if n is not None:
+            return n
 
 
 def first_rect(s):
@@ -300,17 +299,12 @@ def watch(host, port, path):
             continue
         if not r:
             continue
-        t = recv(s, 1)[0]
-        if t == 2:
+        try:
+            nr = rfbsession.update_header(lambda k: recv(s, k))
+        except ValueError as e:
+            sys.exit("rfbbad: %s" % e)
+        if nr is None:
             continue
-        if t == 3:
-            recv(s, 3)
-            recv(s, struct.unpack(">I", recv(s, 4))[0])
-            continue
-        if t != 0:
-            sys.exit("rfbbad: unexpected message %d" % t)
-        recv(s, 1)
-        nr, = struct.unpack(">H", recv(s, 2))
         for _ in range(nr):
             x, y, rw, rh, e = struct.unpack(">HHHHi", recv(s, 12))
             if e == RAW:

@@ -197,3 +197,30 @@ focus_window() {
     [ -n "$w" ] || return 1
     timeout 10 xdotool windowfocus --sync "$w"
 }
+
+# resize_guests_up: the two guests of the resize tests. Domain 1 (guest1):
+# the backend allows 1600x1200, its driver 1280x1024, starting at 800x600,
+# D1 its display, DISPLAY left on it. Domain 2 (guest2): 1024x768 at
+# 800x600, its driver with Option "ViewerResize" "off" (it takes no size
+# requests); D2 its display.
+resize_guests_up() {
+    "$XSIM" create 1 guest1 >/dev/null
+    "$XSIM" create 2 guest2 >/dev/null
+    gntalloc_limit 1 32768
+    attach --domid 1 --max-width 1600 --max-height 1200 || bail "attach 1 failed"
+    guest_conf 1 1280 1024 '"800x600"'
+    guest_x 1
+    wait_line "$SERVE_LOG" "domain 1: framebuffer connected: 800x600" 1 20 ||
+        { show_serve_log; bail "no framebuffer for domain 1"; }
+    D1=$DISPLAY
+    local n
+    guest_up 2 1024 768 '"800x600"'
+    sed -i 's/^\(    Option     "MaxHeight".*\)$/\1\n    Option     "ViewerResize" "off"/' \
+        "$TEST_TMP/xorg-2.conf"
+    n=$(count "$SERVE_LOG" "domain 2: framebuffer connected")
+    guest_x 2
+    wait_line "$SERVE_LOG" "domain 2: framebuffer connected" $((n + 1)) 20 ||
+        { show_serve_log; bail "no framebuffer for domain 2 without ViewerResize"; }
+    D2=$DISPLAY
+    DISPLAY=$D1
+}

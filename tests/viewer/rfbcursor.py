@@ -62,21 +62,15 @@ def main():
     printed_ready = False
     while time.monotonic() < end:
         try:
-            t = recv(1)[0]
+            n = rfbsession.update_header(recv)
         except (EOFError, OSError):
             print("closed", flush=True)
             return 1
-        if t == 2:
-            continue
-        if t == 3:
-            recv(3)
-            recv(struct.unpack(">I", recv(4))[0])
-            continue
-        if t != 0:
-            print("closed unexpected message %d" % t, flush=True)
+        except ValueError as e:
+            print("closed %s" % e, flush=True)
             return 1
-        recv(1)
-        n, = struct.unpack(">H", recv(2))
+        if n is None:
+            continue
         hit = False
         for _ in range(n):
             x, y, rw, rh, enc = struct.unpack(">HHHHi", recv(12))

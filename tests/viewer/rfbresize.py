@@ -38,19 +38,13 @@ def main():
     while time.monotonic() < deadline:
         s.settimeout(max(0.1, deadline - time.monotonic()))
         try:
-            t = recv(1)[0]
+            nr = rfbsession.update_header(recv)
         except (socket.timeout, OSError):
             break
-        if t == 2:
+        except ValueError as e:
+            sys.exit("rfbresize: %s" % e)
+        if nr is None:
             continue
-        if t == 3:
-            recv(3)
-            recv(struct.unpack(">I", recv(4))[0])
-            continue
-        if t != 0:
-            sys.exit("rfbresize: unexpected message %d" % t)
-        recv(1)
-        nr, = struct.unpack(">H", recv(2))
         done = False
         for _ in range(nr):
             x, y, rw, rh, e = struct.unpack(">HHHHi", recv(12))

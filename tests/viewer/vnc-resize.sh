@@ -18,25 +18,7 @@ viewer_setup
 web=$((VNC_BASE + 4))
 devtools=$((VNC_BASE + 3))
 serve_start --web "127.0.0.1:$web"
-"$XSIM" create 1 guest1 >/dev/null
-"$XSIM" create 2 guest2 >/dev/null
-
-# guest 1: the backend allows 1600x1200, the guest's driver 1280x1024
-gntalloc_limit 1 32768
-attach --domid 1 --max-width 1600 --max-height 1200 || bail "attach 1 failed"
-guest_conf 1 1280 1024 '"800x600"'
-guest_x 1
-wait_line "$SERVE_LOG" "domain 1: framebuffer connected: 800x600" 1 20 ||
-    { show_serve_log; bail "no framebuffer for domain 1"; }
-D1=$DISPLAY
-# guest 2: its driver takes no requests
-guest_up 2 1024 768 '"800x600"'
-sed -i 's/^\(    Option     "MaxHeight".*\)$/\1\n    Option     "ViewerResize" "off"/' "$TEST_TMP/xorg-2.conf"
-n=$(count "$SERVE_LOG" "domain 2: framebuffer connected")
-guest_x 2
-wait_line "$SERVE_LOG" "domain 2: framebuffer connected" $((n + 1)) 20 ||
-    { show_serve_log; bail "no framebuffer for domain 2 without ViewerResize"; }
-DISPLAY=$D1
+resize_guests_up
 RESIZE="$top_srcdir/tests/viewer/rfbresize.py"
 mode() { xrandr | sed -n 's/.* current \([0-9]*\) x \([0-9]*\),.*/\1x\2/p'; }
 
