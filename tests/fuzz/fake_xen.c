@@ -1007,3 +1007,19 @@ unsigned fx_reset(void)
     memset(fx.guest, 0, sizeof(fx.guest));
     return live;
 }
+
+static void write_at(const char *dir, const char *node, const char *value)
+{
+    char p[160];
+    snprintf(p, sizeof(p), "%s/%s", dir, node);
+    fx_write_str(p, value);
+}
+
+void fx_link_device(const char *fe, const char *be)
+{
+    write_at(fe, "backend", be);
+    write_at(fe, "backend-id", "0");
+    write_at(fe, "state", "1");
+    write_at(be, "frontend", fe);
+    write_at(be, "state", "1");
+}

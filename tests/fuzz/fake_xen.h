@@ -64,6 +64,10 @@ void fx_clear_faults(void);
  * watches on path and above, as xenstored does. */
 void fx_write(const char *path, const void *val, size_t len);
 void fx_write_str(const char *path, const char *val);
+
+/* A device's two directories linked as a toolstack leaves them, both at
+ * Initialising: fe/backend, fe/backend-id (0), be/frontend, both states. */
+void fx_link_device(const char *fe, const char *be);
 void fx_rm(const char *path);
 /* The value of path (NUL-terminated), or NULL. */
 const char *fx_read(const char *path);

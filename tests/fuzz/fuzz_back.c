@@ -312,20 +312,11 @@ static const struct xfb_back_opts opts = {
  * Initialising. */
 static void link_device(const char *fe, const char *be)
 {
+    fx_link_device(fe, be);
     char p[128];
-    snprintf(p, sizeof(p), "%s/backend", fe);
-    fx_write_str(p, be);
-    snprintf(p, sizeof(p), "%s/backend-id", fe);
-    fx_write_str(p, "0");
-    snprintf(p, sizeof(p), "%s/state", fe);
-    fx_write_str(p, "1");
-    snprintf(p, sizeof(p), "%s/frontend", be);
-    fx_write_str(p, fe);
     snprintf(p, sizeof(p), "%s/frontend-id", be);
     fx_write_str(p, "1");
     snprintf(p, sizeof(p), "%s/online", be);
-    fx_write_str(p, "1");
-    snprintf(p, sizeof(p), "%s/state", be);
     fx_write_str(p, "1");
 }
 

@@ -210,17 +210,7 @@ static struct xfb_front *open_front(void)
 /* The device as the toolstack leaves it for the guest. */
 static void attach(const char *fe, const char *be)
 {
-    char p[128];
-    snprintf(p, sizeof(p), "%s/backend", fe);
-    fx_write_str(p, be);
-    snprintf(p, sizeof(p), "%s/backend-id", fe);
-    fx_write_str(p, "0");
-    snprintf(p, sizeof(p), "%s/state", fe);
-    fx_write_str(p, "1");
-    snprintf(p, sizeof(p), "%s/frontend", be);
-    fx_write_str(p, fe);
-    snprintf(p, sizeof(p), "%s/state", be);
-    fx_write_str(p, "1");
+    fx_link_device(fe, be);
 }
 
 static void check_closed(const char *fe, bool was_open)
