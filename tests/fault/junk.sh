@@ -46,7 +46,7 @@ is "$out" "frame 1024x768" "cut text over the limit is skipped, the next request
 grep -q "domain 1: VNC viewer from 127.0.0.1:[0-9]*: cut text of 10000001 bytes skipped" "$SERVE_LOG"
 ok $? "and the skipped text is logged"
 is "$(rfb bigrect 127.0.0.1 "$PORT" 2>&1)" "1024x768" \
-    "an update request of 65535x65535 gets the screen, no more"
+    "an update request of 4096x4096 gets the screen, no more"
 
 "$PY" "$top_srcdir/bench/rfbcount.py" 127.0.0.1 "$PORT" 2 raw >"$TEST_TMP/fps" 2>&1
 grep -q 'frames=[1-9]' "$TEST_TMP/fps"

@@ -21,7 +21,7 @@
     rfbbad.py bigcut HOST PORT        sends cut text over the server's
                                       limit (10 MB + 1), then asks for a
                                       full frame: prints "frame WxH"
-    rfbbad.py bigrect HOST PORT       asks for a full update of 65535x65535
+    rfbbad.py bigrect HOST PORT       asks for a full update of 4096x4096
                                       pixels, far past the screen: prints
                                       the rectangles' extent "WxH"
     rfbbad.py stuck HOST PORT         asks for frames and never reads one;
@@ -227,7 +227,7 @@ def bigcut(host, port):
 
 def bigrect(host, port):
     s, w, h = handshake(host, port)
-    request(s, 65535, 65535, False)
+    request(s, 4096, 4096, False)
     nr = update_rects(s)
     x1 = y1 = 65535
     x2 = y2 = 0
