@@ -34,16 +34,19 @@ backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h
 	backend/toolstack.c backend/toolstack.h backend/toolstack_int.h backend/toolstack_steps.c \
 	backend/announce.c backend/announce.h backend/backoff.h \
 	backend/serve.c backend/serve.h backend/serve_int.h backend/screen.c backend/view.h \
-	backend/view_vnc.c backend/view_web.c backend/vnc_cursor.c backend/vnc_cursor.h \
+	backend/view_vnc.c backend/view_web.c \
 	backend/vnc_clip.c backend/vnc_clip.h backend/rfbguard.c backend/rfbguard.h \
-	backend/rfbfilter.c backend/rfbfilter.h backend/rfbout.c backend/rfbout.h \
+	backend/rfbfilter.c backend/rfbfilter.h backend/rfbserver.c backend/rfbserver.h \
+	backend/rfbpix.c backend/rfbpix.h backend/rfbpool.c backend/rfbpool.h \
+	backend/rfbtight.c backend/rfbtight.h backend/rfbzrle.c backend/rfbzrle.h \
+	backend/rfbkeys.c backend/rfbkeys.h \
 	backend/keymap.c backend/keymap.h backend/privdrop.c backend/privdrop.h
 backend_xenfb_backend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend \
 	-DXFB_GUESTS_CONF='"$(sysconfdir)/xenfb/guests.conf"'
-backend_xenfb_backend_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(NEATVNC_CFLAGS) $(PIXMAN_CFLAGS) \
-	$(XKBCOMMON_CFLAGS) $(GNUTLS_CFLAGS) -pthread
-backend_xenfb_backend_LDADD = backend/libxfbback.la $(XEN_LIBS) $(NEATVNC_LIBS) $(PIXMAN_LIBS) \
-	$(XKBCOMMON_LIBS) $(GNUTLS_LIBS) -lpthread
+backend_xenfb_backend_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(AML_CFLAGS) $(PIXMAN_CFLAGS) \
+	$(XKBCOMMON_CFLAGS) $(GNUTLS_CFLAGS) $(ENCODE_CFLAGS) -pthread
+backend_xenfb_backend_LDADD = backend/libxfbback.la $(XEN_LIBS) $(AML_LIBS) $(PIXMAN_LIBS) \
+	$(XKBCOMMON_LIBS) $(GNUTLS_LIBS) $(ENCODE_LIBS) -lpthread
 if SDL
 backend_xenfb_backend_SOURCES += backend/view_sdl.c backend/sdl_keys.c backend/sdl_keys.h \
 	backend/sdl_cursor.c backend/sdl_cursor.h backend/sdl_clip.c backend/sdl_clip.h
@@ -63,10 +66,18 @@ check_PROGRAMS += tests/unit/test-rfbfilter
 TESTS += tests/unit/test-rfbfilter
 tests_unit_test_rfbfilter_SOURCES = tests/unit/test-rfbfilter.c backend/rfbfilter.c
 tests_unit_test_rfbfilter_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
-check_PROGRAMS += tests/unit/test-rfbout
-TESTS += tests/unit/test-rfbout
-tests_unit_test_rfbout_SOURCES = tests/unit/test-rfbout.c backend/rfbout.c
-tests_unit_test_rfbout_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
+# the encoders and the pixel formats do no I/O either: each decoded by
+# the test as a viewer would
+check_PROGRAMS += tests/unit/test-rfbtight tests/unit/test-rfbzrle
+TESTS += tests/unit/test-rfbtight tests/unit/test-rfbzrle
+tests_unit_test_rfbtight_SOURCES = tests/unit/test-rfbtight.c backend/rfbtight.c backend/rfbpix.c
+tests_unit_test_rfbtight_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
+tests_unit_test_rfbtight_CFLAGS = $(AM_CFLAGS) $(ENCODE_CFLAGS) -pthread
+tests_unit_test_rfbtight_LDADD = $(ENCODE_LIBS) -lpthread
+tests_unit_test_rfbzrle_SOURCES = tests/unit/test-rfbzrle.c backend/rfbzrle.c backend/rfbpix.c
+tests_unit_test_rfbzrle_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
+tests_unit_test_rfbzrle_CFLAGS = $(AM_CFLAGS) $(ENCODE_CFLAGS) -pthread
+tests_unit_test_rfbzrle_LDADD = $(ENCODE_LIBS) -lpthread
 
 # the guests file's parser holds no Xen calls: test it on its own
 check_PROGRAMS += tests/unit/test-guestconf

@@ -1,4 +1,4 @@
-/* Client-to-server RFB messages, checked before neatvnc sees them
+/* Client-to-server RFB messages, checked before the server acts on them
  * (rfbfilter.h says why). */
 #include "config.h"
 
@@ -9,10 +9,7 @@
 
 #include "rfbfilter.h"
 
-#define ENC_DESKTOP_SIZE     (-223)
 #define ENC_EXT_DESKTOP_SIZE (-308)
-
-const uint8_t rfbfilter_default_encodings[12] = {2, 0, 0, 2, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x21};
 
 enum {
     S_TYPE,    /* waiting for a message's first byte */
@@ -52,29 +49,24 @@ static ssize_t bad(struct rfbfilter *f, const char *fmt, ...)
     return -1;
 }
 
-/* The encodings neatvnc 0.5.4 acts on (its on_client_set_encodings),
- * with every JPEG quality level. */
+/* The encodings the server acts on (rfbserver.c), with every JPEG
+ * quality and compression level. */
 static bool known_encoding(int32_t e)
 {
     switch (e) {
-    case 0:     /* Raw */
-    case 1:     /* CopyRect */
-    case 2:     /* RRE */
-    case 5:     /* Hextile */
-    case 7:     /* Tight */
-    case 15:    /* TRLE */
-    case 16:    /* ZRLE */
-    case 50:    /* Open H.264 */
-    case -223:  /* DesktopSize */
-    case -239:  /* Cursor */
-    case -258:  /* QEMU extended key event */
-    case -1000: /* PTS */
+    case 0:    /* Raw */
+    case 7:    /* Tight */
+    case 16:   /* ZRLE */
+    case -223: /* DesktopSize */
+    case -239: /* Cursor */
+    case -258: /* QEMU extended key event */
+    case -308: /* ExtendedDesktopSize */
         return true;
     }
-    return e >= -32 && e <= -23; /* JPEG quality levels */
+    return (e >= -32 && e <= -23) || (e >= -256 && e <= -247);
 }
 
-/* Pixel formats neatvnc can convert to: true colour, 8, 16 or 32 bits,
+/* Pixel formats the server converts to: true colour, 8, 16 or 32 bits,
  * each channel a run of at most 8 bits inside the pixel. */
 static bool valid_pixfmt(const uint8_t *p)
 {
@@ -115,9 +107,8 @@ static void clip_request(const struct rfbfilter *f, uint8_t *m)
     }
 }
 
-/* neatvnc looks the QEMU key code up in a table of 254 entries without
- * checking: a code past it becomes 0, which it passes on as no key (as
- * for a code the table does not map). */
+/* QEMU key numbers stop at 253 (rfbkeys.c): a code past them becomes 0,
+ * no key, and the server falls back to the keysym. */
 static void keycode_in_table(uint8_t *m)
 {
     if (be32(m + 8) >= RFBFILTER_QNUM_CODES)
@@ -141,7 +132,7 @@ static ssize_t fixed_done(struct rfbfilter *f, uint8_t *out, size_t *out_len, si
     switch (f->msg[0]) {
     case 0:
         if (!valid_pixfmt(f->msg + 4))
-            return bad(f, "a pixel format neatvnc cannot serve (%u bits per pixel)", f->msg[4]);
+            return bad(f, "a pixel format the server cannot serve (%u bits per pixel)", f->msg[4]);
         break;
     case 2:
         f->left = be16(f->msg + 2);
@@ -211,17 +202,6 @@ static ssize_t start(struct rfbfilter *f, uint8_t type)
     return 0;
 }
 
-/* DesktopSize among the encodings kept: in place of the least wanted
- * when the list is full. Once per list: it is there afterwards. */
-static void keep_desktop_size(struct rfbfilter *f)
-{
-    for (int i = 0; i < f->kept; i++)
-        if ((int32_t)be32(f->enc + 4 * i) == ENC_DESKTOP_SIZE)
-            return;
-    int at = f->kept < RFBFILTER_MAX_ENCODINGS ? f->kept++ : f->kept - 1;
-    memcpy(f->enc + 4 * at, rfbfilter_default_encodings + 8, 4);
-}
-
 static void enc_done(struct rfbfilter *f, uint8_t *out, size_t *out_len)
 {
     uint8_t h[4] = {2, 0, 0, (uint8_t)f->kept};
@@ -265,7 +245,6 @@ ssize_t rfbfilter_feed(struct rfbfilter *f, const uint8_t *in, size_t n, uint8_t
             break;
         case S_ENC:
             if (f->left == 0) {
-                keep_desktop_size(f);
                 if (room(*out_len, cap) < 4 + 4 * (size_t)f->kept)
                     return (ssize_t)i;
                 enc_done(f, out, out_len);

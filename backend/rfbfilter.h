@@ -1,22 +1,17 @@
 /* The messages a VNC viewer may send once it is connected (RFB 3.8,
- * client to server), checked one by one before neatvnc sees them.
+ * client to server), checked one by one before the server (rfbserver.c)
+ * acts on them: it then reads only whole, valid messages and needs no
+ * checks of its own.
  *
- * neatvnc 0.5.4 frees a client in the middle of parsing its bytes when
- * they are junk (a message type it does not know, a colour-map pixel
- * format, cut text over its limit, more than 32 encodings, which also
- * puts it out of step with the stream) and then goes on using the freed
- * client. The filter passes on only whole messages of the kinds neatvnc
- * understands, each valid: a pixel format it can serve, at most 32
- * encodings and only those it knows (DesktopSize always among them:
- * neatvnc frees a client without it at the next resize, in the middle
- * of serving it), cut text within its limit (longer text is skipped,
- * the rest of the stream kept), update requests clipped to a bound the
- * caller keeps (neatvnc encodes the rectangle requested without
- * clipping it to the picture: past its memory, it reads the heap and
- * sends it), the QEMU extended key event with a key code inside its
- * table. SetDesktopSize (ExtendedDesktopSize, which neatvnc lacks) is
- * read here and handed to the caller, never to neatvnc. Anything else is an error: the stream
- * cannot be resynchronised after a message of unknown length.
+ * The filter passes on only whole messages of the kinds the server
+ * serves, each valid: a pixel format it can convert to, at most 32
+ * encodings and only those it knows, cut text within a limit (longer
+ * text is skipped, the rest of the stream kept), update requests
+ * clipped to a bound the caller keeps (the picture's size), the QEMU
+ * extended key event with a key number inside the table. SetDesktopSize
+ * is read here and handed to the caller as an event. Anything else is
+ * an error: the stream cannot be resynchronised after a message of
+ * unknown length.
  *
  * Pure: no I/O, no allocation, so it is tested and fuzzed on its own.
  */
@@ -28,10 +23,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* neatvnc 0.5.4's limits (its common.h) */
 #define RFBFILTER_MAX_ENCODINGS 32
 #define RFBFILTER_MAX_CUT_TEXT  10000000u
-#define RFBFILTER_QNUM_CODES    254 /* its QEMU key code table */
+#define RFBFILTER_QNUM_CODES    254 /* QEMU key numbers (rfbkeys.h) */
 
 /* The most one message adds to the output beyond the bytes it consumed:
  * an out buffer this much larger than the input never runs short. */
@@ -42,7 +36,7 @@
 enum rfbfilter_event {
     RFBFILTER_NONE,
     RFBFILTER_FORMAT, /* SetPixelFormat passed on: format[] */
-    RFBFILTER_RESIZE, /* SetDesktopSize, kept from neatvnc: ask_w, ask_h, ask_status */
+    RFBFILTER_RESIZE, /* SetDesktopSize, not passed on: ask_w, ask_h, ask_status */
     RFBFILTER_EXT,    /* SetEncodings with ExtendedDesktopSize passed on */
 };
 
@@ -65,14 +59,10 @@ struct rfbfilter {
 
 void rfbfilter_init(struct rfbfilter *f);
 
-/* What to send neatvnc before the viewer's first message: SetEncodings
- * Raw and DesktopSize, RFB's default plus the resize neatvnc needs. */
-extern const uint8_t rfbfilter_default_encodings[12];
-
 /* Read in[0..n) and append what may go on to out (*out_len grows, never
  * past cap). Returns the bytes of in consumed (fewer than n when out is
  * full: call again after draining it), or -1 when the viewer sent
- * something neatvnc must not see; f->why says what. */
+ * something the server must not act on; f->why says what. */
 ssize_t rfbfilter_feed(struct rfbfilter *f, const uint8_t *in, size_t n, uint8_t *out,
                        size_t *out_len, size_t cap);
 

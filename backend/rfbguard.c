@@ -22,9 +22,7 @@
 #include <aml.h>
 #include <gnutls/gnutls.h>
 
-#include "rfbfilter.h"
 #include "rfbguard.h"
-#include "rfbout.h"
 
 /* Failed logins, per listener: after AUTH_BURST failures within
  * AUTH_WINDOW seconds every login is refused for AUTH_LOCKOUT seconds,
@@ -38,9 +36,6 @@
 #define SEC_VENCRYPT       19
 #define VENCRYPT_X509PLAIN 262
 #define MAX_CREDENTIAL     255
-#define IO_SIZE            16384
-#define DOWN_SIZE          (256 * 1024) /* neatvnc to the viewer, per read */
-#define ENC_EXT_SIZE       (-308)
 #define THREAD_STACK       (1024 * 1024) /* GnuTLS handshakes, sanitizers */
 
 struct rfbguard_tls {
@@ -50,17 +45,12 @@ struct rfbguard_tls {
 struct rfbguard {
     atomic_int refs;
     atomic_int conns;
-    atomic_uint bound; /* width << 16 | height */
-    atomic_bool resizable;
     int fd;
-    int asks[2]; /* size requests from the connections' threads to the loop */
-    struct aml_handler *asks_h;
-    rfbguard_resize_fn resize;
-    void *resize_data;
+    rfbguard_serve_fn serve;
+    void *serve_data;
     struct aml_handler *h;
     struct aml_timer *resume; /* after running out of fds */
     int domid;
-    char *inner;
     struct rfbguard_tls *tls;
     char password[MAX_CREDENTIAL + 1];
     rfbguard_log_fn log;
@@ -69,30 +59,12 @@ struct rfbguard {
     int fails;
 };
 
-struct conn {
+struct rfbguard_conn {
     struct rfbguard *g;
-    int fd, inner;
+    int fd;
     gnutls_session_t tls; /* NULL: plain */
+    bool corked;          /* TLS records held back for more (the writer's) */
     char peer[80];
-    pthread_t to_viewer;
-    struct rfbfilter filter;
-    uint8_t in[IO_SIZE];
-    uint8_t out[IO_SIZE + RFBFILTER_OUT_SLACK];
-    /* what goes to the viewer: neatvnc's messages, followed by the
-     * parser (rfbout), and between two of them our ExtendedDesktopSize
-     * rectangles; the lock keeps them whole */
-    pthread_mutex_t down_lock;
-    struct rfbout parser;
-    uint8_t pending[64];
-    size_t pending_len;
-    bool announced; /* ExtendedDesktopSize told */
-    /* a size asked before neatvnc sent this viewer any picture: held
-     * until it has (neatvnc 0.5.4 dereferences a client's encoder, made
-     * with its first picture, when the size changes: a NULL one
-     * crashes the daemon) */
-    uint32_t held_ask[2];
-    bool ask_held;
-    uint8_t down[DOWN_SIZE];
 };
 
 /* ---- the guard ---- */
@@ -114,12 +86,8 @@ static void guard_unref(struct rfbguard *g)
 {
     if (atomic_fetch_sub(&g->refs, 1) != 1)
         return;
-    for (int i = 0; i < 2; i++)
-        if (g->asks[i] >= 0)
-            close(g->asks[i]);
     pthread_mutex_destroy(&g->lock);
     memset(g->password, 0, sizeof(g->password));
-    free(g->inner);
     free(g);
 }
 
@@ -153,7 +121,7 @@ void rfbguard_tls_free(struct rfbguard_tls *t)
 /* ---- bytes to and from the viewer ---- */
 
 /* Some bytes, TLS or not; 0 at the end, -1 on error or timeout. */
-static ssize_t viewer_recv(struct conn *c, void *buf, size_t n)
+static ssize_t viewer_recv(struct rfbguard_conn *c, void *buf, size_t n)
 {
     for (;;) {
         ssize_t r = c->tls ? gnutls_record_recv(c->tls, buf, n) : recv(c->fd, buf, n, 0);
@@ -164,7 +132,7 @@ static ssize_t viewer_recv(struct conn *c, void *buf, size_t n)
     }
 }
 
-static int viewer_recv_all(struct conn *c, void *buf, size_t n)
+static int viewer_recv_all(struct rfbguard_conn *c, void *buf, size_t n)
 {
     for (size_t got = 0; got < n;) {
         ssize_t r = viewer_recv(c, (uint8_t *)buf + got, n - got);
@@ -188,7 +156,7 @@ static int fd_send(int fd, const void *buf, size_t n)
     return 0;
 }
 
-static int viewer_send(struct conn *c, const void *buf, size_t n)
+static int viewer_send(struct rfbguard_conn *c, const void *buf, size_t n)
 {
     if (!c->tls)
         return fd_send(c->fd, buf, n);
@@ -199,19 +167,6 @@ static int viewer_send(struct conn *c, const void *buf, size_t n)
         if (r <= 0)
             return -1;
         sent += (size_t)r;
-    }
-    return 0;
-}
-
-static int fd_recv_all(int fd, void *buf, size_t n)
-{
-    for (size_t got = 0; got < n;) {
-        ssize_t r = recv(fd, (uint8_t *)buf + got, n - got, 0);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        got += (size_t)r;
     }
     return 0;
 }
@@ -238,7 +193,7 @@ static void put_be32(uint8_t *p, uint32_t v)
 
 /* RFB 3.8's way to end a handshake: a count or result word saying
  * failure (width bytes of it), then the reason. */
-static void refuse(struct conn *c, size_t width, const char *reason)
+static void refuse(struct rfbguard_conn *c, size_t width, const char *reason)
 {
     uint8_t b[4 + 4 + 64] = {0};
     size_t len = strlen(reason);
@@ -298,7 +253,7 @@ out:
     return ok;
 }
 
-static int plain_auth(struct conn *c)
+static int plain_auth(struct rfbguard_conn *c)
 {
     uint8_t h[8];
     if (viewer_recv_all(c, h, sizeof(h)) < 0)
@@ -329,7 +284,7 @@ static int plain_auth(struct conn *c)
     return viewer_send(c, okw, sizeof(okw));
 }
 
-static int start_tls(struct conn *c)
+static int start_tls(struct rfbguard_conn *c)
 {
     if (gnutls_init(&c->tls, GNUTLS_SERVER) < 0) {
         c->tls = NULL;
@@ -352,7 +307,7 @@ static int start_tls(struct conn *c)
 }
 
 /* VeNCrypt 0.2 with the one subtype offered, X509Plain. */
-static int vencrypt(struct conn *c)
+static int vencrypt(struct rfbguard_conn *c)
 {
     uint8_t b[6] = {0, 2};
     if (viewer_send(c, b, 2) < 0 || viewer_recv_all(c, b, 2) < 0)
@@ -383,7 +338,7 @@ static int vencrypt(struct conn *c)
 
 /* The server's side of the handshake with the viewer, up to its
  * ClientInit (*shared). */
-static int greet(struct conn *c, uint8_t *shared)
+static int greet(struct rfbguard_conn *c, uint8_t *shared)
 {
     char v[12], shown[13];
     if (viewer_send(c, RFB_VERSION, 12) < 0)
@@ -422,209 +377,6 @@ static int greet(struct conn *c, uint8_t *shared)
     return viewer_recv_all(c, shared, 1);
 }
 
-/* The viewer's side of the handshake with neatvnc: version and security
- * None; the caller sends the ClientInit, after which neatvnc sends its
- * ServerInit. */
-static int open_inner(struct conn *c)
-{
-    struct sockaddr_un a = {.sun_family = AF_UNIX};
-    snprintf(a.sun_path, sizeof(a.sun_path), "%s", c->g->inner);
-    c->inner = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (c->inner < 0 || connect(c->inner, (struct sockaddr *)&a, sizeof(a)) < 0)
-        return -1;
-    set_timeout(c->inner, RFBGUARD_HANDSHAKE_SECS);
-    uint8_t b[255], n;
-    if (fd_recv_all(c->inner, b, 12) < 0 || memcmp(b, RFB_VERSION, 12) != 0 ||
-        fd_send(c->inner, RFB_VERSION, 12) < 0 || fd_recv_all(c->inner, &n, 1) < 0 || n == 0 ||
-        fd_recv_all(c->inner, b, n) < 0 || memchr(b, SEC_NONE, n) == NULL)
-        return -1;
-    b[0] = SEC_NONE;
-    if (fd_send(c->inner, b, 1) < 0 || fd_recv_all(c->inner, b, 4) < 0 || be32(b) != 0)
-        return -1;
-    set_timeout(c->inner, 0);
-    return 0;
-}
-
-/* ---- relaying ---- */
-
-/* Both directions end together: either one ending wakes the other. */
-static void hang_up(struct conn *c)
-{
-    shutdown(c->fd, SHUT_RDWR);
-    shutdown(c->inner, SHUT_RDWR);
-}
-
-/* A size for the loop's thread to ask the guest for: false when the
- * loop is that far behind. */
-static bool pass_ask(struct rfbguard *g, const uint32_t ask[2])
-{
-    return write(g->asks[1], ask, 2 * sizeof(ask[0])) == (ssize_t)(2 * sizeof(ask[0]));
-}
-
-/* neatvnc's bytes to the viewer, message by message, with what waits
- * to go between two of them. */
-static void *to_viewer(void *arg)
-{
-    struct conn *c = arg;
-    for (;;) {
-        ssize_t n = recv(c->inner, c->down, sizeof(c->down), 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        int r = 0;
-        for (size_t off = 0; off < (size_t)n && r == 0;) {
-            pthread_mutex_lock(&c->down_lock);
-            size_t k = rfbout_feed(&c->parser, c->down + off, (size_t)n - off);
-            r = viewer_send(c, c->down + off, k);
-            if (r == 0 && c->pending_len && rfbout_at_boundary(&c->parser)) {
-                r = viewer_send(c, c->pending, c->pending_len);
-                c->pending_len = 0;
-            }
-            if (c->ask_held && c->parser.pictures) {
-                pass_ask(c->g, c->held_ask);
-                c->ask_held = false;
-            }
-            pthread_mutex_unlock(&c->down_lock);
-            off += k;
-        }
-        if (r < 0)
-            break;
-    }
-    hang_up(c);
-    return NULL;
-}
-
-/* An ExtendedDesktopSize rectangle (rfbproto 7.8.2) in an update of its
- * own: reason 0 (the server's size) or 1 (this viewer's request), the
- * status, the size shown and its one screen. Sent between two of
- * neatvnc's messages: at once if neatvnc is between two, else as soon
- * as it is (the latest replaces one still waiting). */
-static void tell_size(struct conn *c, unsigned reason, unsigned status)
-{
-    unsigned b = atomic_load(&c->g->bound), w = b >> 16, h = b & 0xffff;
-    uint8_t m[4 + 12 + 4 + 16] = {0, 0, 0, 1};
-    uint8_t *r = m + 4;
-    r[0] = (uint8_t)(reason >> 8);
-    r[1] = (uint8_t)reason;
-    r[2] = (uint8_t)(status >> 8);
-    r[3] = (uint8_t)status;
-    r[4] = (uint8_t)(w >> 8);
-    r[5] = (uint8_t)w;
-    r[6] = (uint8_t)(h >> 8);
-    r[7] = (uint8_t)h;
-    put_be32(r + 8, (uint32_t)ENC_EXT_SIZE);
-    r[12] = 1;            /* screens */
-    uint8_t *sc = r + 16; /* id 0, at 0,0, the whole size, flags 0 */
-    sc[8] = (uint8_t)(w >> 8);
-    sc[9] = (uint8_t)w;
-    sc[10] = (uint8_t)(h >> 8);
-    sc[11] = (uint8_t)h;
-    pthread_mutex_lock(&c->down_lock);
-    if (rfbout_at_boundary(&c->parser)) {
-        viewer_send(c, m, sizeof(m));
-        c->pending_len = 0;
-    } else if (!c->parser.lost) {
-        memcpy(c->pending, m, sizeof(m));
-        c->pending_len = sizeof(m);
-    }
-    pthread_mutex_unlock(&c->down_lock);
-}
-
-/* What the filter handed over: a pixel format for the parser, a size
- * asked (answered here: the loop's thread asks the guest), and once the
- * viewer asked for ExtendedDesktopSize, the size it is told first. */
-static void filter_event(struct conn *c)
-{
-    struct rfbfilter *f = &c->filter;
-    if (f->event == RFBFILTER_FORMAT) {
-        pthread_mutex_lock(&c->down_lock);
-        rfbout_set_format(&c->parser, f->format);
-        pthread_mutex_unlock(&c->down_lock);
-    }
-    if (f->ext_size && !c->announced) {
-        c->announced = true;
-        tell_size(c, 0, 0);
-    }
-    if (f->event != RFBFILTER_RESIZE)
-        return;
-    unsigned status = f->ask_status;
-    if (!status && !atomic_load(&c->g->resizable))
-        status = 1; /* the guest takes no size requests */
-    glog(c->g, XFB_LOG_INFO, "VNC viewer from %s asks for %ux%u: %s", c->peer, f->ask_w, f->ask_h,
-         status == 0   ? "asking the guest"
-         : status == 1 ? "refused, the guest takes no size requests"
-                       : "refused, an invalid screen layout");
-    if (!status) {
-        uint32_t ask[2] = {f->ask_w, f->ask_h};
-        pthread_mutex_lock(&c->down_lock);
-        if (c->parser.pictures) {
-            if (!pass_ask(c->g, ask))
-                status = 2; /* the loop is behind: out of resources */
-        } else {
-            memcpy(c->held_ask, ask, sizeof(ask));
-            c->ask_held = true; /* the latest: to_viewer passes it on */
-        }
-        pthread_mutex_unlock(&c->down_lock);
-    }
-    tell_size(c, 1, status);
-}
-
-/* The viewer's messages to neatvnc, checked (rfbfilter). */
-static void from_viewer(struct conn *c)
-{
-    rfbfilter_init(&c->filter);
-    if (fd_send(c->inner, rfbfilter_default_encodings, sizeof(rfbfilter_default_encodings)) < 0)
-        return;
-    for (;;) {
-        ssize_t n = viewer_recv(c, c->in, sizeof(c->in));
-        if (n <= 0)
-            return;
-        for (size_t off = 0; off < (size_t)n;) {
-            size_t len = 0;
-            unsigned b = atomic_load(&c->g->bound);
-            c->filter.max_w = b >> 16;
-            c->filter.max_h = b & 0xffff;
-            ssize_t r = rfbfilter_feed(&c->filter, c->in + off, (size_t)n - off, c->out, &len,
-                                       sizeof(c->out));
-            if (len && fd_send(c->inner, c->out, len) < 0)
-                return;
-            if (c->filter.dropped) {
-                glog(c->g, XFB_LOG_WARNING,
-                     "VNC viewer from %s: cut text of %u bytes skipped (the limit is %u)", c->peer,
-                     c->filter.dropped, RFBFILTER_MAX_CUT_TEXT);
-                c->filter.dropped = 0;
-            }
-            if (r < 0) {
-                glog(c->g, XFB_LOG_WARNING, "VNC viewer from %s sent %s: disconnected", c->peer,
-                     c->filter.why);
-                return;
-            }
-            filter_event(c);
-            off += (size_t)r;
-        }
-    }
-}
-
-static void relay(struct conn *c)
-{
-    pthread_attr_t a;
-    pthread_attr_init(&a);
-    pthread_attr_setstacksize(&a, THREAD_STACK);
-    int e = pthread_create(&c->to_viewer, &a, to_viewer, c);
-    pthread_attr_destroy(&a);
-    if (e) {
-        glog(c->g, XFB_LOG_ERROR, "VNC viewer from %s left: no thread to serve it: %s", c->peer,
-             strerror(e));
-        return;
-    }
-    from_viewer(c);
-    /* before neatvnc hears of it: the line comes before what that does */
-    glog(c->g, XFB_LOG_INFO, "VNC viewer from %s left", c->peer);
-    hang_up(c);
-    pthread_join(c->to_viewer, NULL);
-}
-
 /* ---- connections ---- */
 
 static void describe_peer(int fd, char *out, size_t size)
@@ -651,13 +403,10 @@ static void describe_peer(int fd, char *out, size_t size)
     }
 }
 
-static void conn_free(struct conn *c)
+static void conn_free(struct rfbguard_conn *c)
 {
-    pthread_mutex_destroy(&c->down_lock);
     if (c->tls)
         gnutls_deinit(c->tls);
-    if (c->inner >= 0)
-        close(c->inner);
     close(c->fd);
     atomic_fetch_sub(&c->g->conns, 1);
     guard_unref(c->g);
@@ -666,23 +415,14 @@ static void conn_free(struct conn *c)
 
 static void *conn_main(void *arg)
 {
-    struct conn *c = arg;
+    struct rfbguard_conn *c = arg;
     uint8_t shared;
     set_timeout(c->fd, RFBGUARD_HANDSHAKE_SECS);
     if (greet(c, &shared) == 0) {
-        if (open_inner(c) < 0) {
-            glog(c->g, XFB_LOG_WARNING,
-                 "VNC viewer from %s: the guest's VNC server did not take it", c->peer);
-        } else {
-            set_timeout(c->fd, 0);
-            /* logged before neatvnc takes it in (ClientInit) and the
-             * guest is asked for updates */
-            glog(c->g, XFB_LOG_INFO, "VNC viewer connected from %s", c->peer);
-            if (fd_send(c->inner, &shared, 1) == 0)
-                relay(c);
-            else
-                glog(c->g, XFB_LOG_INFO, "VNC viewer from %s left", c->peer);
-        }
+        set_timeout(c->fd, 0);
+        /* every viewer shares the screen: the flag changes nothing */
+        glog(c->g, XFB_LOG_INFO, "VNC viewer connected from %s", c->peer);
+        c->g->serve(c->g->serve_data, c, c->peer);
     }
     conn_free(c);
     return NULL;
@@ -702,14 +442,13 @@ static bool throttled(struct rfbguard *g)
 
 static void take(struct rfbguard *g, int fd)
 {
-    struct conn *c = calloc(1, sizeof(*c));
+    struct rfbguard_conn *c = calloc(1, sizeof(*c));
     if (!c) {
         close(fd);
         return;
     }
     c->g = g;
     c->fd = fd;
-    c->inner = -1;
     describe_peer(fd, c->peer, sizeof(c->peer));
     if (atomic_load(&g->conns) >= RFBGUARD_MAX_CONNS) {
         if (!throttled(g))
@@ -721,8 +460,6 @@ static void take(struct rfbguard *g, int fd)
         free(c);
         return;
     }
-    pthread_mutex_init(&c->down_lock, NULL);
-    rfbout_init(&c->parser);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     atomic_fetch_add(&g->conns, 1);
@@ -744,16 +481,6 @@ static void on_resume(void *obj)
 {
     struct rfbguard *g = aml_get_userdata(obj);
     aml_start(aml_get_default(), g->h);
-}
-
-/* The sizes viewers asked for, in the loop's thread. */
-static void on_asks(void *obj)
-{
-    struct rfbguard *g = aml_get_userdata(obj);
-    uint32_t ask[2];
-    while (read(g->asks[0], ask, sizeof(ask)) == (ssize_t)sizeof(ask))
-        if (g->resize)
-            g->resize(g->resize_data, ask[0], ask[1]);
 }
 
 static void on_listen(void *obj)
@@ -786,39 +513,24 @@ struct rfbguard *rfbguard_new(int fd, const struct rfbguard_opts *o)
         return NULL;
     atomic_init(&g->refs, 1);
     atomic_init(&g->conns, 0);
-    atomic_init(&g->bound, 0);
-    atomic_init(&g->resizable, false);
     g->fd = fd;
     g->domid = o->domid;
     g->tls = o->tls;
     g->log = o->log;
+    g->serve = o->serve;
+    g->serve_data = o->serve_data;
     snprintf(g->password, sizeof(g->password), "%s", o->password ? o->password : "");
     pthread_mutex_init(&g->lock, NULL);
-    g->inner = strdup(o->inner);
-    g->resize = o->resize;
-    g->resize_data = o->resize_data;
-    g->asks[0] = g->asks[1] = -1;
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     g->h = aml_handler_new(fd, on_listen, g, NULL);
     g->resume = aml_timer_new(1000, on_resume, g, NULL);
-    /* nonblocking both ways: a thread never waits for the loop, which
-     * reads until it is empty */
-    if (pipe2(g->asks, O_CLOEXEC | O_NONBLOCK) < 0)
-        g->asks[0] = g->asks[1] = -1;
-    else
-        g->asks_h = aml_handler_new(g->asks[0], on_asks, g, NULL);
-    if (!g->inner || !g->h || !g->resume || !g->asks_h || aml_start(aml_get_default(), g->h) < 0 ||
-        aml_start(aml_get_default(), g->asks_h) < 0) {
+    if (!g->h || !g->resume || aml_start(aml_get_default(), g->h) < 0) {
         if (g->h) {
             aml_stop(aml_get_default(), g->h);
             aml_unref(g->h);
         }
         if (g->resume)
             aml_unref(g->resume);
-        if (g->asks_h) {
-            aml_stop(aml_get_default(), g->asks_h);
-            aml_unref(g->asks_h);
-        }
         close(fd);
         guard_unref(g);
         errno = ENOMEM;
@@ -827,24 +539,65 @@ struct rfbguard *rfbguard_new(int fd, const struct rfbguard_opts *o)
     return g;
 }
 
-void rfbguard_set_bound(struct rfbguard *g, unsigned w, unsigned h)
-{
-    atomic_store(&g->bound, (w & 0xffff) << 16 | (h & 0xffff));
-}
-
-void rfbguard_set_resizable(struct rfbguard *g, bool yes)
-{
-    atomic_store(&g->resizable, yes);
-}
-
 void rfbguard_close(struct rfbguard *g)
 {
     aml_stop(aml_get_default(), g->h);
     aml_stop(aml_get_default(), g->resume);
-    aml_stop(aml_get_default(), g->asks_h);
     aml_unref(g->h);
     aml_unref(g->resume);
-    aml_unref(g->asks_h);
     close(g->fd);
     guard_unref(g);
+}
+
+/* ---- a connection after the handshake ---- */
+
+ssize_t rfbguard_recv(struct rfbguard_conn *c, void *buf, size_t n)
+{
+    return viewer_recv(c, buf, n);
+}
+
+int rfbguard_send(struct rfbguard_conn *c, const void *buf, size_t n, bool more)
+{
+    if (!c->tls) {
+        for (size_t sent = 0; sent < n;) {
+            ssize_t r = send(c->fd, (const uint8_t *)buf + sent, n - sent,
+                             MSG_NOSIGNAL | (more ? MSG_MORE : 0));
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                return -1;
+            sent += (size_t)r;
+        }
+        return 0;
+    }
+    if (more && !c->corked) {
+        gnutls_record_cork(c->tls); /* one record for many small pieces */
+        c->corked = true;
+    }
+    if (viewer_send(c, buf, n) < 0)
+        return -1;
+    if (!more && c->corked) {
+        c->corked = false;
+        int r;
+        do
+            r = gnutls_record_uncork(c->tls, GNUTLS_RECORD_WAIT);
+        while (r == GNUTLS_E_INTERRUPTED || r == GNUTLS_E_AGAIN);
+        return r < 0 ? -1 : 0;
+    }
+    return 0;
+}
+
+void rfbguard_hang_up(struct rfbguard_conn *c)
+{
+    shutdown(c->fd, SHUT_RDWR);
+}
+
+void rfbguard_log(struct rfbguard_conn *c, enum xfb_log_level level, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    c->g->log(c->g->domid, level, msg);
 }

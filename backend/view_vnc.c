@@ -1,60 +1,52 @@
-/* The VNC viewer: one neatvnc listener per guest, fed exactly the
- * rectangles the guest reported as damage, from snapshots: the reported
- * pixels are copied out of the guest's pages when the core hands them
- * over (back.h, damaged), into a buffer no encoder is reading, and that
- * buffer is fed whole. An encoder (a neatvnc worker thread) thus reads a
+/* The VNC viewer: one RFB server per guest (rfbserver.h), shown exactly
+ * the rectangles the guest reported as damage, in snapshots: the
+ * reported pixels are copied out of the guest's pages when the core
+ * hands them over (back.h, damaged), into a picture no encoder is
+ * reading, and that picture is shown whole. An encoder thus reads a
  * picture nobody writes, and with a frontend that waits for the release
  * (protocol.md 2.5) one the guest drew completely: no torn frames.
  *
  * Listeners (--vnc): "ADDR:BASE" or "BASE" (TCP, port BASE + domid;
  * default 127.0.0.1:5900), or a Unix socket path where "%d" becomes the
  * domid. Any TCP address but loopback needs TLS and a password (VeNCrypt
- * X509Plain), or --insecure-no-auth. The daemon listens there itself:
- * rfbguard does the handshake and checks every message before neatvnc,
- * which listens only on a private socket, sees it (rfbguard.h says why).
+ * X509Plain), or --insecure-no-auth. rfbguard does the handshake and
+ * hands each viewer to the server.
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <linux/input-event-codes.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netdb.h>
-#include <pwd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <aml.h>
-#include <drm_fourcc.h>
-#include <neatvnc.h>
 #include <pixman.h>
 
 #include "keymap.h"
 #include "rfbguard.h"
+#include "rfbpool.h"
+#include "rfbserver.h"
 #include "vnc_clip.h"
-#include "vnc_cursor.h"
 #include "serve.h"
 
 #define MAX_HELD 16
-
-#define INNER_SNDBUF (4 << 20)
 
 /* what a viewer sees before the guest's framebuffer connects */
 #define PLACEHOLDER_W 640
 #define PLACEHOLDER_H 480
 
-/* Snapshot buffers per guest: the one neatvnc shows, one being filled,
- * and those encoders of slower viewers still read. With more viewers
- * behind than that, the newest buffer is filled again in place (such a
- * viewer may then get a torn frame). */
+/* Snapshots per guest: the one shown, one being filled, and those
+ * encoders of slower viewers still read. With more viewers behind than
+ * that, the newest is filled again in place (such a viewer may then get
+ * a torn frame). */
 #define SNAPS 6
 
 /* What every listener shares, set up by init. */
@@ -65,51 +57,32 @@ static struct {
     bool auth;
     char password[256];
     struct rfbguard_tls *tls; /* with auth */
-    char private_dir[64];     /* neatvnc's sockets: only the daemon's user gets in */
     struct keymap *km;
+    struct rfbpool *pool; /* the encoder threads */
 } g;
 
-struct vnc_client {
-    struct vnc_view *v; /* NULL once the view is destroyed */
-    struct vnc_client *next;
-    struct nvnc_client *client;
-};
-
-/* A buffer of our own that neatvnc encodes from. */
 struct snap {
-    struct nvnc_fb *fb; /* NULL: not allocated (yet) */
-    bool busy;          /* fed: neatvnc holds it until on_snap_release */
-    /* where it differs from the newest picture fed */
+    struct rfbpic *pic; /* NULL: not allocated (yet) */
+    /* where it differs from the newest picture shown */
     struct pixman_region16 stale;
 };
 
 struct vnc_view {
     struct view_guest *vg;
-    struct nvnc *server;
+    struct rfbserver *server;
     struct rfbguard *guard;
-    char inner[108]; /* neatvnc's socket */
-    struct nvnc_display *display;
     struct snap snap[SNAPS];
-    int cur;  /* the snapshot fed last; -1: none */
+    int cur;  /* the snapshot shown last; -1: none */
     int fill; /* the one taking this pass's rectangles; -1: none yet */
     uint16_t snap_w, snap_h;
-    /* every snapshot's memory holds this many pixels (the largest size
-     * so far): neatvnc 0.5.4 encodes a viewer's requested rectangle
-     * without clipping it to the picture, and the guard clips requests
-     * to the size shown when it reads them, which may be an older, larger
-     * picture by the time neatvnc encodes (a rectangle inside any size
-     * shown so far stays inside this memory, at any stride up to it) */
-    uint16_t alloc_w, alloc_h;
-    uint32_t snap_fourcc;
+    uint8_t snap_bytes;
     struct xfb_back_surface surf;
-    /* the guest's rectangles since the last feed, already copied into
-     * snap[fill]: one dispatch of the core may bring many, and every
-     * feed makes neatvnc hash the tiles */
+    /* the guest's rectangles since the last picture shown, already
+     * copied into snap[fill]: one dispatch of the core may bring many,
+     * shown as one picture */
     struct pixman_region16 pending;
     struct aml_idle *flush;
     bool flush_started;
-    struct vnc_client *client_list;
-    int clients;
     uint8_t buttons;
     /* keysym-only clients: what we pressed for each held keysym */
     struct {
@@ -174,41 +147,6 @@ static int read_password(const char *path)
     return 0;
 }
 
-static void nvnc_log_sink(const struct nvnc_log_data *d, const char *msg)
-{
-    enum xfb_log_level l = d->level <= NVNC_LOG_ERROR     ? XFB_LOG_ERROR
-                           : d->level == NVNC_LOG_WARNING ? XFB_LOG_WARNING
-                                                          : XFB_LOG_DEBUG;
-    char line[256];
-    snprintf(line, sizeof(line), "neatvnc: %s", msg);
-    line[strcspn(line, "\n")] = '\0';
-    view_log(NULL, l, "%s", line);
-}
-
-/* The directory of neatvnc's sockets, reached by nobody but the
- * daemon's user: owned by the user it becomes (--user), mode 0700. The
- * sockets inside are created 0666 so that it can connect to those made
- * before it dropped root. */
-static int make_private_dir(const char *user)
-{
-    const char *base = getenv("RUNTIME_DIRECTORY"); /* systemd's, when given */
-    snprintf(g.private_dir, sizeof(g.private_dir), "%s/xenfb-vnc.XXXXXX",
-             base && strlen(base) < 40 ? base : "/tmp");
-    if (!mkdtemp(g.private_dir)) {
-        g.private_dir[0] = '\0';
-        return -1;
-    }
-    struct passwd *pw = user ? getpwnam(user) : NULL;
-    if (pw && geteuid() == 0 && chown(g.private_dir, pw->pw_uid, pw->pw_gid) < 0) {
-        int e = errno;
-        rmdir(g.private_dir);
-        g.private_dir[0] = '\0';
-        errno = e;
-        return -1;
-    }
-    return 0;
-}
-
 static int vnc_init(struct xfb_serve *s)
 {
     const struct serve_opts *o = serve_opts(s);
@@ -258,13 +196,14 @@ static int vnc_init(struct xfb_serve *s)
         view_log(NULL, XFB_LOG_ERROR, "unknown keymap '%s'", o->keymap ? o->keymap : "us");
         return -1;
     }
-    if (make_private_dir(o->user) < 0) {
-        view_log(NULL, XFB_LOG_ERROR, "cannot make a private directory for the VNC servers: %s",
-                 strerror(errno));
+    /* the loop's thread and a session's writer encode too: threads for
+     * the other CPUs */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    g.pool = rfbpool_new(cpus > 1 ? (unsigned)cpus - 1 : 0);
+    if (!g.pool) {
+        view_log(NULL, XFB_LOG_ERROR, "cannot start the encoder threads: %s", strerror(errno));
         return -1;
     }
-    nvnc_set_log_fn(nvnc_log_sink);
-    nvnc_set_log_level(o->verbose ? NVNC_LOG_DEBUG : NVNC_LOG_WARNING);
     return 0;
 }
 
@@ -274,84 +213,7 @@ static void vnc_fini(struct xfb_serve *s)
     keymap_free(g.km);
     g.km = NULL;
     memset(g.password, 0, sizeof(g.password));
-    /* g.tls stays: connections still relaying use it until exit */
-    if (g.private_dir[0])
-        rmdir(g.private_dir);
-    g.private_dir[0] = '\0';
-}
-
-/* ---- clients ---- */
-
-static void on_client_gone(struct nvnc_client *client)
-{
-    struct vnc_client *c = nvnc_get_userdata(client);
-    if (!c)
-        return;
-    struct vnc_view *v = c->v;
-    nvnc_set_userdata(client, NULL, NULL);
-    if (!v) {
-        /* closed with its view, but an encoder still held it then */
-        free(c);
-        return;
-    }
-    for (struct vnc_client **p = &v->client_list; *p; p = &(*p)->next)
-        if (*p == c) {
-            *p = c->next;
-            break;
-        }
-    v->clients--;
-    view_watchers(v->vg, -1);
-    free(c);
-}
-
-/* neatvnc's side of each connection from the guard is a Unix socket,
- * whose send buffer is net.core.wmem_default (208 KB on Debian): a raw
- * 1920x1080 frame (8 MB) then leaves neatvnc in some 40 turns of the
- * loop, each behind a copy of the guest's next frame, and a viewer gets
- * a third of the frames it got over TCP (bench/compare/README.md). Ask
- * for 4 MB: granted while root (SO_SNDBUFFORCE), else up to twice
- * net.core.wmem_max. neatvnc does not tell its sockets: they are the
- * connected ones named by its private path (an accepted Unix socket
- * carries its listener's name); setting it twice does no harm. */
-static void widen_inner_buffers(const struct vnc_view *v)
-{
-    DIR *d = opendir("/proc/self/fd");
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9')
-            continue;
-        int fd = atoi(e->d_name), listening = 0, size = INNER_SNDBUF;
-        struct sockaddr_un a;
-        socklen_t len = sizeof(a), ll = sizeof(listening);
-        if (fd == dirfd(d) || getsockname(fd, (struct sockaddr *)&a, &len) < 0 ||
-            a.sun_family != AF_UNIX || len <= offsetof(struct sockaddr_un, sun_path) ||
-            strncmp(a.sun_path, v->inner, sizeof(a.sun_path)) != 0 ||
-            getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ll) < 0 || listening)
-            continue;
-        if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
-            setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-    }
-    closedir(d);
-}
-
-static void on_new_client(struct nvnc_client *client)
-{
-    struct vnc_view *v = nvnc_get_userdata(nvnc_client_get_server(client));
-    struct vnc_client *c = calloc(1, sizeof(*c));
-    if (!c)
-        return;
-    c->v = v;
-    c->client = client;
-    widen_inner_buffers(v);
-    rfbguard_set_resizable(v->guard, view_takes_sizes(v->vg));
-    nvnc_set_userdata(client, c, NULL);
-    nvnc_set_client_cleanup_fn(client, on_client_gone);
-    c->next = v->client_list;
-    v->client_list = c;
-    v->clients++;
-    view_watchers(v->vg, +1);
+    /* g.tls and g.pool stay: sessions still ending use them until exit */
 }
 
 /* ---- input ---- */
@@ -361,9 +223,9 @@ static void key(struct vnc_view *v, unsigned code, bool down)
     view_key(v->vg, code, down);
 }
 
-static void on_key_code(struct nvnc_client *client, uint32_t code, bool down)
+static void on_key_code(void *data, unsigned code, bool down)
 {
-    struct vnc_view *v = nvnc_get_userdata(nvnc_client_get_server(client));
+    struct vnc_view *v = data;
     if (code > 0 && code <= KEY_MAX)
         key(v, code, down);
 }
@@ -382,9 +244,9 @@ static void set_mods(struct vnc_view *v, unsigned want)
 /* A keysym from a client without extended key events: the key of our
  * keymap that types it, with Shift/AltGr pressed around it as needed
  * (the client's own modifier keys are keysyms too and pass through). */
-static void on_keysym(struct nvnc_client *client, uint32_t sym, bool down)
+static void on_keysym(void *data, uint32_t sym, bool down)
 {
-    struct vnc_view *v = nvnc_get_userdata(nvnc_client_get_server(client));
+    struct vnc_view *v = data;
     int slot = -1;
     for (int i = 0; i < MAX_HELD; i++)
         if (v->held[i].code && v->held[i].sym == sym)
@@ -418,47 +280,66 @@ static void on_keysym(struct nvnc_client *client, uint32_t sym, bool down)
     v->held[slot].mods = mods;
 }
 
-static void on_pointer(struct nvnc_client *client, uint16_t x, uint16_t y,
-                       enum nvnc_button_mask mask)
+static void on_pointer(void *data, unsigned x, unsigned y, uint8_t mask)
 {
-    struct vnc_view *v = nvnc_get_userdata(nvnc_client_get_server(client));
-    view_pointer(v->vg, x, y);
+    struct vnc_view *v = data;
+    view_pointer(v->vg, (int)x, (int)y);
     static const unsigned buttons[8] = {BTN_LEFT, BTN_MIDDLE, BTN_RIGHT, 0, 0, 0, 0, BTN_SIDE};
-    uint8_t now = (uint8_t)mask, changed = now ^ v->buttons;
+    uint8_t changed = mask ^ v->buttons;
     for (int i = 0; i < 8; i++) {
         uint8_t bit = (uint8_t)(1u << i);
         if (!(changed & bit))
             continue;
-        bool down = now & bit;
+        bool down = mask & bit;
         if (buttons[i])
             key(v, buttons[i], down);
         else if ((i == 3 || i == 4) && down)
             view_wheel(v->vg, i == 3 ? 1 : -1);
     }
-    v->buttons = now;
+    v->buttons = mask;
 }
 
-/* ---- frames ---- */
-
-static void on_snap_release(struct nvnc_fb *fb, void *data)
+static void on_cut_text(void *data, const char *text, size_t len)
 {
-    struct snap *sn = data;
-    (void)fb;
-    sn->busy = false;
+    struct vnc_view *v = data;
+    vnc_clip_received(v->vg, text, len);
 }
 
-/* Let go of every snapshot: neatvnc frees one when its encoders are
- * done with it, and tells us nothing more. */
+/* A VNC viewer's SetDesktopSize (the server answered it already). */
+static void on_viewer_resize(void *data, unsigned w, unsigned h)
+{
+    struct vnc_view *v = data;
+    view_request_size(v->vg, (int)w, (int)h, "a VNC viewer");
+}
+
+static void on_viewers(void *data, int change)
+{
+    struct vnc_view *v = data;
+    view_watchers(v->vg, change);
+    /* the core learns whether the guest takes size requests after it
+     * hands over the surface: a viewer connecting asks it again */
+    rfbserver_set_resizable(v->server, view_takes_sizes(v->vg));
+}
+
+static const struct rfbserver_ops server_ops = {
+    .key_code = on_key_code,
+    .keysym = on_keysym,
+    .pointer = on_pointer,
+    .cut_text = on_cut_text,
+    .resize = on_viewer_resize,
+    .viewers = on_viewers,
+};
+
+/* ---- pictures ---- */
+
+/* Let go of every snapshot: each is freed when the last encoder reading
+ * it is done. */
 static void snaps_drop(struct vnc_view *v)
 {
     for (int i = 0; i < SNAPS; i++) {
         struct snap *sn = &v->snap[i];
-        if (sn->fb) {
-            nvnc_fb_set_release_fn(sn->fb, NULL, NULL);
-            nvnc_fb_unref(sn->fb);
-        }
-        sn->fb = NULL;
-        sn->busy = false;
+        rfbpic_unref(sn->pic);
+        sn->pic = NULL;
         pixman_region_clear(&sn->stale);
     }
     v->cur = v->fill = -1;
@@ -466,19 +347,9 @@ static void snaps_drop(struct vnc_view *v)
 
 static bool snap_alloc(struct vnc_view *v, struct snap *sn)
 {
-    if (v->snap_w > v->alloc_w)
-        v->alloc_w = v->snap_w;
-    if (v->snap_h > v->alloc_h)
-        v->alloc_h = v->snap_h;
-    void *mem = calloc((size_t)v->alloc_w * v->alloc_h, 4);
-    sn->fb = mem ? nvnc_fb_from_buffer(mem, v->snap_w, v->snap_h, v->snap_fourcc, v->snap_w) : NULL;
-    if (!sn->fb) {
-        free(mem);
+    sn->pic = rfbpic_new(v->snap_w, v->snap_h, v->snap_bytes);
+    if (!sn->pic)
         return false;
-    }
-    nvnc_set_userdata(sn->fb, mem, free); /* freed with the fb */
-    nvnc_fb_set_release_fn(sn->fb, on_snap_release, sn);
-    sn->busy = false;
     /* nothing in it yet: all of it differs */
     pixman_region_fini(&sn->stale);
     pixman_region_init_rect(&sn->stale, 0, 0, v->snap_w, v->snap_h);
@@ -493,9 +364,9 @@ static int snap_fill(struct vnc_view *v)
         return v->fill;
     for (int i = 0; i < SNAPS; i++) {
         struct snap *sn = &v->snap[i];
-        if (i == v->cur || (sn->fb && sn->busy))
+        if (i == v->cur || (sn->pic && rfbserver_pic_busy(sn->pic)))
             continue;
-        if (!sn->fb && !snap_alloc(v, sn))
+        if (!sn->pic && !snap_alloc(v, sn))
             break;
         return v->fill = i;
     }
@@ -505,56 +376,42 @@ static int snap_fill(struct vnc_view *v)
     return v->fill = v->cur;
 }
 
-static void copy_box(struct nvnc_fb *to, const void *from, uint32_t from_stride, int bpp,
+static void copy_box(struct rfbpic *to, const void *from, uint32_t from_stride,
                      const pixman_box16_t *b)
 {
-    uint8_t *dst = nvnc_fb_get_addr(to);
-    size_t dst_stride = (size_t)nvnc_fb_get_stride(to) * (size_t)bpp;
-    size_t len = (size_t)(b->x2 - b->x1) * (size_t)bpp;
+    size_t len = (size_t)(b->x2 - b->x1) * to->bytes;
     for (int y = b->y1; y < b->y2; y++)
-        memcpy(dst + (size_t)y * dst_stride + (size_t)b->x1 * bpp,
-               (const uint8_t *)from + (size_t)y * from_stride + (size_t)b->x1 * bpp, len);
+        memcpy(to->pixels + (size_t)y * to->stride + (size_t)b->x1 * to->bytes,
+               (const uint8_t *)from + (size_t)y * from_stride + (size_t)b->x1 * to->bytes, len);
 }
 
-static void copy_region(struct nvnc_fb *to, const void *from, uint32_t from_stride, int bpp,
-                        struct pixman_region16 *r)
+static void copy_region(struct rfbpic *to, const struct rfbpic *from, struct pixman_region16 *r)
 {
     int n;
     const pixman_box16_t *b = pixman_region_rectangles(r, &n);
     for (int i = 0; i < n; i++)
-        copy_box(to, from, from_stride, bpp, &b[i]);
+        copy_box(to, from->pixels, from->stride, &b[i]);
 }
 
 /* Bring snap[fill] up to date outside this pass's rectangles (from the
  * one shown, which is whole), show it, and note where the others now
  * differ. */
-static void snap_feed(struct vnc_view *v, struct pixman_region16 *damage)
+static void snap_show(struct vnc_view *v, struct pixman_region16 *damage)
 {
     int f = v->fill;
     struct snap *sn = &v->snap[f];
-    int bpp = nvnc_fb_get_pixel_size(sn->fb);
     if (f != v->cur) {
         pixman_region_subtract(&sn->stale, &sn->stale, damage);
-        if (v->cur >= 0 && pixman_region_not_empty(&sn->stale)) {
-            struct nvnc_fb *shown = v->snap[v->cur].fb;
-            copy_region(sn->fb, nvnc_fb_get_addr(shown),
-                        (uint32_t)(nvnc_fb_get_stride(shown) * bpp), bpp, &sn->stale);
-        }
+        if (v->cur >= 0 && pixman_region_not_empty(&sn->stale))
+            copy_region(sn->pic, v->snap[v->cur].pic, &sn->stale);
         pixman_region_clear(&sn->stale);
     }
     for (int i = 0; i < SNAPS; i++)
-        if (i != f && v->snap[i].fb)
+        if (i != f && v->snap[i].pic)
             pixman_region_union(&v->snap[i].stale, &v->snap[i].stale, damage);
-    sn->busy = true; /* until neatvnc's release */
     v->cur = f;
     v->fill = -1;
-    nvnc_display_feed_buffer(v->display, sn->fb, damage);
-    /* every picture neatvnc may encode from now on holds this much */
-    rfbguard_set_bound(v->guard, v->snap_w, v->snap_h);
-    /* the core learns whether the guest takes size requests after it
-     * hands over the surface: a picture later, or a viewer connecting,
-     * the guard knows it */
-    rfbguard_set_resizable(v->guard, view_takes_sizes(v->vg));
+    rfbserver_show(v->server, rfbpic_ref(sn->pic), damage);
 }
 
 /* New snapshots for a surface (or the black placeholder without one),
@@ -562,12 +419,12 @@ static void snap_feed(struct vnc_view *v, struct pixman_region16 *damage)
 static void vnc_surface(void *view, const struct xfb_back_surface *s)
 {
     struct vnc_view *v = view;
-    pixman_region_clear(&v->pending); /* the full feed below covers it */
+    pixman_region_clear(&v->pending); /* the whole picture shown below covers it */
     snaps_drop(v);
     if (s) {
         v->snap_w = (uint16_t)s->width;
         v->snap_h = (uint16_t)s->height;
-        v->snap_fourcc = s->depth == 16 ? DRM_FORMAT_RGB565 : DRM_FORMAT_XRGB8888;
+        v->snap_bytes = s->depth == 16 ? 2 : 4;
         v->surf = *s;
     } else {
         /* no guest pages (yet, or any more: they are about to be
@@ -575,23 +432,20 @@ static void vnc_surface(void *view, const struct xfb_back_surface *s)
          * guest's X server */
         v->snap_w = v->surf.width ? (uint16_t)v->surf.width : PLACEHOLDER_W;
         v->snap_h = v->surf.height ? (uint16_t)v->surf.height : PLACEHOLDER_H;
-        v->snap_fourcc = DRM_FORMAT_XRGB8888;
+        v->snap_bytes = 4;
         memset(&v->surf, 0, sizeof(v->surf));
     }
     if (snap_fill(v) < 0) {
         view_log(v->vg, XFB_LOG_ERROR, "out of memory for a %ux%u picture", v->snap_w, v->snap_h);
         return;
     }
-    struct nvnc_fb *fb = v->snap[v->fill].fb;
-    int bpp = nvnc_fb_get_pixel_size(fb);
+    struct rfbpic *pic = v->snap[v->fill].pic;
     pixman_box16_t all = {0, 0, (int16_t)v->snap_w, (int16_t)v->snap_h};
     if (s)
-        copy_box(fb, s->pixels, s->stride, bpp, &all);
-    else
-        memset(nvnc_fb_get_addr(fb), 0, (size_t)v->snap_w * v->snap_h * (size_t)bpp);
+        copy_box(pic, s->pixels, s->stride, &all); /* else black, as made */
     struct pixman_region16 r;
     pixman_region_init_rect(&r, 0, 0, v->snap_w, v->snap_h);
-    snap_feed(v, &r);
+    snap_show(v, &r);
     pixman_region_fini(&r);
 }
 
@@ -601,21 +455,20 @@ static void on_flush(void *obj)
     aml_stop(aml_get_default(), v->flush);
     v->flush_started = false;
     if (v->fill >= 0 && pixman_region_not_empty(&v->pending))
-        snap_feed(v, &v->pending);
+        snap_show(v, &v->pending);
     pixman_region_clear(&v->pending);
 }
 
-/* Copied now, while the guest keeps the pixels still (back.h), and fed
+/* Copied now, while the guest keeps the pixels still (back.h), and shown
  * once the loop has handled everything that is ready: exactly the
- * rectangles reported, fewer feeds. */
+ * rectangles reported, fewer pictures. */
 static void vnc_damage(void *view, int x, int y, int w, int h)
 {
     struct vnc_view *v = view;
     if (!v->surf.width || snap_fill(v) < 0)
         return;
-    struct nvnc_fb *fb = v->snap[v->fill].fb;
     pixman_box16_t b = {(int16_t)x, (int16_t)y, (int16_t)(x + w), (int16_t)(y + h)};
-    copy_box(fb, v->surf.pixels, v->surf.stride, nvnc_fb_get_pixel_size(fb), &b);
+    copy_box(v->snap[v->fill].pic, v->surf.pixels, v->surf.stride, &b);
     pixman_region_union_rect(&v->pending, &v->pending, x, y, (unsigned)w, (unsigned)h);
     if (!v->flush_started && aml_start(aml_get_default(), v->flush) == 0)
         v->flush_started = true;
@@ -697,44 +550,35 @@ static int open_listener(struct vnc_view *v)
     return listen_tcp(g.addr, port);
 }
 
-/* A VNC viewer's SetDesktopSize (the guard answered it already). */
-static void on_viewer_resize(void *data, unsigned w, unsigned h)
+static void serve_viewer(void *data, struct rfbguard_conn *c, const char *peer)
 {
-    struct vnc_view *v = data;
-    view_request_size(v->vg, (int)w, (int)h, "a VNC viewer");
+    rfbserver_session(data, c, peer);
 }
 
-/* neatvnc on its private socket, the guard on the viewers' listener. */
+/* The server, and the guard on the viewers' listener. */
 static int open_servers(struct vnc_view *v)
 {
     int fd = open_listener(v);
     if (fd < 0)
         return -1;
-    snprintf(v->inner, sizeof(v->inner), "%s/dom%d", g.private_dir, v->vg->domid);
-    unlink(v->inner);
-    v->server = nvnc_open_unix(v->inner);
-    if (!v->server || chmod(v->inner, 0666) < 0) {
-        int e = v->server ? errno : EADDRNOTAVAIL;
-        if (v->server)
-            nvnc_close(v->server);
-        v->server = NULL;
+    v->server = rfbserver_new(v->vg->name, g.pool, &server_ops, v);
+    if (!v->server) {
         close(fd);
-        errno = e;
+        errno = ENOMEM;
         return -1;
     }
     struct rfbguard_opts o = {
         .domid = v->vg->domid,
-        .inner = v->inner,
         .tls = g.tls,
         .password = g.password,
         .log = view_log_domid,
-        .resize = on_viewer_resize,
-        .resize_data = v,
+        .serve = serve_viewer,
+        .serve_data = v->server,
     };
     v->guard = rfbguard_new(fd, &o);
     if (!v->guard) {
         int e = errno;
-        nvnc_close(v->server);
+        rfbserver_close(v->server);
         v->server = NULL;
         errno = e;
         return -1;
@@ -751,54 +595,30 @@ static void publish(struct vnc_view *v)
         view_announce(vg, vg->vnc_host, vg->vnc_port);
 }
 
-static void on_cut_text(struct nvnc *server, const char *text, uint32_t len)
-{
-    struct vnc_view *v = nvnc_get_userdata(server);
-    if (v)
-        vnc_clip_received(v->vg, text, len);
-}
-
 static void *vnc_attach(struct view_guest *vg)
 {
     struct vnc_view *v = calloc(1, sizeof(*v));
     if (!v)
         return NULL;
     v->vg = vg;
-    if (open_servers(v) < 0) {
-        int e = errno;
-        view_log(vg, XFB_LOG_ERROR, "cannot listen for VNC on %s%s%s:%d: %s", vg->vnc_path,
-                 vg->vnc_path[0] ? "" : g.addr, "", vg->vnc_port, strerror(e));
-        free(v);
-        errno = e;
-        return NULL;
-    }
-    char name[96];
-    snprintf(name, sizeof(name), "%s", vg->name);
-    nvnc_set_name(v->server, name);
-    nvnc_set_userdata(v->server, v, NULL);
-    nvnc_set_new_client_fn(v->server, on_new_client);
-    nvnc_set_key_fn(v->server, on_keysym);
-    nvnc_set_key_code_fn(v->server, on_key_code);
-    nvnc_set_pointer_fn(v->server, on_pointer);
-    nvnc_set_cut_text_receive_fn(v->server, on_cut_text);
-    v->display = nvnc_display_new(0, 0);
-    v->flush = aml_idle_new(on_flush, v, NULL);
-    if (!v->display || !v->flush) {
-        if (v->display)
-            nvnc_display_unref(v->display);
-        if (v->flush)
-            aml_unref(v->flush);
-        rfbguard_close(v->guard);
-        nvnc_close(v->server);
-        free(v);
-        errno = ENOMEM;
-        return NULL;
-    }
     pixman_region_init(&v->pending);
     for (int i = 0; i < SNAPS; i++)
         pixman_region_init(&v->snap[i].stale);
     v->cur = v->fill = -1;
-    nvnc_add_display(v->server, v->display);
+    v->flush = aml_idle_new(on_flush, v, NULL);
+    if (!v->flush || open_servers(v) < 0) {
+        int e = v->flush ? errno : ENOMEM;
+        view_log(vg, XFB_LOG_ERROR, "cannot listen for VNC on %s%s%s:%d: %s", vg->vnc_path,
+                 vg->vnc_path[0] ? "" : g.addr, "", vg->vnc_port, strerror(e));
+        if (v->flush)
+            aml_unref(v->flush);
+        pixman_region_fini(&v->pending);
+        for (int i = 0; i < SNAPS; i++)
+            pixman_region_fini(&v->snap[i].stale);
+        free(v);
+        errno = e;
+        return NULL;
+    }
     vnc_surface(v, NULL);
     publish(v);
     if (vg->vnc_path[0])
@@ -812,7 +632,7 @@ static void *vnc_attach(struct view_guest *vg)
 static void vnc_cursor(void *view, const struct xfb_back_cursor *c)
 {
     struct vnc_view *v = view;
-    vnc_cursor_set(v->server, c);
+    rfbserver_cursor(v->server, c);
 }
 
 static void vnc_clipboard(void *view, const char *utf8, size_t len)
@@ -834,15 +654,10 @@ static void vnc_destroy(void *view)
         aml_stop(aml_get_default(), v->flush);
     aml_unref(v->flush);
     pixman_region_fini(&v->pending);
-    /* closing runs the cleanup of every client it can free now, which
-     * counts watchers down; one an encoder still holds is cleaned up
-     * later, after the view and the guest are gone; the guard's
-     * connections end as neatvnc closes its side */
+    /* the listener first, then every session: each ends as its viewer's
+     * connection is hung up; the loop hears nothing more of them */
     rfbguard_close(v->guard);
-    nvnc_close(v->server);
-    for (struct vnc_client *c = v->client_list; c; c = c->next)
-        c->v = NULL;
-    nvnc_display_unref(v->display);
+    rfbserver_close(v->server);
     snaps_drop(v);
     for (int i = 0; i < SNAPS; i++)
         pixman_region_fini(&v->snap[i].stale);

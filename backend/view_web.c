@@ -5,8 +5,8 @@
  * guest appears and removes when it goes. The page for domain N:
  *   http://ADDR:PORT/vnc.html?autoconnect=1&path=websockify%3Ftoken%3DdomN
  *
- * noVNC cannot speak VeNCrypt X509Plain, the only authentication neatvnc
- * 0.5.4 offers, and websockify's own HTTP authentication takes the
+ * noVNC cannot speak VeNCrypt X509Plain, the only authentication the VNC
+ * listener offers, and websockify's own HTTP authentication takes the
  * password on its command line (visible to every local user): so the web
  * viewer listens on loopback only, unless --insecure-no-auth.
  */

@@ -2,12 +2,12 @@
 
 #include "vnc_clip.h"
 
-#include <neatvnc.h>
 #include <stdlib.h>
 
 #include "proto/clip.h"
+#include "rfbserver.h"
 
-void vnc_clip_send(struct nvnc *server, const struct view_guest *vg, const char *utf8, size_t len)
+void vnc_clip_send(struct rfbserver *server, const struct view_guest *vg, const char *utf8, size_t len)
 {
     /* Latin-1 is never longer than the UTF-8 it comes from */
     char *out = malloc(len + 1);
@@ -18,17 +18,17 @@ void vnc_clip_send(struct nvnc *server, const struct view_guest *vg, const char 
     if (replaced)
         view_log(vg, XFB_LOG_INFO,
                  "clipboard to VNC viewers: %zu characters outside Latin-1 sent as '?'", replaced);
-    nvnc_send_cut_text(server, out, (uint32_t)n);
+    rfbserver_cut_text(server, out, n);
     free(out);
 }
 
-void vnc_clip_received(struct view_guest *vg, const char *latin1, uint32_t len)
+void vnc_clip_received(struct view_guest *vg, const char *latin1, size_t len)
 {
     /* a viewer may send up to 2^31 bytes; the guest takes 64 KiB of
      * UTF-8, which Latin-1 doubles at most */
     if (len > XFB_CLIP_MAX) {
         view_log(vg, XFB_LOG_WARNING,
-                 "clipboard from a VNC viewer: %u bytes, more than the guest takes: dropped", len);
+                 "clipboard from a VNC viewer: %zu bytes, more than the guest takes: dropped", len);
         return;
     }
     uint8_t *out = malloc(2 * (size_t)len + 1);

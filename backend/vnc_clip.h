@@ -1,5 +1,5 @@
-/* The clipboard to and from VNC viewers: RFB cut text, which neatvnc
- * 0.5.4 carries as Latin-1 only (no extended clipboard). */
+/* The clipboard to and from VNC viewers: RFB cut text, Latin-1 (the
+ * extended clipboard is not served yet). */
 #ifndef XFB_VNC_CLIP_H
 #define XFB_VNC_CLIP_H
 
@@ -8,13 +8,13 @@
 
 #include "view.h"
 
-struct nvnc;
+struct rfbserver;
 
 /* The guest's text (UTF-8) to every viewer of this server, as Latin-1:
  * each character beyond U+00FF becomes '?', said in one log line. */
-void vnc_clip_send(struct nvnc *server, const struct view_guest *vg, const char *utf8, size_t len);
+void vnc_clip_send(struct rfbserver *server, const struct view_guest *vg, const char *utf8, size_t len);
 
 /* A viewer's cut text (Latin-1) for the guest, as UTF-8. */
-void vnc_clip_received(struct view_guest *vg, const char *latin1, uint32_t len);
+void vnc_clip_received(struct view_guest *vg, const char *latin1, size_t len);
 
 #endif

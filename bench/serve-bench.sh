@@ -31,7 +31,7 @@ need strace
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r)"
-echo "neatvnc $(dpkg-query -W -f '${Version}' libneatvnc0 2>/dev/null), xenfb $(cd "$top_srcdir" && git describe --always --dirty 2>/dev/null)"
+echo "xenfb $(cd "$top_srcdir" && git describe --always --dirty 2>/dev/null)"
 
 cputicks() { awk '{ print $14 + $15 }' /proc/"$1"/stat; }
 TCK=$(getconf CLK_TCK)

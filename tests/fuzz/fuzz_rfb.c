@@ -1,5 +1,5 @@
 /* Fuzzing the filter of a VNC viewer's messages (backend/rfbfilter.c),
- * which stands between any network client and neatvnc.
+ * which stands between any network client and the RFB server.
  *
  * Input: byte 0 sets the size of the pieces the stream arrives in
  * (1-64), byte 1 the room the caller gives per call beyond the slack,
@@ -8,8 +8,8 @@
  *
  * Checks: the filter always makes progress, never writes past the room
  * it is given, and what it passes on is what it would pass on again
- * unchanged (read whole, no error): only valid messages reach neatvnc,
- * requests inside the bound, key codes inside neatvnc's table, no
+ * unchanged (read whole, no error): only valid messages reach the
+ * server, requests inside the bound, key codes inside the table, no
  * SetDesktopSize. */
 #include "config.h"
 

@@ -3,7 +3,7 @@
 # pixel for pixel: gvnccapture (PNG) against xwd -root of the guest's real Xorg,
 # after drawing and again after an xrandr resize. The daemon publishes
 # the listener where `xl vncviewer` looks, and removes it when it stops.
-# (vncsnapshot speaks RFB 3.3 only, which neatvnc 0.5.4 refuses.)
+# (vncsnapshot speaks RFB 3.3 only, which the daemon refuses.)
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
@@ -30,8 +30,7 @@ grep -q "VNC viewer connected from 127.0.0.1:" "$SERVE_LOG"
 ok $? "the daemon logs the viewer with its address"
 wait_line "$SERVE_LOG" "VNC viewer from 127.0.0.1:[0-9]* left"
 ok $? "and logs it leaving"
-# (the guard logs it as the viewer hangs up; neatvnc then lets go of its
-# side and the guest is told)
+# (logged as the viewer hangs up; then the guest is told)
 wait_line "$SERVE_LOG" "domain 1: refresh period 0 ms"
 grep -E "domain 1: (refresh period|VNC viewer)" "$SERVE_LOG" | sed 's/.*domain 1: //; s/from .*//' |
     head -n 4 | tr '\n' '|' >"$TEST_TMP/refresh"

@@ -181,8 +181,7 @@ vx() { DISPLAY=$VIEWER_DISPLAY "$@"; }
 
 # viewer_matches: TigerVNC's window on the Xvfb (xwd -id) equals xwd
 # -root of the guest on $DISPLAY. (A real client's picture without
-# connecting another one: gvnccapture asks for exclusive access, and
-# neatvnc then disconnects the other viewers.)
+# connecting another one.)
 viewer_matches() {
     xwd -root -silent >"$TEST_TMP/screen.xwd" || return 1
     vx xwd -id "$VIEWER_WIN" -silent >"$TEST_TMP/viewer.xwd" || return 1

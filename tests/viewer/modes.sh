@@ -11,7 +11,7 @@
 
 SPREAD="1366x768 1360x768 1280x800 1440x900 1600x900 1680x1050 1920x1080 1920x1200 2560x1440
 1024x600 1400x1050 1023x767 1111x555 800x601"
-plan 35
+plan 36
 need xrandr xsetroot awk
 viewer_setup
 serve_start --refresh 40
@@ -74,10 +74,9 @@ done
 grep -q 'width requires unsupported line pitch' "$(xorg_log dom1)"
 ok $((! $?)) "no mode was refused for its line pitch"
 
-# Depth 16 (r5g6b5): an odd width, at start and by xrandr. neatvnc 0.5.4
-# does not serve 16-bit buffers (the daemon aborts when a client connects
-# to one), so the picture is compared where the backend maps it, as
-# tests/guest/ do.
+# Depth 16 (r5g6b5): an odd width, at start and by xrandr, compared where
+# the backend maps it, as tests/guest/ do; then through the daemon to a
+# VNC client, which gets the pixels converted to its 32-bit format.
 xorg_stop dom1
 serve_stop
 detach --domid 1 >/dev/null || bail "detach failed"
@@ -99,3 +98,9 @@ wait_line "$BACK_OUT" '^1 \(connected\|resize\) 1366 768 2752 16$' 1 20
 paint 1366 768
 wait_screen_matches 10
 ok $? "1366x768 at depth 16 by xrandr: pixel for pixel"
+
+back_kill
+serve_start --refresh 40
+wait_line "$SERVE_LOG" "domain 1: framebuffer connected: 1366x768, 16 bits" 1 20
+wait_match capture_matches 1 20
+ok $? "1366x768 at depth 16 through the daemon: the VNC client's picture equals xwd -root"

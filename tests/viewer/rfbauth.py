@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""rfbauth: log in to a VNC server with VeNCrypt X509Plain, as neatvnc
-0.5.4 offers it, and print the outcome on one line:
+"""rfbauth: log in to a VNC server with VeNCrypt X509Plain, as xenfb-backend
+offers it, and print the outcome on one line:
 
     rfbauth.py HOST PORT USER PASSWORD
 
@@ -57,9 +57,9 @@ def main():
         t = ctx.wrap_socket(s, server_hostname=host)
         u, p = user.encode(), password.encode()
         t.sendall(struct.pack(">II", len(u), len(p)) + u + p)
-        # neatvnc 0.5.4 sends a refusal as one byte 0 (htonl(1) stored in
-        # a uint8_t) and a reason, then hangs up: a refusal is told apart
-        # by the connection ending before a whole server init message
+        # a refusal is told apart by the connection ending before a
+        # whole server init message (some servers send the result word
+        # short)
         try:
             result = struct.unpack(">I", recv(t, 4))[0]
             if result != 0:

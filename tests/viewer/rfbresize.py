@@ -11,9 +11,10 @@ keeps an update request outstanding and prints each size it is told:
     size WxH                               (DesktopSize)
 After the first ExtendedDesktopSize it sends SetDesktopSize W H with one
 screen (--no-screens: with none, an invalid layout). It stops after the
-answer to its request (reason 1) when that is a refusal, else once a
-DesktopSize of W H came (or of another size, which it prints: the guest
-clamped it), or after SECONDS: "timeout".
+answer to its request (reason 1) when that is a refusal, else once the
+new size came, as the server's own ExtendedDesktopSize (reason 0) after
+the answer or as a DesktopSize (printed "size WxH"; another size than
+asked: the guest clamped it), or after SECONDS: "timeout".
 """
 import os
 import socket
@@ -32,7 +33,7 @@ def main():
         int(sys.argv[4]), float(sys.argv[5])
     no_screens = "--no-screens" in sys.argv
     s = socket.create_connection((host, port), timeout=secs)
-    f, recv, w, h = rfbsession.start(s, [RAW, EXT_DESKTOP_SIZE])
+    f, recv, w, h = rfbsession.start(s, [RAW, DESKTOP_SIZE, EXT_DESKTOP_SIZE])
     deadline = time.monotonic() + secs
     asked = answered = False
     while time.monotonic() < deadline:
@@ -58,6 +59,12 @@ def main():
                 n = recv(4)[0]
                 recv(16 * n)
                 print("ext %dx%d reason %d status %d screens %d" % (rw, rh, x, y, n), flush=True)
+                if x == 0:
+                    w, h = rw, rh
+                if x == 0 and answered:
+                    # the server's own change, after the answer: the size
+                    print("size %dx%d" % (rw, rh), flush=True)
+                    done = True
                 if x == 1:
                     answered = True
                     done = y != 0

@@ -1,0 +1,78 @@
+/* The RFB server of one guest: the daemon's own, behind its front door
+ * (rfbguard.h).
+ *
+ * The loop's thread shows pictures (rfbpix.h: snapshots nobody writes
+ * while they are shared), the cursor and cut text; each viewer is a
+ * session of two threads: the guard's connection thread reads the
+ * viewer's messages (checked by rfbfilter), and a writer sends updates,
+ * encoding the damaged part of the newest picture when the viewer asked
+ * for one, in the encoding it prefers (Raw, Tight with or without JPEG,
+ * ZRLE), cut into bands encoded at once on the daemon's encoder threads
+ * (rfbpool.h). A raw update in the picture's own format goes out of the
+ * picture with no copy. What a viewer does (keys, pointer, cut text, a
+ * size asked) reaches the loop's thread through a pipe and the ops.
+ *
+ * A slow viewer delays nobody but itself: it gets the newest picture
+ * when it asks again, everything that changed meanwhile in one update.
+ */
+#ifndef XFB_RFBSERVER_H
+#define XFB_RFBSERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pixman.h>
+
+#include "core/back.h"
+#include "rfbpix.h"
+
+struct rfbserver;
+struct rfbguard_conn;
+struct rfbpool;
+
+/* What viewers do, in the loop's thread. */
+struct rfbserver_ops {
+    void (*key_code)(void *data, unsigned evdev, bool down); /* QEMU extended key event */
+    void (*keysym)(void *data, uint32_t sym, bool down);
+    void (*pointer)(void *data, unsigned x, unsigned y, uint8_t buttons);
+    void (*cut_text)(void *data, const char *latin1, size_t len);
+    void (*resize)(void *data, unsigned w, unsigned h); /* a SetDesktopSize accepted */
+    void (*viewers)(void *data, int change);            /* +1 one joined, -1 one left */
+};
+
+/* name: the desktop's name shown by viewers; pool: the encoder threads
+ * (shared, may be NULL). NULL + errno. */
+struct rfbserver *rfbserver_new(const char *name, struct rfbpool *pool,
+                                const struct rfbserver_ops *ops, void *data);
+
+/* End every session; the server goes when the last one has. */
+void rfbserver_close(struct rfbserver *s);
+
+/* The newest picture (the server takes a reference); damage: where it
+ * differs from the one shown before (everything at another size). */
+void rfbserver_show(struct rfbserver *s, struct rfbpic *pic, pixman_region16_t *damage);
+
+/* Whether a picture is still in use: by a writer encoding it, or as the
+ * one shown. */
+static inline bool rfbserver_pic_busy(const struct rfbpic *p)
+{
+    return atomic_load(&p->refs) > 1;
+}
+
+/* The guest's cursor for viewers that draw their own (NULL or invisible:
+ * none, the guest draws it). */
+void rfbserver_cursor(struct rfbserver *s, const struct xfb_back_cursor *c);
+
+/* Cut text (Latin-1) for every viewer. */
+void rfbserver_cut_text(struct rfbserver *s, const char *latin1, size_t len);
+
+/* Whether the guest takes size requests now (else SetDesktopSize is
+ * answered "prohibited"). */
+void rfbserver_set_resizable(struct rfbserver *s, bool yes);
+
+/* One viewer, from its connection's thread after the handshake (shared:
+ * its ClientInit flag), until it leaves. */
+void rfbserver_session(struct rfbserver *s, struct rfbguard_conn *c, const char *peer);
+
+#endif
