@@ -29,7 +29,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 SYSTEMS = ["xenfb", "xvnc", "x11vnc", "dummy", "xenfb_nv"]
 NOCLIENT = ("dummy", "xenfb_nv")
-LABEL = {"xenfb": "xenfb (serve, neatvnc)", "xvnc": "TigerVNC Xvnc",
+LABEL = {"xenfb": "xenfb (serve)", "xvnc": "TigerVNC Xvnc",
          "x11vnc": "Xvfb + x11vnc", "dummy": "Xorg dummy (no export)",
          "xenfb_nv": "xenfb, no viewer (X side)"}
 COLOR = {"xenfb": "#1f77b4", "xvnc": "#d62728", "x11vnc": "#2ca02c", "dummy": "#7f7f7f", "xenfb_nv": "#9ecae1"}

@@ -86,7 +86,7 @@ ver() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null; }
     echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)"
     echo "os: $(. /etc/os-release && echo "$PRETTY_NAME")"
     echo "xenfb: $(cd "$top_srcdir" && git describe --always --dirty 2>/dev/null) (branch $(cd "$top_srcdir" && git rev-parse --abbrev-ref HEAD 2>/dev/null))"
-    echo "neatvnc: $(ver libneatvnc0)"
+    echo "encoders: libturbojpeg $(ver libturbojpeg0), zlib $(ver zlib1g)"
     echo "Xorg (xserver-xorg-core): $(ver xserver-xorg-core)"
     echo "dummy driver (xserver-xorg-video-dummy): $(ver xserver-xorg-video-dummy)"
     echo "Xvnc (tigervnc-standalone-server): $(ver tigervnc-standalone-server)"
