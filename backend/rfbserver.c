@@ -71,6 +71,10 @@ struct rfbserver {
     struct rfbpic *pic;
     struct cursor cursor;
     unsigned cursor_gen;
+    /* where viewers last put the pointer: the cursor is drawn there for
+     * those that cannot draw it themselves */
+    int ptr_x, ptr_y;
+    bool ptr_known;
     char *cut;
     size_t cut_len;
     unsigned cut_gen;
@@ -86,6 +90,9 @@ struct job {
     bool cursor, qemu_ack, ext_reply;
     unsigned ext_reason, ext_status;
     struct cursor cur;
+    bool composite; /* cur drawn over the picture at box, in Raw */
+    pixman_box16_t box;
+    int cx, cy; /* the image's top left corner, maybe off the picture */
     char *cut;
     size_t cut_len;
 };
@@ -113,6 +120,10 @@ struct session {
     unsigned ext_reason, ext_status;
     unsigned cursor_gen, cut_gen;
     bool want; /* an update request is waiting */
+    /* without the Cursor pseudo-encoding: the cursor drawn into what
+     * this viewer gets, where it was drawn last */
+    bool cursor_moved, drawn_on;
+    pixman_box16_t drawn;
     pixman_region16_t damage, requested;
     unsigned w, h; /* the size this viewer knows */
     /* the reader's */
@@ -123,7 +134,7 @@ struct session {
     /* the writer's */
     struct rfbtight *tight;
     struct rfbzrle *zrle;
-    struct rfbbuf band[BANDS], head;
+    struct rfbbuf band[BANDS], head, comp;
     int band_rects[BANDS];
     struct seg *segs;
     size_t n_segs, cap_segs;
@@ -245,6 +256,40 @@ static void wake_all(struct rfbserver *s)
         pthread_cond_signal(&ss->wake);
 }
 
+/* Where the cursor image goes in the picture for viewers that cannot
+ * draw it (cx, cy: its top left corner); false when nowhere. Under the
+ * lock. */
+static bool cursor_box(const struct rfbserver *s, pixman_box16_t *b, int *cx, int *cy)
+{
+    const struct cursor *c = &s->cursor;
+    *b = (pixman_box16_t){0, 0, 0, 0};
+    if (!c->on || !s->ptr_known)
+        return false;
+    *cx = s->ptr_x - c->hot_x;
+    *cy = s->ptr_y - c->hot_y;
+    int x1 = *cx > 0 ? *cx : 0, y1 = *cy > 0 ? *cy : 0;
+    int x2 = *cx + c->w, y2 = *cy + c->h;
+    if (x2 > s->pic->width)
+        x2 = s->pic->width;
+    if (y2 > s->pic->height)
+        y2 = s->pic->height;
+    if (x1 >= x2 || y1 >= y2)
+        return false;
+    *b = (pixman_box16_t){(int16_t)x1, (int16_t)y1, (int16_t)x2, (int16_t)y2};
+    return true;
+}
+
+/* The cursor moved or changed: viewers that get it in their pixels are
+ * owed the places it left and went to. Under the lock. */
+static void cursor_changed(struct rfbserver *s)
+{
+    for (struct session *ss = s->sessions; ss; ss = ss->next)
+        if (!ss->has_cursor) {
+            ss->cursor_moved = true;
+            pthread_cond_signal(&ss->wake);
+        }
+}
+
 void rfbserver_show(struct rfbserver *s, struct rfbpic *pic, pixman_region16_t *damage)
 {
     pthread_mutex_lock(&s->lock);
@@ -272,6 +317,7 @@ void rfbserver_cursor(struct rfbserver *s, const struct xfb_back_cursor *c)
     }
     s->cursor_gen++;
     wake_all(s);
+    cursor_changed(s);
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -336,7 +382,8 @@ static bool ready(const struct session *ss)
         return true;
     if (!ss->want)
         return false;
-    if (ss->qemu_ack || (ss->has_cursor && ss->cursor_gen != s->cursor_gen))
+    if (ss->qemu_ack || (ss->has_cursor && ss->cursor_gen != s->cursor_gen) ||
+        (!ss->has_cursor && ss->cursor_moved))
         return true;
     pixman_region16_t r;
     pixman_region_init(&r);
@@ -389,6 +436,28 @@ static void take_size(struct session *ss, struct rfbbuf *b)
     ss->want = true;
 }
 
+/* For a viewer without the Cursor pseudo-encoding: the place the cursor
+ * left is sent again, and the cursor drawn where it is now. Under the
+ * lock. */
+static void take_composite(struct session *ss, struct job *j)
+{
+    struct rfbserver *s = ss->s;
+    if (ss->drawn_on)
+        pixman_region_union_rect(&j->region, &j->region, ss->drawn.x1, ss->drawn.y1,
+                                 (unsigned)(ss->drawn.x2 - ss->drawn.x1),
+                                 (unsigned)(ss->drawn.y2 - ss->drawn.y1));
+    ss->drawn_on = cursor_box(s, &ss->drawn, &j->cx, &j->cy);
+    ss->cursor_moved = false;
+    if (!ss->drawn_on)
+        return;
+    pixman_region_union_rect(&j->region, &j->region, ss->drawn.x1, ss->drawn.y1,
+                             (unsigned)(ss->drawn.x2 - ss->drawn.x1),
+                             (unsigned)(ss->drawn.y2 - ss->drawn.y1));
+    j->composite = true;
+    j->box = ss->drawn;
+    j->cur = s->cursor;
+}
+
 /* Everything the next message needs, out of the shared state: under the
  * lock. Returns false when there is only a size change (in b). */
 static bool take_job(struct session *ss, struct job *j, struct rfbbuf *b)
@@ -429,6 +498,8 @@ static bool take_job(struct session *ss, struct job *j, struct rfbbuf *b)
     pixman_region_subtract(&ss->damage, &ss->damage, &j->region);
     pixman_region_clear(&ss->requested);
     ss->want = false;
+    if (!ss->has_cursor)
+        take_composite(ss, j);
     return true;
 }
 
@@ -583,6 +654,32 @@ static int encode(struct session *ss, struct job *j)
     return total;
 }
 
+/* The cursor drawn over the picture at j->box, in Raw: after the
+ * picture's own rectangles, which it overwrites. */
+static void put_composite(struct rfbbuf *b, const struct job *j)
+{
+    const pixman_box16_t *x = &j->box;
+    unsigned w = (unsigned)(x->x2 - x->x1), h = (unsigned)(x->y2 - x->y1);
+    unsigned bytes = rfbfmt_bytes(&j->fmt);
+    rfbbuf_rect(b, (unsigned)x->x1, (unsigned)x->y1, w, h, ENC_RAW);
+    uint8_t *d = rfbbuf_room(b, (size_t)w * h * bytes);
+    if (!d)
+        return;
+    for (int py = x->y1; py < x->y2; py++)
+        for (int px = x->x1; px < x->x2; px++, d += bytes) {
+            uint32_t c = j->cur.pixels[(py - j->cy) * j->cur.w + (px - j->cx)];
+            unsigned a = c >> 24;
+            uint8_t rgb[3];
+            rfbpic_rgb(j->pic, (unsigned)px, (unsigned)py, rgb);
+            for (int i = 0; i < 3; i++) {
+                unsigned v = (c >> (16 - 8 * i)) & 0xff;
+                rgb[i] = (uint8_t)((v * a + rgb[i] * (255 - a) + 127) / 255);
+            }
+            rfbpix_pack(&j->fmt, d, rgb);
+        }
+    b->len += (size_t)w * h * bytes;
+}
+
 static int send_cut(struct session *ss, const char *t, size_t len)
 {
     uint8_t m[8] = {3, 0, 0, 0, (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
@@ -618,6 +715,13 @@ static int send_update(struct session *ss, struct job *j)
     if (n < 0)
         return -1;
     count += (unsigned)n;
+    if (j->composite) {
+        ss->comp.len = 0;
+        put_composite(&ss->comp, j);
+        if (ss->comp.failed || !seg_add(ss, ss->comp.data, ss->comp.len))
+            return -1;
+        count++;
+    }
     if (!count)
         return 0;
     if (count > 0xffff)
@@ -706,6 +810,15 @@ static void set_encodings(struct session *ss, const uint8_t *e, unsigned n)
         ss->qemu_ack = true; /* the viewer learns it may send them */
     if (ss->has_cursor)
         ss->cursor_gen = ss->s->cursor_gen - 1; /* the cursor is owed */
+    if (ss->has_cursor && ss->drawn_on) {
+        /* drawn into its pixels so far: the place is owed without it */
+        pixman_region_union_rect(&ss->damage, &ss->damage, ss->drawn.x1, ss->drawn.y1,
+                                 (unsigned)(ss->drawn.x2 - ss->drawn.x1),
+                                 (unsigned)(ss->drawn.y2 - ss->drawn.y1));
+        ss->drawn_on = false;
+    }
+    if (!ss->has_cursor)
+        ss->cursor_moved = true; /* drawn from the next update on */
     if (ss->has_ext && !had_ext && !ss->ext_told) {
         ss->ext_reply = true; /* the size, so that it may ask for another */
         ss->ext_reason = ss->ext_status = 0;
@@ -785,6 +898,14 @@ static size_t act(struct session *ss, const uint8_t *m, size_t len)
         break;
     case 5: {
         struct ev e = {.type = EV_POINTER, .x = be16(m + 2), .y = be16(m + 4), .a = m[1]};
+        pthread_mutex_lock(&s->lock);
+        if (!s->ptr_known || s->ptr_x != e.x || s->ptr_y != e.y) {
+            s->ptr_x = e.x;
+            s->ptr_y = e.y;
+            s->ptr_known = true;
+            cursor_changed(s);
+        }
+        pthread_mutex_unlock(&s->lock);
         post(s, &e);
         break;
     }
@@ -921,6 +1042,7 @@ static void session_free(struct session *ss)
     for (int k = 0; k < BANDS; k++)
         rfbbuf_free(&ss->band[k]);
     rfbbuf_free(&ss->head);
+    rfbbuf_free(&ss->comp);
     rfbbuf_free(&ss->msgs);
     free(ss->segs);
     free(ss);

@@ -39,6 +39,9 @@
 
 #define MAX_HELD 16
 
+/* changes are found in tiles of this side (a power of 2) */
+#define TILE 32
+
 /* what a viewer sees before the guest's framebuffer connects */
 #define PLACEHOLDER_W 640
 #define PLACEHOLDER_H 480
@@ -449,13 +452,58 @@ static void vnc_surface(void *view, const struct xfb_back_surface *s)
     pixman_region_fini(&r);
 }
 
+/* Whether the box's pixels differ between two pictures of one size. */
+static bool box_differs(const struct rfbpic *a, const struct rfbpic *b, const pixman_box16_t *x)
+{
+    size_t off = (size_t)x->y1 * a->stride + (size_t)x->x1 * a->bytes;
+    size_t len = (size_t)(x->x2 - x->x1) * a->bytes;
+    for (int y = x->y1; y < x->y2; y++, off += a->stride)
+        if (memcmp(a->pixels + off, b->pixels + off, len) != 0)
+            return true;
+    return false;
+}
+
+/* What the guest reported, cut to the tiles whose pixels changed from
+ * the picture shown: a guest reports what it drew, and redrawing the
+ * same pixels (a clock's face, a blinking caret's line, a whole window
+ * repainted for one word) is common. Each viewer then gets only the
+ * changes, for the price of reading the pixels once more. */
+static void keep_changed(struct vnc_view *v, struct pixman_region16 *r)
+{
+    if (v->cur < 0 || v->cur == v->fill)
+        return;
+    const struct rfbpic *now = v->snap[v->fill].pic, *before = v->snap[v->cur].pic;
+    struct pixman_region16 kept;
+    pixman_region_init(&kept);
+    int n;
+    const pixman_box16_t *b = pixman_region_rectangles(r, &n);
+    for (int i = 0; i < n; i++)
+        for (int ty = b[i].y1 & ~(TILE - 1); ty < b[i].y2; ty += TILE)
+            for (int tx = b[i].x1 & ~(TILE - 1); tx < b[i].x2; tx += TILE) {
+                pixman_box16_t t = {
+                    (int16_t)(tx > b[i].x1 ? tx : b[i].x1),
+                    (int16_t)(ty > b[i].y1 ? ty : b[i].y1),
+                    (int16_t)(tx + TILE < b[i].x2 ? tx + TILE : b[i].x2),
+                    (int16_t)(ty + TILE < b[i].y2 ? ty + TILE : b[i].y2),
+                };
+                if (box_differs(now, before, &t))
+                    pixman_region_union_rect(&kept, &kept, t.x1, t.y1, (unsigned)(t.x2 - t.x1),
+                                             (unsigned)(t.y2 - t.y1));
+            }
+    pixman_region_copy(r, &kept);
+    pixman_region_fini(&kept);
+}
+
 static void on_flush(void *obj)
 {
     struct vnc_view *v = aml_get_userdata(obj);
     aml_stop(aml_get_default(), v->flush);
     v->flush_started = false;
-    if (v->fill >= 0 && pixman_region_not_empty(&v->pending))
-        snap_show(v, &v->pending);
+    if (v->fill >= 0 && pixman_region_not_empty(&v->pending)) {
+        keep_changed(v, &v->pending);
+        if (pixman_region_not_empty(&v->pending))
+            snap_show(v, &v->pending);
+    }
     pixman_region_clear(&v->pending);
 }
 

@@ -4,12 +4,14 @@
 # pseudo-encoding gets the guest's shape and hotspot, the pixels have no
 # cursor in them, and pointer motion over a still desktop sends no
 # framebuffer update at all. TigerVNC's viewer shows the guest's cursor as
-# its window's own (read back with XFixes on the viewer's display). A guest whose X is told Option "SWCursor"
-# keeps drawing the cursor into its pixels, as before.
+# its window's own (read back with XFixes on the viewer's display); a
+# viewer without the pseudo-encoding gets it drawn into its own pixels,
+# where its pointer is. A guest whose X is told Option "SWCursor" keeps
+# drawing the cursor into its pixels, as before.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 16
+plan 18
 need xsetroot
 viewer_setup
 RFBCURSOR="$top_srcdir/tests/viewer/rfbcursor.py"
@@ -40,7 +42,8 @@ echo "$out" | grep -q '^cursor [1-9][0-9]* [1-9][0-9]* '
 ok $? "xsetroot -cursor_name crosshair reaches the client: $(echo "$out" | grep '^cursor')"
 is "$(echo "$out" | grep '^area')" "area uniform 204080" "and is not in the pixels"
 
-# pointer motion over a still desktop: nothing but the marker drawn last
+# pointer motion over a still desktop, and a repaint that changes no
+# pixel: nothing but the marker drawn last
 "$PY" "$RFBCURSOR" 127.0.0.1 "$port" 60 count 1000 740 8 8 >"$TEST_TMP/count" 2>&1 &
 cpid=$!
 wait_line "$TEST_TMP/count" "^ready" 1 30
@@ -50,12 +53,15 @@ while [ $i -lt 40 ]; do
     "$XDRAW" warp $((100 + i * 10)) $((100 + i * 5))
     i=$((i + 1))
 done
+# and the whole desktop painted over in the colour it has: the guest
+# reports it, the daemon finds nothing changed
+"$XDRAW" fill 0 0 1024 700 204080
 "$XDRAW" fill 1000 740 8 8 ffffff
 wait "$cpid"
 ok $? "the client saw the marker drawn after the motion"
 sed 's/^/# /' "$TEST_TMP/count"
 grep -q "^rects 0 pixels 0 " "$TEST_TMP/count"
-ok $? "40 pointer moves: no framebuffer update before the marker"
+ok $? "40 pointer moves and the desktop repainted alike: no framebuffer update before the marker"
 
 # a cursor without a visible pixel: X hides it, the client gets an
 # empty one and shows none
@@ -77,6 +83,16 @@ is "$out" "cursor 12 20 3 5 240 ff8000" "TigerVNC's window shows the guest's cur
 wait_match viewer_matches 1
 ok $? "TigerVNC's picture equals xwd -root: no cursor in the pixels"
 tiger_stop
+
+# a viewer that cannot draw a cursor gets it in its pixels, where its
+# pointer is, and follows the pointer; the others still get none there
+out=$("$PY" "$RFBCURSOR" 127.0.0.1 "$port" 30 composite 300 200 600 400 24 ff8000)
+echo "$out" | sed 's/^/# /'
+is "$(echo "$out" | tail -n 1)" "moved to 600 400" \
+    "a viewer without the Cursor pseudo-encoding has the cursor drawn where its pointer goes"
+out=$("$PY" "$RFBCURSOR" 127.0.0.1 "$port" 30 shape 600 400 24 --want 12x20)
+is "$(echo "$out" | grep '^area')" "area uniform 204080" \
+    "and one that draws its own still has no cursor in its pixels there"
 
 # the guest without the extension: X draws the cursor, as before
 sed -i 's/Option     "MaxWidth"/Option     "SWCursor" "true"\n    Option     "MaxWidth"/' \

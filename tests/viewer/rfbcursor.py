@@ -5,6 +5,7 @@ says what the server sent: the cursor, the pixels, the updates.
     rfbcursor.py HOST PORT SECONDS shape X Y R [--no-cursor] [--want WxH]
                  [--want-not WxH] [--want-mixed]
     rfbcursor.py HOST PORT SECONDS count MX MY MW MH
+    rfbcursor.py HOST PORT SECONDS composite X1 Y1 X2 Y2 R RRGGBB
 
 shape: raw encoding plus Cursor (-239) (without it with --no-cursor);
 waits for the first full frame and, unless --no-cursor, for a cursor of
@@ -22,6 +23,13 @@ update, one incremental request outstanding, until a rectangle touches
 the marker MX MY MW MH that the test draws last; prints
     rects N pixels P cursors C
 for what came before the marker and did not touch it.
+
+composite: raw encoding without Cursor, as viewers that cannot draw a
+cursor; puts the pointer at X1, Y1 and waits until the square of side
+2R+1 around it holds the colour RRGGBB (the cursor drawn into its
+pixels by the server): prints "drawn at X1 Y1"; then moves the pointer to
+X2, Y2 and waits until the colour is there and gone from the first
+square: prints "moved to X2 Y2".
 
 Exits 1 with "timeout" after SECONDS, "closed" when the server hangs up.
 """
@@ -42,6 +50,53 @@ def touches(x, y, w, h, m):
     return x < mx + mw and mx < x + w and y < my + mh and my < y + h
 
 
+def square_has(fb, w, h, cx, cy, r, colour):
+    for yy in range(max(0, cy - r), min(h, cy + r + 1)):
+        for xx in range(max(0, cx - r), min(w, cx + r + 1)):
+            o = (yy * w + xx) * 4
+            if struct.unpack("<I", fb[o:o + 4])[0] & 0xffffff == colour:
+                return True
+    return False
+
+
+def composite(host, port, secs, pos, colour):
+    x1, y1, x2, y2, r = pos
+    s = socket.create_connection((host, port), timeout=secs)
+    f, recv, w, h = rfbsession.start(s, [0])
+    fb = bytearray(w * h * 4)
+    end = time.monotonic() + secs
+    s.sendall(struct.pack(">BBHH", 5, 0, x1, y1))
+    stage = 0
+    while time.monotonic() < end:
+        try:
+            n = rfbsession.update_header(recv)
+        except (EOFError, OSError, ValueError):
+            print("closed", flush=True)
+            return 1
+        if n is None:
+            continue
+        for _ in range(n):
+            x, y, rw, rh, enc = struct.unpack(">HHHHi", recv(12))
+            if enc != 0:
+                print("closed unexpected encoding %d" % enc, flush=True)
+                return 1
+            data = recv(rw * rh * 4)
+            for row in range(rh):
+                o = ((y + row) * w + x) * 4
+                fb[o:o + rw * 4] = data[row * rw * 4:(row + 1) * rw * 4]
+        if stage == 0 and square_has(fb, w, h, x1, y1, r, colour):
+            print("drawn at %d %d" % (x1, y1), flush=True)
+            s.sendall(struct.pack(">BBHH", 5, 0, x2, y2))
+            stage = 1
+        elif stage == 1 and square_has(fb, w, h, x2, y2, r, colour) and \
+                not square_has(fb, w, h, x1, y1, r, colour):
+            print("moved to %d %d" % (x2, y2), flush=True)
+            return 0
+        s.sendall(struct.pack(">BBHHHH", 3, 1, 0, 0, w, h))
+    print("timeout", flush=True)
+    return 1
+
+
 def main():
     host, port, secs, mode = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
     args = [a for a in sys.argv[5:] if not a.startswith("--")]
@@ -51,6 +106,8 @@ def main():
     want_not = opt.get("--want-not")
     args = [a for a in args if a not in (want, want_not)]
     want_mixed = "--want-mixed" in sys.argv
+    if mode == "composite":
+        return composite(host, port, secs, [int(a) for a in args[:5]], int(args[5], 16))
     s = socket.create_connection((host, port), timeout=secs)
     f, recv, w, h = rfbsession.start(s, [0] + ([CURSOR] if want_cursor or mode == "count" else []))
     fb = bytearray(w * h * 4)
