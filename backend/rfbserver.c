@@ -284,7 +284,7 @@ static bool cursor_box(const struct rfbserver *s, pixman_box16_t *b, int *cx, in
 static void cursor_changed(struct rfbserver *s)
 {
     for (struct session *ss = s->sessions; ss; ss = ss->next)
-        if (!ss->has_cursor) {
+        if (!ss->has_cursor && (s->cursor.on || ss->drawn_on)) {
             ss->cursor_moved = true;
             pthread_cond_signal(&ss->wake);
         }
@@ -389,6 +389,7 @@ static bool ready(const struct session *ss)
     pixman_region_init(&r);
     pixman_region_intersect(&r, (pixman_region16_t *)&ss->damage,
                             (pixman_region16_t *)&ss->requested);
+    pixman_region_intersect_rect(&r, &r, 0, 0, s->pic->width, s->pic->height);
     bool any = pixman_region_not_empty(&r);
     pixman_region_fini(&r);
     return any;
@@ -495,11 +496,18 @@ static bool take_job(struct session *ss, struct job *j, struct rfbbuf *b)
     }
     pixman_region_intersect(&j->region, &ss->damage, &ss->requested);
     pixman_region_intersect_rect(&j->region, &j->region, 0, 0, j->pic->width, j->pic->height);
+    if (!ss->has_cursor)
+        take_composite(ss, j);
+    if (!pixman_region_not_empty(&j->region) && !j->cursor && !j->qemu_ack) {
+        /* nothing after all (a cursor moved that is not drawn, damage
+         * past a smaller picture): the request waits for something */
+        rfbpic_unref(j->pic);
+        j->pic = NULL;
+        return true;
+    }
     pixman_region_subtract(&ss->damage, &ss->damage, &j->region);
     pixman_region_clear(&ss->requested);
     ss->want = false;
-    if (!ss->has_cursor)
-        take_composite(ss, j);
     return true;
 }
 
@@ -966,6 +974,8 @@ static void act_all(struct session *ss)
     size_t off = 0;
     for (size_t n; off < b->len && (n = act(ss, b->data + off, b->len - off)); off += n)
         ;
+    if (!off)
+        return;
     memmove(b->data, b->data + off, b->len - off);
     b->len -= off;
 }

@@ -11,7 +11,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 18
+plan 20
 need xsetroot
 viewer_setup
 RFBCURSOR="$top_srcdir/tests/viewer/rfbcursor.py"
@@ -69,6 +69,14 @@ ok $? "40 pointer moves and the desktop repainted alike: no framebuffer update b
 out=$("$PY" "$RFBCURSOR" 127.0.0.1 "$port" 30 shape 300 200 4 --want 0x0)
 is "$(echo "$out" | grep '^cursor')" "cursor 0 0 0 0 0 000000" \
     "a blank X cursor reaches the client as no cursor"
+# a viewer without the pseudo-encoding moving its pointer while the
+# cursor is hidden: nothing to draw, and its update request still stands
+"$PY" "$RFBCURSOR" 127.0.0.1 "$port" 30 count 1000 740 8 8 --no-cursor >"$TEST_TMP/count2" 2>&1 &
+cpid=$!
+wait_line "$TEST_TMP/count2" "^ready" 1 30
+"$XDRAW" fill 1000 740 8 8 ff0000
+wait "$cpid"
+ok $? "a viewer moving its pointer over a hidden cursor still gets the next change ($(tail -n 1 "$TEST_TMP/count2"))"
 
 # TigerVNC's viewer draws the guest's cursor itself: its window's cursor
 # (XFixes on the viewer's display) is the guest's shape, and its picture
@@ -112,3 +120,10 @@ out=$("$PY" "$RFBCURSOR" 127.0.0.1 "$port" 30 shape 300 200 24 --no-cursor --wan
 echo "$out" | sed 's/^/# /'
 echo "$out" | grep -q '^area mixed 2'
 ok $? "the pixels around the pointer hold X's own cursor"
+# a viewer without the Cursor pseudo-encoding moves the pointer: X's
+# cursor follows it in the pixels (nothing for the daemon to draw, and
+# its update requests still answered)
+out=$("$PY" "$RFBCURSOR" 127.0.0.1 "$port" 30 composite 300 200 600 400 24 ff8000)
+echo "$out" | sed 's/^/# /'
+is "$(echo "$out" | tail -n 1)" "moved to 600 400" \
+    "a viewer without the pseudo-encoding sees X's cursor follow its pointer"

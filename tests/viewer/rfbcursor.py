@@ -4,7 +4,7 @@ says what the server sent: the cursor, the pixels, the updates.
 
     rfbcursor.py HOST PORT SECONDS shape X Y R [--no-cursor] [--want WxH]
                  [--want-not WxH] [--want-mixed]
-    rfbcursor.py HOST PORT SECONDS count MX MY MW MH
+    rfbcursor.py HOST PORT SECONDS count MX MY MW MH [--no-cursor]
     rfbcursor.py HOST PORT SECONDS composite X1 Y1 X2 Y2 R RRGGBB
 
 shape: raw encoding plus Cursor (-239) (without it with --no-cursor);
@@ -22,7 +22,10 @@ count: prints "ready" once the first full frame is in, then reads every
 update, one incremental request outstanding, until a rectangle touches
 the marker MX MY MW MH that the test draws last; prints
     rects N pixels P cursors C
-for what came before the marker and did not touch it.
+for what came before the marker and did not touch it. With --no-cursor
+it does not ask for the cursor and moves the pointer before each request
+(a viewer that moves its pointer while nothing changes must still get
+the next change).
 
 composite: raw encoding without Cursor, as viewers that cannot draw a
 cursor; puts the pointer at X1, Y1 and waits until the square of side
@@ -109,7 +112,9 @@ def main():
     if mode == "composite":
         return composite(host, port, secs, [int(a) for a in args[:5]], int(args[5], 16))
     s = socket.create_connection((host, port), timeout=secs)
-    f, recv, w, h = rfbsession.start(s, [0] + ([CURSOR] if want_cursor or mode == "count" else []))
+    moving = mode == "count" and "--no-cursor" in sys.argv
+    f, recv, w, h = rfbsession.start(s, [0] + ([CURSOR] if want_cursor or
+                                               (mode == "count" and not moving) else []))
     fb = bytearray(w * h * 4)
     end = time.monotonic() + secs
     full = False
@@ -191,6 +196,8 @@ def main():
             if full and not printed_ready:
                 printed_ready = True
                 print("ready", flush=True)
+        if moving and printed_ready:
+            s.sendall(struct.pack(">BBHH", 5, 0, 10 + rects % 2, 10))
         s.sendall(struct.pack(">BBHHHH", 3, 1, 0, 0, w, h))
     print("timeout", flush=True)
     return 1
