@@ -86,6 +86,8 @@ struct vnc_view {
     struct pixman_region16 pending;
     struct aml_idle *flush;
     bool flush_started;
+    pixman_box16_t *tiles; /* the changed tiles of a pass */
+    size_t tiles_cap;
     uint8_t buttons;
     /* keysym-only clients: what we pressed for each held keysym */
     struct {
@@ -473,9 +475,8 @@ static void keep_changed(struct vnc_view *v, struct pixman_region16 *r)
     if (v->cur < 0 || v->cur == v->fill)
         return;
     const struct rfbpic *now = v->snap[v->fill].pic, *before = v->snap[v->cur].pic;
-    struct pixman_region16 kept;
-    pixman_region_init(&kept);
     int n;
+    size_t kept = 0;
     const pixman_box16_t *b = pixman_region_rectangles(r, &n);
     for (int i = 0; i < n; i++)
         for (int ty = b[i].y1 & ~(TILE - 1); ty < b[i].y2; ty += TILE)
@@ -486,12 +487,21 @@ static void keep_changed(struct vnc_view *v, struct pixman_region16 *r)
                     (int16_t)(tx + TILE < b[i].x2 ? tx + TILE : b[i].x2),
                     (int16_t)(ty + TILE < b[i].y2 ? ty + TILE : b[i].y2),
                 };
-                if (box_differs(now, before, &t))
-                    pixman_region_union_rect(&kept, &kept, t.x1, t.y1, (unsigned)(t.x2 - t.x1),
-                                             (unsigned)(t.y2 - t.y1));
+                if (!box_differs(now, before, &t))
+                    continue;
+                if (kept == v->tiles_cap) {
+                    size_t cap = v->tiles_cap ? 2 * v->tiles_cap : 256;
+                    pixman_box16_t *m = realloc(v->tiles, cap * sizeof(*m));
+                    if (!m)
+                        return; /* all of it, then */
+                    v->tiles = m;
+                    v->tiles_cap = cap;
+                }
+                v->tiles[kept++] = t;
             }
-    pixman_region_copy(r, &kept);
-    pixman_region_fini(&kept);
+    /* one region made of them all, rather than a union per tile */
+    pixman_region_fini(r);
+    pixman_region_init_rects(r, v->tiles, (int)kept);
 }
 
 static void on_flush(void *obj)
@@ -711,6 +721,7 @@ static void vnc_destroy(void *view)
         pixman_region_fini(&v->snap[i].stale);
     if (v->vg->vnc_path[0])
         unlink(v->vg->vnc_path);
+    free(v->tiles);
     free(v);
 }
 
