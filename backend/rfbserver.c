@@ -115,6 +115,7 @@ struct session {
     bool quit;
     struct rfbfmt fmt;
     int enc, quality, compress;
+    bool compress_given;
     bool has_cursor, has_size, has_ext, has_qemu;
     bool qemu_ack, ext_reply, ext_told;
     unsigned ext_reason, ext_status;
@@ -131,6 +132,7 @@ struct session {
     uint8_t in[IN_SIZE];
     uint8_t out[IN_SIZE + RFBFILTER_OUT_SLACK];
     struct rfbbuf msgs; /* filtered bytes not yet acted on */
+    char told[96];      /* what the log last said the viewer gets */
     /* the writer's */
     struct rfbtight *tight;
     struct rfbzrle *zrle;
@@ -798,15 +800,18 @@ static void set_encodings(struct session *ss, const uint8_t *e, unsigned n)
     ss->enc = -1;
     ss->quality = -1;
     ss->compress = 1;
+    ss->compress_given = false;
     ss->has_cursor = ss->has_size = ss->has_ext = ss->has_qemu = false;
     for (unsigned i = 0; i < n; i++) {
         int32_t v = (int32_t)be32(e + 4 * i);
         if (ss->enc < 0 && (v == ENC_RAW || v == ENC_TIGHT || v == ENC_ZRLE))
             ss->enc = v;
-        else if (v >= -32 && v <= -23)
+        else if (v >= -32 && v <= -23 && ss->quality < 0)
             ss->quality = v + 32;
-        else if (v >= -256 && v <= -247)
+        else if (v >= -256 && v <= -247 && !ss->compress_given) {
             ss->compress = v + 256;
+            ss->compress_given = true;
+        }
         ss->has_cursor |= v == ENC_CURSOR;
         ss->has_size |= v == ENC_DESKTOP_SIZE;
         ss->has_ext |= v == ENC_EXT_SIZE;
@@ -832,6 +837,28 @@ static void set_encodings(struct session *ss, const uint8_t *e, unsigned n)
         ss->ext_reason = ss->ext_status = 0;
         ss->ext_told = true;
     }
+}
+
+/* What the viewer gets, in one line when it changes: what to look at
+ * first when a viewer shows something unexpected. The reader's own
+ * fields, read without the lock: only the reader writes them. */
+static void log_encodings(struct session *ss)
+{
+    static const char *const names[] = {[ENC_RAW] = "Raw", [ENC_TIGHT] = "Tight",
+                                        [ENC_ZRLE] = "ZRLE"};
+    char d[sizeof(ss->told)];
+    int n = snprintf(d, sizeof(d), "%s", names[ss->enc]);
+    if (ss->enc == ENC_TIGHT && ss->quality >= 0 && n < (int)sizeof(d))
+        n += snprintf(d + n, sizeof(d) - (size_t)n, ", JPEG quality %d", ss->quality);
+    if (ss->compress_given && ss->enc != ENC_RAW && n < (int)sizeof(d))
+        n += snprintf(d + n, sizeof(d) - (size_t)n, ", compression level %d", ss->compress);
+    if (n < (int)sizeof(d))
+        snprintf(d + n, sizeof(d) - (size_t)n, ", %s",
+                 ss->has_cursor ? "its own cursor" : "the cursor in its pixels");
+    if (!strcmp(d, ss->told))
+        return;
+    memcpy(ss->told, d, sizeof(d));
+    rfbguard_log(ss->c, XFB_LOG_INFO, "VNC viewer from %s gets %s", ss->peer, d);
 }
 
 /* FramebufferUpdateRequest: under the lock. */
@@ -894,6 +921,7 @@ static size_t act(struct session *ss, const uint8_t *m, size_t len)
         set_encodings(ss, m + 4, be16(m + 2));
         pthread_cond_signal(&ss->wake);
         pthread_mutex_unlock(&s->lock);
+        log_encodings(ss);
         break;
     case 3:
         pthread_mutex_lock(&s->lock);

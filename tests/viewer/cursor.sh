@@ -11,7 +11,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 20
+plan 21
 need xsetroot
 viewer_setup
 RFBCURSOR="$top_srcdir/tests/viewer/rfbcursor.py"
@@ -85,6 +85,8 @@ xvfb_start
 "$XDRAW" cursor-box 12 20 3 5 ff8000
 "$XDRAW" warp 300 200
 tiger_start 1
+wait_line "$SERVE_LOG" "domain 1: VNC viewer from .* gets Tight, \(compression level [0-9], \)\{0,1\}its own cursor" 1 10
+ok $? "TigerVNC's viewer gets Tight, lossless, and draws the cursor itself ($(grep -o 'domain 1: VNC viewer from .* gets .*' "$SERVE_LOG" | tail -n 1))"
 vx xdotool mousemove --window "$VIEWER_WIN" 200 150
 out=$(vx "$PY" "$top_srcdir/tests/viewer/xcursor.py" 30 12x20)
 is "$out" "cursor 12 20 3 5 240 ff8000" "TigerVNC's window shows the guest's cursor: 12x20, hotspot 3,5, orange"

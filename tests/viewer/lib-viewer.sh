@@ -133,11 +133,13 @@ xvfb_start() {
     VIEWER_DISPLAY=":$d"
 }
 
-# tiger_start D: TigerVNC's viewer of domain D on the Xvfb; VIEWER_WIN
+# tiger_start D [ENCODING]: TigerVNC's viewer of domain D on the Xvfb,
+# asking for ENCODING first (Tight, its own default, unless told; without
+# JPEG, so that pixels compare exactly); VIEWER_WIN
 tiger_start() {
     need vncviewer xdotool
     DISPLAY=$VIEWER_DISPLAY vncviewer -Shared -RemoteResize=0 -MenuKey= -AutoSelect=0 \
-        -PreferredEncoding=ZRLE -NoJPEG \
+        -PreferredEncoding="${2:-Tight}" -NoJPEG \
         "127.0.0.1::$(vnc_port "$1")" >"$TEST_TMP/tiger.log" 2>&1 &
     TIGER_PID=$!
     at_exit "tiger_stop"

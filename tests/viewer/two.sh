@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 12
+plan 13
 need xsetroot vncviewer Xvfb
 viewer_setup
 serve_start
@@ -25,12 +25,14 @@ on2 wait_match capture_matches 2
 ok $? "guest 2: the capture equals its screen"
 
 xvfb_start
-tiger_start 2
+tiger_start 2 ZRLE
 tiger2=$TIGER_PID
 TIGER_PID=
 at_exit "kill $tiger2 2>/dev/null"
 wait_line "$SERVE_LOG" "domain 2: VNC viewer connected from" 1 10
 ok $? "a TigerVNC viewer stays connected to guest 2"
+wait_line "$SERVE_LOG" "domain 2: VNC viewer from .* gets ZRLE, \(compression level [0-9], \)\{0,1\}its own cursor" 1 10
+ok $? "it gets ZRLE, as it asked ($(grep -o 'domain 2: VNC viewer from .* gets .*' "$SERVE_LOG" | tail -n 1))"
 
 n=$(count "$SERVE_LOG" "domain 1: framebuffer disconnected")
 xorg_stop dom1
