@@ -61,6 +61,7 @@ static bool known_encoding(int32_t e)
     case -239: /* Cursor */
     case -258: /* QEMU extended key event */
     case -308: /* ExtendedDesktopSize */
+    case (int32_t)0xc0a1e5ce: /* the extended clipboard */
         return true;
     }
     return (e >= -32 && e <= -23) || (e >= -256 && e <= -247);
@@ -140,8 +141,12 @@ static ssize_t fixed_done(struct rfbfilter *f, uint8_t *out, size_t *out_len, si
         f->have = 0;
         f->state = S_ENC;
         return 0;
-    case 6:
-        f->left = be32(f->msg + 4);
+    case 6: {
+        /* a negative length: the extended clipboard, flags and data */
+        int32_t len = (int32_t)be32(f->msg + 4);
+        f->left = len < 0 ? (uint32_t)(-(int64_t)len) : (uint32_t)len;
+        if (len < 0 && f->left < 4)
+            return bad(f, "an extended cut text of %u bytes, without its flags", f->left);
         if (f->left > RFBFILTER_MAX_CUT_TEXT) {
             f->dropped = f->left;
             f->have = 0;
@@ -149,6 +154,7 @@ static ssize_t fixed_done(struct rfbfilter *f, uint8_t *out, size_t *out_len, si
             return 0;
         }
         break; /* the header goes on when there is room: read whole until then */
+    }
     case 3:
         clip_request(f, f->msg);
         break;

@@ -6,7 +6,8 @@
  * The filter passes on only whole messages of the kinds the server
  * serves, each valid: a pixel format it can convert to, at most 32
  * encodings and only those it knows, cut text within a limit (longer
- * text is skipped, the rest of the stream kept), update requests
+ * text is skipped, the rest of the stream kept; a negative length is the
+ * extended clipboard's, at least its 4 bytes of flags), update requests
  * clipped to a bound the caller keeps (the picture's size), the QEMU
  * extended key event with a key number inside the table. SetDesktopSize
  * is read here and handed to the caller as an event. Anything else is

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <aml.h>
+#include <zlib.h>
 
 #include "rfbfilter.h"
 #include "rfbguard.h"
@@ -29,6 +30,19 @@
 #define ENC_LAST_RECT    (-224)
 #define ENC_QEMU_KEY     (-258)
 #define ENC_EXT_SIZE     (-308)
+#define ENC_EXT_CLIP     ((int32_t)0xc0a1e5ce)
+
+/* The extended clipboard's flags (rfbproto 7.7.27): the action in the
+ * top byte, the formats in the low ones; text is the one served. */
+#define CLIP_TEXT    (1u << 0)
+#define CLIP_CAPS    (1u << 24)
+#define CLIP_REQUEST (1u << 25)
+#define CLIP_PEEK    (1u << 26)
+#define CLIP_NOTIFY  (1u << 27)
+#define CLIP_PROVIDE (1u << 28)
+/* The most text a viewer may provide, inflated (the guest takes less:
+ * the view says so in its log) */
+#define CLIP_MAX (1u << 20)
 
 #define BANDS        4
 #define BAND_MIN     (256 * 256) /* pixels: smaller updates are one band */
@@ -48,6 +62,7 @@ struct ev {
     uint32_t a;
     char *text; /* EV_CUT: the loop frees it */
     size_t len;
+    bool utf8; /* EV_CUT: UTF-8 (the extended clipboard), else Latin-1 */
 };
 
 struct cursor {
@@ -75,8 +90,10 @@ struct rfbserver {
      * those that cannot draw it themselves */
     int ptr_x, ptr_y;
     bool ptr_known;
-    char *cut;
+    char *cut; /* the guest's text, Latin-1 */
     size_t cut_len;
+    char *utf8; /* and as it is, for viewers with the extended clipboard */
+    size_t utf8_len;
     unsigned cut_gen;
     struct session *sessions;
 };
@@ -95,6 +112,8 @@ struct job {
     int cx, cy; /* the image's top left corner, maybe off the picture */
     char *cut;
     size_t cut_len;
+    bool clip_caps, clip_request, clip_notify, clip_provide;
+    bool clip_text; /* the guest has text to offer */
 };
 
 /* A piece of an update on its way out: bytes of a buffer or of the
@@ -120,6 +139,8 @@ struct session {
     bool qemu_ack, ext_reply, ext_told;
     unsigned ext_reason, ext_status;
     unsigned cursor_gen, cut_gen;
+    /* the extended clipboard: what the writer owes the viewer */
+    bool has_clip, clip_caps, clip_request, clip_notify, clip_provide;
     bool want; /* an update request is waiting */
     /* without the Cursor pseudo-encoding: the cursor drawn into what
      * this viewer gets, where it was drawn last */
@@ -151,6 +172,7 @@ static void server_unref(struct rfbserver *s)
             close(s->ev[i]);
     rfbpic_unref(s->pic);
     free(s->cut);
+    free(s->utf8);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
@@ -185,7 +207,7 @@ static void drain(struct rfbserver *s)
             o->pointer(s->data, e.x, e.y, (uint8_t)e.a);
             break;
         case EV_CUT:
-            o->cut_text(s->data, e.text, e.len);
+            o->cut_text(s->data, e.text, e.len, e.utf8);
             break;
         case EV_RESIZE:
             o->resize(s->data, e.x, e.y);
@@ -323,16 +345,24 @@ void rfbserver_cursor(struct rfbserver *s, const struct xfb_back_cursor *c)
     pthread_mutex_unlock(&s->lock);
 }
 
-void rfbserver_cut_text(struct rfbserver *s, const char *latin1, size_t len)
+void rfbserver_cut_text(struct rfbserver *s, const char *utf8, size_t utf8_len,
+                        const char *latin1, size_t len)
 {
-    char *t = malloc(len ? len : 1);
-    if (!t)
+    char *t = malloc(len ? len : 1), *u = malloc(utf8_len ? utf8_len : 1);
+    if (!t || !u) {
+        free(t);
+        free(u);
         return;
+    }
     memcpy(t, latin1, len);
+    memcpy(u, utf8, utf8_len);
     pthread_mutex_lock(&s->lock);
     free(s->cut);
+    free(s->utf8);
     s->cut = t;
     s->cut_len = len;
+    s->utf8 = u;
+    s->utf8_len = utf8_len;
     s->cut_gen++;
     wake_all(s);
     pthread_mutex_unlock(&s->lock);
@@ -380,7 +410,8 @@ static bool size_differs(const struct session *ss, const struct rfbpic *p)
 static bool ready(const struct session *ss)
 {
     const struct rfbserver *s = ss->s;
-    if (ss->quit || ss->cut_gen != s->cut_gen || ss->ext_reply || size_differs(ss, s->pic))
+    if (ss->quit || ss->cut_gen != s->cut_gen || ss->ext_reply || size_differs(ss, s->pic) ||
+        ss->clip_caps || ss->clip_request || ss->clip_notify || ss->clip_provide)
         return true;
     if (!ss->want)
         return false;
@@ -461,6 +492,15 @@ static void take_composite(struct session *ss, struct job *j)
     j->cur = s->cursor;
 }
 
+static void take_text(struct job *j, const char *t, size_t len)
+{
+    j->cut = malloc(len ? len : 1);
+    if (j->cut) {
+        memcpy(j->cut, t, len);
+        j->cut_len = len;
+    }
+}
+
 /* Everything the next message needs, out of the shared state: under the
  * lock. Returns false when there is only a size change (in b). */
 static bool take_job(struct session *ss, struct job *j, struct rfbbuf *b)
@@ -468,12 +508,19 @@ static bool take_job(struct session *ss, struct job *j, struct rfbbuf *b)
     struct rfbserver *s = ss->s;
     if (ss->cut_gen != s->cut_gen) {
         ss->cut_gen = s->cut_gen;
-        j->cut = malloc(s->cut_len ? s->cut_len : 1);
-        if (j->cut) {
-            memcpy(j->cut, s->cut, s->cut_len);
-            j->cut_len = s->cut_len;
-        }
+        if (ss->has_clip)
+            ss->clip_notify = true; /* it asks for the text if it wants it */
+        else
+            take_text(j, s->cut, s->cut_len);
     }
+    j->clip_caps = ss->clip_caps;
+    j->clip_request = ss->clip_request;
+    j->clip_notify = ss->clip_notify;
+    j->clip_provide = ss->clip_provide && s->utf8;
+    j->clip_text = s->utf8 != NULL;
+    if (j->clip_provide)
+        take_text(j, s->utf8, s->utf8_len);
+    ss->clip_caps = ss->clip_request = ss->clip_notify = ss->clip_provide = false;
     if (size_differs(ss, s->pic)) {
         take_size(ss, b);
         return false;
@@ -699,6 +746,83 @@ static int send_cut(struct session *ss, const char *t, size_t len)
     return len ? rfbguard_send(ss->c, t, len, false) : 0;
 }
 
+/* An extended clipboard message: ServerCutText with the length
+ * negative, the flags, then data. */
+static int send_ext_cut(struct session *ss, uint32_t flags, const void *data, size_t len)
+{
+    uint32_t n = (uint32_t)(-(int64_t)(4 + len));
+    uint8_t m[12] = {3,
+                     0,
+                     0,
+                     0,
+                     (uint8_t)(n >> 24),
+                     (uint8_t)(n >> 16),
+                     (uint8_t)(n >> 8),
+                     (uint8_t)n,
+                     (uint8_t)(flags >> 24),
+                     (uint8_t)(flags >> 16),
+                     (uint8_t)(flags >> 8),
+                     (uint8_t)flags};
+    if (rfbguard_send(ss->c, m, sizeof(m), len > 0) < 0)
+        return -1;
+    return len ? rfbguard_send(ss->c, data, len, false) : 0;
+}
+
+/* The guest's text as the extended clipboard provides it: its size and
+ * the text with CRLF line ends and a NUL, deflated as one stream. */
+static int send_provide(struct session *ss, const char *t, size_t len)
+{
+    size_t lf = 0;
+    for (size_t i = 0; i < len; i++)
+        lf += t[i] == '\n';
+    size_t n = len + lf + 1;
+    uint8_t *raw = malloc(4 + n);
+    uLongf zlen = compressBound((uLong)(4 + n));
+    uint8_t *z = malloc(zlen);
+    int r = -1;
+    if (raw && z) {
+        raw[0] = (uint8_t)(n >> 24);
+        raw[1] = (uint8_t)(n >> 16);
+        raw[2] = (uint8_t)(n >> 8);
+        raw[3] = (uint8_t)n;
+        uint8_t *d = raw + 4;
+        for (size_t i = 0; i < len; i++) {
+            if (t[i] == '\n' && (i == 0 || t[i - 1] != '\r'))
+                *d++ = '\r';
+            *d++ = (uint8_t)t[i];
+        }
+        *d++ = 0;
+        if (compress2(z, &zlen, raw, (uLong)(d - raw), 1) == Z_OK)
+            r = send_ext_cut(ss, CLIP_PROVIDE | CLIP_TEXT, z, zlen);
+    }
+    free(raw);
+    free(z);
+    return r;
+}
+
+/* What the extended clipboard owes the viewer: our capabilities (text,
+ * every action, up to CLIP_MAX bytes), a request for its text, word that
+ * the guest has new text, the text. */
+static int send_clip(struct session *ss, const struct job *j)
+{
+    int r = 0;
+    if (j->clip_caps) {
+        uint8_t max[4] = {(uint8_t)(CLIP_MAX >> 24), (uint8_t)(CLIP_MAX >> 16),
+                          (uint8_t)(CLIP_MAX >> 8), (uint8_t)CLIP_MAX};
+        r = send_ext_cut(ss,
+                         CLIP_CAPS | CLIP_REQUEST | CLIP_PEEK | CLIP_NOTIFY | CLIP_PROVIDE |
+                             CLIP_TEXT,
+                         max, sizeof(max));
+    }
+    if (r == 0 && j->clip_request)
+        r = send_ext_cut(ss, CLIP_REQUEST | CLIP_TEXT, NULL, 0);
+    if (r == 0 && j->clip_notify)
+        r = send_ext_cut(ss, CLIP_NOTIFY | (j->clip_text ? CLIP_TEXT : 0), NULL, 0);
+    if (r == 0 && j->clip_provide && j->cut)
+        r = send_provide(ss, j->cut, j->cut_len);
+    return r;
+}
+
 /* One update: pseudo-rectangles, then the picture's. */
 static int send_update(struct session *ss, struct job *j)
 {
@@ -768,8 +892,10 @@ static void *writer(void *arg)
             job_done(&j);
             break;
         }
-        if (j.cut)
+        if (j.cut && !j.clip_provide)
             r = send_cut(ss, j.cut, j.cut_len);
+        if (r == 0)
+            r = send_clip(ss, &j);
         if (r == 0 && !whole && size->len)
             r = rfbguard_send(ss->c, size->data, size->len, false);
         if (r == 0 && whole)
@@ -796,12 +922,12 @@ static uint32_t be32(const uint8_t *p)
  * the pseudo-encodings. Under the lock. */
 static void set_encodings(struct session *ss, const uint8_t *e, unsigned n)
 {
-    bool had_ext = ss->has_ext, had_qemu = ss->has_qemu;
+    bool had_ext = ss->has_ext, had_qemu = ss->has_qemu, had_clip = ss->has_clip;
     ss->enc = -1;
     ss->quality = -1;
     ss->compress = 1;
     ss->compress_given = false;
-    ss->has_cursor = ss->has_size = ss->has_ext = ss->has_qemu = false;
+    ss->has_cursor = ss->has_size = ss->has_ext = ss->has_qemu = ss->has_clip = false;
     for (unsigned i = 0; i < n; i++) {
         int32_t v = (int32_t)be32(e + 4 * i);
         if (ss->enc < 0 && (v == ENC_RAW || v == ENC_TIGHT || v == ENC_ZRLE))
@@ -816,9 +942,12 @@ static void set_encodings(struct session *ss, const uint8_t *e, unsigned n)
         ss->has_size |= v == ENC_DESKTOP_SIZE;
         ss->has_ext |= v == ENC_EXT_SIZE;
         ss->has_qemu |= v == ENC_QEMU_KEY;
+        ss->has_clip |= v == ENC_EXT_CLIP;
     }
     if (ss->enc < 0)
         ss->enc = ENC_RAW;
+    if (ss->has_clip && !had_clip)
+        ss->clip_caps = true; /* then the viewer sends its own */
     if (ss->has_qemu && !had_qemu)
         ss->qemu_ack = true; /* the viewer learns it may send them */
     if (ss->has_cursor)
@@ -877,6 +1006,72 @@ static void ev_key(struct session *ss, enum ev_type t, uint32_t a, bool down)
     post(ss->s, &e);
 }
 
+static size_t cut_len(const uint8_t *m)
+{
+    int32_t len = (int32_t)be32(m + 4);
+    return len < 0 ? (size_t)(-(int64_t)len) : (size_t)len;
+}
+
+/* The text of an extended clipboard Provide (a zlib stream of a size
+ * and the text, for each format flagged; text the first), at most
+ * CLIP_MAX bytes; NULL when it is not that. */
+static char *provided_text(const uint8_t *z, size_t zlen, size_t *len)
+{
+    uint8_t *out = malloc(4 + CLIP_MAX + 1);
+    z_stream zs = {.next_in = (Bytef *)z, .avail_in = (uInt)zlen};
+    if (!out || inflateInit(&zs) != Z_OK) {
+        free(out);
+        return NULL;
+    }
+    zs.next_out = out;
+    zs.avail_out = 4 + CLIP_MAX + 1;
+    int r = inflate(&zs, Z_FINISH);
+    size_t got = 4 + CLIP_MAX + 1 - zs.avail_out;
+    inflateEnd(&zs);
+    uint32_t n = got >= 4 ? be32(out) : 0;
+    if ((r != Z_STREAM_END && r != Z_BUF_ERROR) || got < 4 || n > got - 4 || n > CLIP_MAX) {
+        free(out);
+        return NULL;
+    }
+    /* CRLF to LF, and no NUL: the guest's own text */
+    size_t o = 0;
+    for (size_t i = 4; i < 4 + n && out[i]; i++)
+        if (!(out[i] == '\r' && i + 1 < 4 + n && out[i + 1] == '\n'))
+            out[o++] = out[i];
+    *len = o;
+    return (char *)out;
+}
+
+/* An extended clipboard message from the viewer (flags, then data). */
+static void ext_cut(struct session *ss, const uint8_t *p, size_t len)
+{
+    struct rfbserver *s = ss->s;
+    uint32_t flags = be32(p), action = flags & 0xff000000u;
+    bool text = flags & CLIP_TEXT;
+    if (action == CLIP_PROVIDE && text) {
+        struct ev e = {.type = EV_CUT, .utf8 = true};
+        e.text = provided_text(p + 4, len - 4, &e.len);
+        if (e.text)
+            post(s, &e);
+        else
+            rfbguard_log(ss->c, XFB_LOG_WARNING,
+                         "VNC viewer from %s: clipboard text not zlib or over %u bytes: skipped",
+                         ss->peer, CLIP_MAX);
+        return;
+    }
+    if (action & CLIP_CAPS)
+        return; /* it takes what it says; we ask it for text only */
+    pthread_mutex_lock(&s->lock);
+    if (action == CLIP_REQUEST && text)
+        ss->clip_provide = true;
+    else if (action == CLIP_PEEK)
+        ss->clip_notify = true;
+    else if (action == CLIP_NOTIFY && text)
+        ss->clip_request = true; /* its text, please */
+    pthread_cond_signal(&ss->wake);
+    pthread_mutex_unlock(&s->lock);
+}
+
 /* One whole message of the filtered stream; its length, 0 if it is not
  * all there yet. */
 static size_t act(struct session *ss, const uint8_t *m, size_t len)
@@ -899,8 +1094,8 @@ static size_t act(struct session *ss, const uint8_t *m, size_t len)
     case 5:
         need = 6;
         break;
-    case 6:
-        need = len >= 8 ? 8 + (size_t)be32(m + 4) : 8;
+    case 6: /* a negative length: the extended clipboard's */
+        need = len >= 8 ? 8 + cut_len(m) : 8;
         break;
     default: /* 255: the QEMU key event, the one QEMU message the filter passes */
         need = 12;
@@ -946,6 +1141,10 @@ static size_t act(struct session *ss, const uint8_t *m, size_t len)
         break;
     }
     case 6: {
+        if ((int32_t)be32(m + 4) < 0) {
+            ext_cut(ss, m + 8, need - 8);
+            break;
+        }
         struct ev e = {.type = EV_CUT, .text = malloc(need - 8 + 1), .len = need - 8};
         if (e.text) {
             memcpy(e.text, m + 8, need - 8);

@@ -36,7 +36,8 @@ struct rfbserver_ops {
     void (*key_code)(void *data, unsigned evdev, bool down); /* QEMU extended key event */
     void (*keysym)(void *data, uint32_t sym, bool down);
     void (*pointer)(void *data, unsigned x, unsigned y, uint8_t buttons);
-    void (*cut_text)(void *data, const char *latin1, size_t len);
+    /* Latin-1, or UTF-8 from a viewer with the extended clipboard */
+    void (*cut_text)(void *data, const char *text, size_t len, bool utf8);
     void (*resize)(void *data, unsigned w, unsigned h); /* a SetDesktopSize accepted */
     void (*viewers)(void *data, int change);            /* +1 one joined, -1 one left */
 };
@@ -64,8 +65,11 @@ static inline bool rfbserver_pic_busy(const struct rfbpic *p)
  * none, the guest draws it). */
 void rfbserver_cursor(struct rfbserver *s, const struct xfb_back_cursor *c);
 
-/* Cut text (Latin-1) for every viewer. */
-void rfbserver_cut_text(struct rfbserver *s, const char *latin1, size_t len);
+/* The guest's clipboard text for every viewer: as it is (UTF-8) for
+ * those with the extended clipboard, which are told it changed and ask
+ * for it, and as Latin-1 for the others. */
+void rfbserver_cut_text(struct rfbserver *s, const char *utf8, size_t utf8_len,
+                        const char *latin1, size_t len);
 
 /* Whether the guest takes size requests now (else SetDesktopSize is
  * answered "prohibited"). */

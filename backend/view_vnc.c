@@ -304,10 +304,10 @@ static void on_pointer(void *data, unsigned x, unsigned y, uint8_t mask)
     v->buttons = mask;
 }
 
-static void on_cut_text(void *data, const char *text, size_t len)
+static void on_cut_text(void *data, const char *text, size_t len, bool utf8)
 {
     struct vnc_view *v = data;
-    vnc_clip_received(v->vg, text, len);
+    vnc_clip_received(v->vg, text, len, utf8);
 }
 
 /* A VNC viewer's SetDesktopSize (the server answered it already). */

@@ -13,8 +13,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
     # pandoc sizes tables for 70 columns, but man's text is 71 wide less
     # the gaps between columns: scale them so groff need not overflow (and
     # the one table pandoc leaves unsized is the table of paths), and
-    # ragged right: narrow table columns cannot be justified
-    sed -e 's/\\f\[VB\{0,1\}\]/\\f[B]/g' -e 's/^l l l\.$/lw(44n) lw(7n) lw(13n)./' -e 's/^\.hy$/.hy\n.na/' |
+    # ragged right: narrow table columns cannot be justified; and a table
+    # starts where 20 lines are left on the page, else on the next one
+    # (groff cannot break a row's text block across pages: a table that
+    # starts near the foot of one warns, wherever edits move it)
+    sed -e 's/\\f\[VB\{0,1\}\]/\\f[B]/g' -e 's/^l l l\.$/lw(44n) lw(7n) lw(13n)./' -e 's/^\.hy$/.hy\n.na/' \
+        -e 's/^\.TS$/.ne 20\n.TS/' |
     # and no paragraph break right after a heading (mandoc -T lint)
     awk '!(/^\.PP$/ && prev ~ /^\.S[HS] /) { print } { prev = $0 }' |
     awk '/^lw\(/ { out = ""; n = split($0, w, " ")

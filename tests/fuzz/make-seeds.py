@@ -398,6 +398,9 @@ def rfb_seeds():
         "request-far": head + be("BBHHHH", 3, 0, 65535, 0, 65535, 65535),
         "qemu-code": head + be("BBHII", 255, 0, 1, 0x61, 300) + be("BBHI", 255, 1, 0, 0),
         "junk": head + bytes([7, 9, 99]),
+        # the extended clipboard: caps, notify, provide (negative lengths)
+        "extended-cut": head + be("Bxxxi", 6, -8) + be("II", 0x1f000001, 1 << 20)
+        + be("BxxxiI", 6, -4, 0x08000001) + be("BxxxiI", 6, -9, 0x10000001) + b"zlib!",
     }
 
 

@@ -183,15 +183,36 @@ static void test_refused(void)
     refused(max, sizeof(max), "a channel of 256 levels", "pixel format");
     static const uint8_t audio[] = {255, 1, 0, 0};
     refused(audio, sizeof(audio), "a QEMU audio message", "subtype 1");
+    static const uint8_t flagless[] = {6, 0, 0, 0, 0xff, 0xff, 0xff, 0xfe, 1, 2};
+    refused(flagless, sizeof(flagless), "an extended cut text of 2 bytes", "without its flags");
+}
+
+/* The extended clipboard's cut text: a negative length, flags, data. */
+static void test_extended_cut(void)
+{
+    static const uint8_t m[] = {6,    0,    0, 0, 0xff, 0xff, 0xff, 0xf8, /* -8 */
+                                0x1f, 0,    0, 1, 0,    1,    0,    0,    /* caps, text */
+                                6,    0,    0, 0, 0xff, 0xff, 0xff, 0xfc, /* -4 */
+                                0x08, 0,    0, 1,                         /* notify */
+                                4,    1,    0, 0, 0,    0,    0,    0x61};
+    size_t steps[] = {1, 3, sizeof(m)};
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        struct rfbfilter f = fresh();
+        ssize_t n = run(&f, m, sizeof(m), steps[i], 20);
+        ok(n == sizeof(m) && !memcmp(out, m, sizeof(m)),
+           "extended cut text passes whole, and the stream stays in step (pieces of %zu)",
+           steps[i]);
+    }
 }
 
 int main(void)
 {
-    plan(29);
+    plan(34);
     test_valid_passes();
     test_encodings();
     test_cut_text_over_limit();
     test_mended();
     test_refused();
+    test_extended_cut();
     return done_testing();
 }

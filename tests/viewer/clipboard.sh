@@ -3,13 +3,14 @@
 # `xenfb-agent clipboard` on its clipboard device, xclip as the guest's
 # applications, and an RFB client (tests/viewer/rfbclip.py) as the
 # viewer's clipboard. Text copied in the guest reaches the viewer as cut
-# text (Latin-1: what does not fit becomes '?'); a viewer's cut text
+# text (Latin-1: what does not fit becomes '?'; UTF-8 as it is with the
+# extended clipboard); a viewer's cut text
 # becomes the guest's CLIPBOARD and PRIMARY; each direction turned off by
 # dom0's policy lets nothing across.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 23
+plan 25
 need xclip
 viewer_setup
 AGENT="$top_builddir/xenfb-agent/xenfb-agent"
@@ -97,6 +98,22 @@ wait "$RECV_PID"
 ok $? "café €? reaches the viewer as Latin-1: é kept, € as '?'"
 wait_line "$SERVE_LOG" "domain 1: clipboard to VNC viewers: 1 characters outside Latin-1 sent as '?'" $((n + 1)) 5
 ok $? "one line says one character was replaced"
+
+# the extended clipboard (caps, notify, request, provide): UTF-8 both
+# ways, whatever Latin-1 holds
+"$PY" "$RFBCLIP" 127.0.0.1 "$port" 30 recv-ext "$(hex 'café € 日本')" >"$TEST_TMP/ext.out" 2>&1 &
+EXT_PID=$!
+wait_line "$TEST_TMP/ext.out" '^ready' 1 20
+guest_copy "café € 日本"
+wait "$EXT_PID"
+ok $? "a viewer with the extended clipboard gets café € 日本 as it is ($(tail -n 1 "$TEST_TMP/ext.out"))"
+a=$(count "$AGENT_LOG" "bytes from dom0: CLIPBOARD and PRIMARY are now dom0's text")
+two=$(printf 'from an extended viewer: € 日本\nline 2' | od -An -tx1 | tr -d ' \n')
+"$PY" "$RFBCLIP" 127.0.0.1 "$port" 30 send-ext "$two" >"$TEST_TMP/ext.out" 2>&1
+wait_line "$AGENT_LOG" "bytes from dom0: CLIPBOARD and PRIMARY are now dom0's text" $((a + 1)) 20
+is "$(xclip -o -selection clipboard | od -An -tx1 | tr -d ' \n')" "$two" \
+    "and the text it provides reaches the guest as it is, its CRLF made LF" ||
+    sed 's/^/# send-ext: /' "$TEST_TMP/ext.out"
 
 # viewer to guest: Latin-1 from the viewer, UTF-8 in the guest
 a=$(count "$AGENT_LOG" "bytes from dom0: CLIPBOARD and PRIMARY are now dom0's text")

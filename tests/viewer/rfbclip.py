@@ -8,6 +8,16 @@
     rfbclip.py HOST PORT TIMEOUT send HEX
         send one ClientCutText with these bytes (Latin-1, as RFB has it),
         then print "sent"
+    rfbclip.py HOST PORT TIMEOUT recv-ext EXPECT_HEX
+    rfbclip.py HOST PORT TIMEOUT send-ext HEX
+        the same with the extended clipboard (rfbproto: the pseudo-
+        encoding 0xc0a1e5ce, caps, then notify, request and provide, the
+        text UTF-8 with CRLF line ends and a NUL, deflated): recv-ext
+        prints "ready" after the server's caps, answers its notify with a
+        request and prints "cut HEX" for each text provided (as UTF-8,
+        CRLF made LF, no NUL), "latin1 HEX" for plain cut text; send-ext
+        notifies, provides the UTF-8 bytes HEX (LF sent as CRLF) when the
+        server asks, and prints "sent"
 
 Raw encoding only, one full update asked for: what else arrives is read
 and skipped.
@@ -17,15 +27,91 @@ import socket
 import struct
 import sys
 import time
+import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import rfbsession  # noqa: E402
+
+
+EXT_CLIP = -1063131698  # 0xc0a1e5ce
+TEXT, CAPS, REQUEST, PEEK, NOTIFY, PROVIDE = 1, 1 << 24, 1 << 25, 1 << 26, 1 << 27, 1 << 28
+
+
+def ext_cut(s, flags, data=b""):
+    s.sendall(struct.pack(">Bxxxi", 6, -(4 + len(data))) + struct.pack(">I", flags) + data)
+
+
+def skip_update(recv):
+    recv(1)
+    (n,) = struct.unpack(">H", recv(2))
+    for _ in range(n):
+        x, y, rw, rh, enc = struct.unpack(">HHHHi", recv(12))
+        if enc == 0:
+            recv(rw * rh * 4)
+        elif enc != rfbsession.DESKTOP_SIZE:
+            raise ValueError("unexpected encoding %d" % enc)
+
+
+def extended(s, recv, timeout, mode, arg):
+    end = time.monotonic() + timeout
+    want = bytes.fromhex(arg)
+    while time.monotonic() < end:
+        s.settimeout(max(0.1, end - time.monotonic()))
+        try:
+            t = recv(1)[0]
+        except (socket.timeout, TimeoutError):
+            break
+        if t == 0:
+            skip_update(recv)
+            continue
+        if t != 3:
+            print("unexpected message %d" % t, flush=True)
+            return 2
+        recv(3)
+        (n,) = struct.unpack(">i", recv(4))
+        if n >= 0:
+            print("latin1", recv(n).hex(), flush=True)
+            continue
+        data = recv(-n)
+        (flags,) = struct.unpack(">I", data[:4])
+        action = flags & 0xff000000
+        if action & CAPS:  # with the actions it takes
+            # ours: text, and every action
+            ext_cut(s, CAPS | REQUEST | PEEK | NOTIFY | PROVIDE | TEXT, struct.pack(">I", 0))
+            if mode == "send-ext":
+                ext_cut(s, NOTIFY | TEXT)
+            else:
+                print("ready", flush=True)
+        elif action == NOTIFY and flags & TEXT and mode == "recv-ext":
+            ext_cut(s, REQUEST | TEXT)
+        elif action == REQUEST and flags & TEXT and mode == "send-ext":
+            text = want.replace(b"\n", b"\r\n") + b"\0"
+            ext_cut(s, PROVIDE | TEXT, zlib.compress(struct.pack(">I", len(text)) + text))
+            print("sent", flush=True)
+            s.shutdown(socket.SHUT_WR)
+            return 0
+        elif action == PROVIDE and flags & TEXT:
+            raw = zlib.decompress(data[4:])
+            (size,) = struct.unpack(">I", raw[:4])
+            text = raw[4:4 + size]
+            if not text.endswith(b"\0"):
+                print("provide without its NUL", flush=True)
+                return 2
+            text = text[:-1].replace(b"\r\n", b"\n")
+            print("cut", text.hex(), flush=True)
+            if text == want:
+                return 0
+    print("timeout", flush=True)
+    return 1
 
 
 def main():
     host, port, timeout, mode = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
     arg = sys.argv[5] if len(sys.argv) > 5 else None
     s = socket.create_connection((host, port), timeout=timeout)
+    if mode in ("recv-ext", "send-ext"):
+        f, recv, w, h = rfbsession.start(s, [0, EXT_CLIP])
+        return extended(s, recv, timeout, mode, arg)
     f, recv, w, h = rfbsession.start(s, [0])
     if mode == "send":
         data = bytes.fromhex(arg)

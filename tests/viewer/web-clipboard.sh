@@ -2,8 +2,8 @@
 # noVNC's clipboard panel in a headless Chromium (tests/viewer/webclip.py
 # over DevTools), through `serve --web`: text copied in the guest (xclip,
 # with xenfb-agent clipboard in its session) shows in the panel, and text
-# put in the panel becomes the guest's CLIPBOARD. RFB cut text is
-# Latin-1: é crosses both ways.
+# put in the panel becomes the guest's CLIPBOARD. noVNC has the extended
+# clipboard: text crosses both ways in UTF-8, € and 日本 too.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
@@ -39,18 +39,18 @@ at_exit "exec 7>&-; kill $WEB_PID 2>/dev/null"
 wait_line "$TEST_TMP/web.out" '^ready' 1 30 || { sed 's/^/# /' "$TEST_TMP/web.out"; bail "noVNC did not connect"; }
 
 a=$(count "$AGENT_LOG" "CLIPBOARD: .* bytes for dom0")
-printf '%s' 'copied in the guest: café' | xclip -selection clipboard
+printf '%s' 'copied in the guest: café € 日本' | xclip -selection clipboard
 wait_line "$AGENT_LOG" "CLIPBOARD: .* bytes for dom0" $((a + 1)) 20
-echo "wait $(hex 'copied in the guest: café')" >&7
+echo "wait $(hex 'copied in the guest: café € 日本')" >&7
 wait_line "$TEST_TMP/web.out" '^\(got\|timeout\)' 1 30
 grep -q '^got' "$TEST_TMP/web.out"
 ok $? "text copied in the guest shows in noVNC's clipboard panel"
 
 a=$(count "$AGENT_LOG" "bytes from dom0: CLIPBOARD and PRIMARY are now dom0's text")
-echo "paste $(hex 'pasted in the browser: é')" >&7
+echo "paste $(hex 'pasted in the browser: é € 日本')" >&7
 wait_line "$AGENT_LOG" "bytes from dom0: CLIPBOARD and PRIMARY are now dom0's text" $((a + 1)) 20
 ok $? "text put in noVNC's clipboard panel reaches the agent"
-is "$(xclip -o -selection clipboard | od -An -tx1 | tr -d ' \n')" "$(hex 'pasted in the browser: é')" \
+is "$(xclip -o -selection clipboard | od -An -tx1 | tr -d ' \n')" "$(hex 'pasted in the browser: é € 日本')" \
     "and is the guest's CLIPBOARD"
 
 [ "$_tap_failed" -eq 0 ] || { sed 's/^/# web: /' "$TEST_TMP/web.out"; show_serve_log 30; }
