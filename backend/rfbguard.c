@@ -143,10 +143,11 @@ static int viewer_recv_all(struct rfbguard_conn *c, void *buf, size_t n)
     return 0;
 }
 
-static int fd_send(int fd, const void *buf, size_t n)
+/* flags: MSG_MORE when more of the message follows at once */
+static int fd_send(int fd, const void *buf, size_t n, int flags)
 {
     for (size_t sent = 0; sent < n;) {
-        ssize_t r = send(fd, (const uint8_t *)buf + sent, n - sent, MSG_NOSIGNAL);
+        ssize_t r = send(fd, (const uint8_t *)buf + sent, n - sent, MSG_NOSIGNAL | flags);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
@@ -159,7 +160,7 @@ static int fd_send(int fd, const void *buf, size_t n)
 static int viewer_send(struct rfbguard_conn *c, const void *buf, size_t n)
 {
     if (!c->tls)
-        return fd_send(c->fd, buf, n);
+        return fd_send(c->fd, buf, n, 0);
     for (size_t sent = 0; sent < n;) {
         ssize_t r = gnutls_record_send(c->tls, (const uint8_t *)buf + sent, n - sent);
         if (r == GNUTLS_E_INTERRUPTED)
@@ -558,18 +559,8 @@ ssize_t rfbguard_recv(struct rfbguard_conn *c, void *buf, size_t n)
 
 int rfbguard_send(struct rfbguard_conn *c, const void *buf, size_t n, bool more)
 {
-    if (!c->tls) {
-        for (size_t sent = 0; sent < n;) {
-            ssize_t r = send(c->fd, (const uint8_t *)buf + sent, n - sent,
-                             MSG_NOSIGNAL | (more ? MSG_MORE : 0));
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r <= 0)
-                return -1;
-            sent += (size_t)r;
-        }
-        return 0;
-    }
+    if (!c->tls)
+        return fd_send(c->fd, buf, n, more ? MSG_MORE : 0);
     if (more && !c->corked) {
         gnutls_record_cork(c->tls); /* one record for many small pieces */
         c->corked = true;

@@ -138,15 +138,11 @@ def main():
         except (socket.timeout, TimeoutError):
             return 0 if want is None else 1
         if t == 0:
-            recv(1)
-            (n,) = struct.unpack(">H", recv(2))
-            for _ in range(n):
-                x, y, rw, rh, enc = struct.unpack(">HHHHi", recv(12))
-                if enc == 0:
-                    recv(rw * rh * 4)
-                elif enc != rfbsession.DESKTOP_SIZE:
-                    print("unexpected encoding %d" % enc, flush=True)
-                    return 2
+            try:
+                skip_update(recv)
+            except ValueError as e:
+                print(e, flush=True)
+                return 2
         elif t == 1:
             recv(3)
             (n,) = struct.unpack(">H", recv(2))
