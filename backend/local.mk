@@ -37,6 +37,7 @@ backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h
 	backend/view_vnc.c backend/view_web.c \
 	backend/vnc_clip.c backend/vnc_clip.h backend/rfbguard.c backend/rfbguard.h \
 	backend/rfbfilter.c backend/rfbfilter.h backend/rfbserver.c backend/rfbserver.h \
+	backend/rfbserver_int.h backend/rfbupdate.c backend/rfbextclip.c \
 	backend/rfbpix.c backend/rfbpix.h backend/rfbpool.c backend/rfbpool.h \
 	backend/rfbtight.c backend/rfbtight.h backend/rfbzrle.c backend/rfbzrle.h \
 	backend/rfbkeys.c backend/rfbkeys.h \

@@ -54,13 +54,13 @@ static ssize_t bad(struct rfbfilter *f, const char *fmt, ...)
 static bool known_encoding(int32_t e)
 {
     switch (e) {
-    case 0:    /* Raw */
-    case 7:    /* Tight */
-    case 16:   /* ZRLE */
-    case -223: /* DesktopSize */
-    case -239: /* Cursor */
-    case -258: /* QEMU extended key event */
-    case -308: /* ExtendedDesktopSize */
+    case 0:                   /* Raw */
+    case 7:                   /* Tight */
+    case 16:                  /* ZRLE */
+    case -223:                /* DesktopSize */
+    case -239:                /* Cursor */
+    case -258:                /* QEMU extended key event */
+    case -308:                /* ExtendedDesktopSize */
     case (int32_t)0xc0a1e5ce: /* the extended clipboard */
         return true;
     }

@@ -8,6 +8,7 @@
 
 #include <linux/input-event-codes.h>
 
+/* clang-format off */
 static const uint16_t beyond[256] = {
     [0x54] = KEY_SYSRQ,
     [0x56] = KEY_102ND,
@@ -64,6 +65,7 @@ static const uint16_t beyond[256] = {
     [0xec] = KEY_MAIL,
     [0xed] = KEY_MEDIA,
 };
+/* clang-format on */
 
 unsigned rfbkeys_qnum_to_evdev(uint32_t qnum)
 {

@@ -14,6 +14,11 @@
  *
  * A slow viewer delays nobody but itself: it gets the newest picture
  * when it asks again, everything that changed meanwhile in one update.
+ *
+ * Per viewer, as it asked: the cursor as the Cursor pseudo-encoding, or
+ * drawn into the pixels sent to it alone (where the viewers' pointer
+ * last was); the size as ExtendedDesktopSize or DesktopSize; the
+ * clipboard as the extended clipboard (UTF-8) or Latin-1 cut text.
  */
 #ifndef XFB_RFBSERVER_H
 #define XFB_RFBSERVER_H
@@ -68,8 +73,8 @@ void rfbserver_cursor(struct rfbserver *s, const struct xfb_back_cursor *c);
 /* The guest's clipboard text for every viewer: as it is (UTF-8) for
  * those with the extended clipboard, which are told it changed and ask
  * for it, and as Latin-1 for the others. */
-void rfbserver_cut_text(struct rfbserver *s, const char *utf8, size_t utf8_len,
-                        const char *latin1, size_t len);
+void rfbserver_cut_text(struct rfbserver *s, const char *utf8, size_t utf8_len, const char *latin1,
+                        size_t len);
 
 /* Whether the guest takes size requests now (else SetDesktopSize is
  * answered "prohibited"). */

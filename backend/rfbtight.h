@@ -28,8 +28,8 @@ void rfbtight_free(struct rfbtight *t);
  * zlib effort. Only stream `stream` (0..RFBTIGHT_STREAMS-1) of t is used.
  * Returns the number of rectangles appended, -1 on failure (out may
  * then hold part of it: the connection cannot go on). */
-int rfbtight_encode(struct rfbtight *t, int stream, const struct rfbpic *p,
-                    const struct rfbfmt *f, unsigned x, unsigned y, unsigned w, unsigned h,
-                    int quality, int compress, struct rfbbuf *out);
+int rfbtight_encode(struct rfbtight *t, int stream, const struct rfbpic *p, const struct rfbfmt *f,
+                    unsigned x, unsigned y, unsigned w, unsigned h, int quality, int compress,
+                    struct rfbbuf *out);
 
 #endif

@@ -7,7 +7,8 @@
 #include "proto/clip.h"
 #include "rfbserver.h"
 
-void vnc_clip_send(struct rfbserver *server, const struct view_guest *vg, const char *utf8, size_t len)
+void vnc_clip_send(struct rfbserver *server, const struct view_guest *vg, const char *utf8,
+                   size_t len)
 {
     /* Latin-1 is never longer than the UTF-8 it comes from */
     char *out = malloc(len + 1);

@@ -14,7 +14,8 @@ struct rfbserver;
 /* The guest's text (UTF-8) to every viewer of this server: as it is
  * with the extended clipboard, else as Latin-1, where each character
  * beyond U+00FF becomes '?', said in one log line. */
-void vnc_clip_send(struct rfbserver *server, const struct view_guest *vg, const char *utf8, size_t len);
+void vnc_clip_send(struct rfbserver *server, const struct view_guest *vg, const char *utf8,
+                   size_t len);
 
 /* A viewer's text for the guest: UTF-8 from the extended clipboard,
  * else Latin-1, made UTF-8. */

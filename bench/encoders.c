@@ -59,8 +59,8 @@ static void band(void *ctx, unsigned k)
             rfbpix_convert(&bgr, d + row * (y - y0), p, 0, y, p->width);
         o->len = d ? row * (y1 - y0) : 0;
     } else {
-        rfbtight_encode(r->tight, (int)k, p, &rfbfmt_default, 0, y0, p->width, y1 - y0,
-                        r->quality, 1, o);
+        rfbtight_encode(r->tight, (int)k, p, &rfbfmt_default, 0, y0, p->width, y1 - y0, r->quality,
+                        1, o);
     }
 }
 

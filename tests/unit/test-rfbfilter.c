@@ -190,11 +190,11 @@ static void test_refused(void)
 /* The extended clipboard's cut text: a negative length, flags, data. */
 static void test_extended_cut(void)
 {
-    static const uint8_t m[] = {6,    0,    0, 0, 0xff, 0xff, 0xff, 0xf8, /* -8 */
-                                0x1f, 0,    0, 1, 0,    1,    0,    0,    /* caps, text */
-                                6,    0,    0, 0, 0xff, 0xff, 0xff, 0xfc, /* -4 */
-                                0x08, 0,    0, 1,                         /* notify */
-                                4,    1,    0, 0, 0,    0,    0,    0x61};
+    static const uint8_t m[] = {6,    0, 0, 0, 0xff, 0xff, 0xff, 0xf8, /* -8 */
+                                0x1f, 0, 0, 1, 0,    1,    0,    0,    /* caps, text */
+                                6,    0, 0, 0, 0xff, 0xff, 0xff, 0xfc, /* -4 */
+                                0x08, 0, 0, 1,                         /* notify */
+                                4,    1, 0, 0, 0,    0,    0,    0x61};
     size_t steps[] = {1, 3, sizeof(m)};
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
         struct rfbfilter f = fresh();
