@@ -260,8 +260,10 @@ static void set_encodings(struct session *ss, const uint8_t *e, unsigned n)
     }
     if (ss->enc < 0)
         ss->enc = ENC_RAW;
-    if (ss->has_clip && !had_clip)
-        ss->clip_caps = true; /* then the viewer sends its own */
+    if (ss->has_clip && !had_clip) {
+        ss->clip_caps = true;                  /* then the viewer sends its own */
+        ss->clip_notify = ss->s->utf8 != NULL; /* the guest's text, if any */
+    }
     if (ss->has_qemu && !had_qemu)
         ss->qemu_ack = true; /* the viewer learns it may send them */
     if (ss->has_cursor)

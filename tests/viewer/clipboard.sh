@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 25
+plan 29
 need xclip
 viewer_setup
 AGENT="$top_builddir/xenfb-agent/xenfb-agent"
@@ -107,6 +107,8 @@ wait_line "$TEST_TMP/ext.out" '^ready' 1 20
 guest_copy "café € 日本"
 wait "$EXT_PID"
 ok $? "a viewer with the extended clipboard gets café € 日本 as it is ($(tail -n 1 "$TEST_TMP/ext.out"))"
+"$PY" "$RFBCLIP" 127.0.0.1 "$port" 30 recv-ext "$(hex 'café € 日本')" >"$TEST_TMP/ext.out" 2>&1
+ok $? "and one that connects afterwards is offered it at once ($(tail -n 1 "$TEST_TMP/ext.out"))"
 a=$(count "$AGENT_LOG" "bytes from dom0: CLIPBOARD and PRIMARY are now dom0's text")
 two=$(printf 'from an extended viewer: € 日本\nline 2' | od -An -tx1 | tr -d ' \n')
 "$PY" "$RFBCLIP" 127.0.0.1 "$port" 30 send-ext "$two" >"$TEST_TMP/ext.out" 2>&1
@@ -114,6 +116,16 @@ wait_line "$AGENT_LOG" "bytes from dom0: CLIPBOARD and PRIMARY are now dom0's te
 is "$(xclip -o -selection clipboard | od -An -tx1 | tr -d ' \n')" "$two" \
     "and the text it provides reaches the guest as it is, its CRLF made LF" ||
     sed 's/^/# send-ext: /' "$TEST_TMP/ext.out"
+# hostile: 64 MB of text deflated to 64 KB, and a stream that is not
+# zlib: each skipped with one line, the guest's text unchanged
+for what in bomb broken; do
+    n=$(count "$SERVE_LOG" "clipboard text not zlib or over 1048576 bytes: skipped")
+    "$PY" "$RFBCLIP" 127.0.0.1 "$port" 30 send-ext "$what" >"$TEST_TMP/ext.out" 2>&1
+    wait_line "$SERVE_LOG" "clipboard text not zlib or over 1048576 bytes: skipped" $((n + 1)) 20
+    ok $? "an extended clipboard $what is skipped with one line"
+done
+is "$(xclip -o -selection clipboard | od -An -tx1 | tr -d ' \n')" "$two" \
+    "and the guest's text is the last good one"
 
 # viewer to guest: Latin-1 from the viewer, UTF-8 in the guest
 a=$(count "$AGENT_LOG" "bytes from dom0: CLIPBOARD and PRIMARY are now dom0's text")

@@ -10,6 +10,7 @@
         then print "sent"
     rfbclip.py HOST PORT TIMEOUT recv-ext EXPECT_HEX
     rfbclip.py HOST PORT TIMEOUT send-ext HEX
+    rfbclip.py HOST PORT TIMEOUT send-ext bomb|broken
         the same with the extended clipboard (rfbproto: the pseudo-
         encoding 0xc0a1e5ce, caps, then notify, request and provide, the
         text UTF-8 with CRLF line ends and a NUL, deflated): recv-ext
@@ -17,7 +18,8 @@
         request and prints "cut HEX" for each text provided (as UTF-8,
         CRLF made LF, no NUL), "latin1 HEX" for plain cut text; send-ext
         notifies, provides the UTF-8 bytes HEX (LF sent as CRLF) when the
-        server asks, and prints "sent"
+        server asks, and prints "sent"; "bomb" provides 64 MB of text
+        deflated to some 64 KB, "broken" a stream that is not zlib
 
 Raw encoding only, one full update asked for: what else arrives is read
 and skipped.
@@ -54,7 +56,7 @@ def skip_update(recv):
 
 def extended(s, recv, timeout, mode, arg):
     end = time.monotonic() + timeout
-    want = bytes.fromhex(arg)
+    want = bytes.fromhex(arg) if arg not in ("bomb", "broken") else b""
     while time.monotonic() < end:
         s.settimeout(max(0.1, end - time.monotonic()))
         try:
@@ -86,7 +88,14 @@ def extended(s, recv, timeout, mode, arg):
             ext_cut(s, REQUEST | TEXT)
         elif action == REQUEST and flags & TEXT and mode == "send-ext":
             text = want.replace(b"\n", b"\r\n") + b"\0"
-            ext_cut(s, PROVIDE | TEXT, zlib.compress(struct.pack(">I", len(text)) + text))
+            data = zlib.compress(struct.pack(">I", len(text)) + text)
+            if arg == "bomb":
+                n = 64 << 20
+                z = zlib.compressobj(9)
+                data = z.compress(struct.pack(">I", n)) + z.compress(b"a" * n) + z.flush()
+            elif arg == "broken":
+                data = b"not zlib at all" * 4
+            ext_cut(s, PROVIDE | TEXT, data)
             print("sent", flush=True)
             s.shutdown(socket.SHUT_WR)
             return 0
