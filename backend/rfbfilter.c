@@ -9,8 +9,6 @@
 
 #include "rfbfilter.h"
 
-#define ENC_EXT_DESKTOP_SIZE (-308)
-
 enum {
     S_TYPE,    /* waiting for a message's first byte */
     S_FIXED,   /* reading msg[0..want) */
@@ -188,10 +186,6 @@ static ssize_t fixed_done(struct rfbfilter *f, uint8_t *out, size_t *out_len, si
     put(out, out_len, f->msg, f->want);
     f->have = 0;
     f->state = f->msg[0] == 6 && f->left ? S_CUT : S_TYPE;
-    if (f->msg[0] == 0) {
-        memcpy(f->format, f->msg + 4, 16);
-        f->event = RFBFILTER_FORMAT;
-    }
     return 0;
 }
 
@@ -214,8 +208,6 @@ static void enc_done(struct rfbfilter *f, uint8_t *out, size_t *out_len)
     put(out, out_len, h, sizeof(h));
     put(out, out_len, f->enc, 4 * (size_t)f->kept);
     f->state = S_TYPE;
-    if (f->ext_size)
-        f->event = RFBFILTER_EXT; /* told before the next message goes on */
 }
 
 ssize_t rfbfilter_feed(struct rfbfilter *f, const uint8_t *in, size_t n, uint8_t *out,
@@ -264,8 +256,6 @@ ssize_t rfbfilter_feed(struct rfbfilter *f, const uint8_t *in, size_t n, uint8_t
                 break;
             f->have = 0;
             f->left--;
-            if ((int32_t)be32(f->msg) == ENC_EXT_DESKTOP_SIZE)
-                f->ext_size = true;
             if (f->kept < RFBFILTER_MAX_ENCODINGS && known_encoding((int32_t)be32(f->msg)))
                 memcpy(f->enc + 4 * f->kept++, f->msg, 4);
             break;

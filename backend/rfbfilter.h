@@ -36,9 +36,7 @@
  * message. */
 enum rfbfilter_event {
     RFBFILTER_NONE,
-    RFBFILTER_FORMAT, /* SetPixelFormat passed on: format[] */
     RFBFILTER_RESIZE, /* SetDesktopSize, not passed on: ask_w, ask_h, ask_status */
-    RFBFILTER_EXT,    /* SetEncodings with ExtendedDesktopSize passed on */
 };
 
 struct rfbfilter {
@@ -52,8 +50,6 @@ struct rfbfilter {
     unsigned max_w, max_h;      /* update requests are clipped to this; the caller sets it */
     char why[96];               /* after an error: what was wrong */
     enum rfbfilter_event event; /* of the last feed */
-    uint8_t format[16];
-    bool ext_size; /* the viewer asked for ExtendedDesktopSize (-308) */
     uint16_t ask_w, ask_h;
     uint8_t ask_status; /* 0, or 3: an invalid screen layout */
 };
