@@ -36,10 +36,12 @@
  * and inflates every rectangle's bytes with Z_SYNC_FLUSH (libvncclient,
  * TigerVNC) or just until it has the bytes it needs (noVNC with pako).
  * Each part here owns a raw deflate stream (no zlib wrapper), reset at
- * the start of each rectangle and ended with a sync flush: its output is
- * a run of whole deflate blocks, none final, ending on a byte boundary,
- * and never refers back to bytes before it. Such runs, in whatever
- * order the parts' rectangles are sent, make one valid deflate stream,
+ * the start of each call and ended with a sync flush after each
+ * rectangle (the strips of one call refer back to each other, sent one
+ * after the other): a call's output is a run of whole deflate blocks,
+ * none final, ending on a byte boundary, and never refers back to bytes
+ * before it. Such runs, in whatever order the calls' outputs are sent,
+ * make one valid deflate stream,
  * so the parts can work at once on different threads. The zlib header
  * (0x78 0x01) goes first of all, inside the length-counted data of the
  * connection's first rectangle; the stream never ends, so no adler32
@@ -86,6 +88,9 @@
  * the staged bytes are still in cache when deflate reads them. */
 #define STAGE_FLUSH (32 * 1024)
 #define STAGE_SIZE  (STAGE_FLUSH + TILE_MAX)
+
+/* The most pixels in one rectangle sent (see rfbzrle_encode). */
+#define STRIP_PIXELS 65536
 
 /* The zlib header: deflate, 32 KiB window (what the raw streams use),
  * fastest compression, no dictionary; a multiple of 31 as zlib checks. */
@@ -631,6 +636,29 @@ static int encode_tiles(struct part *pt, const struct cfmt *c, const struct rfbp
     return stream_deflate(pt, out, Z_SYNC_FLUSH);
 }
 
+/* One ZRLE rectangle, its tiles deflated on from what the part sent
+ * before in this call. */
+static int encode_rect(struct rfbzrle *z, int part, struct part *pt, const struct cfmt *c,
+                       const struct rfbpic *p, const struct rfbfmt *f, unsigned x, unsigned y,
+                       unsigned w, unsigned h, struct rfbbuf *out)
+{
+    rfbbuf_rect(out, x, y, w, h, ZRLE_ENCODING);
+    size_t len_at = out->len;
+    rfbbuf_u32(out, 0);
+    if (part == 0 && z->header_due) {
+        rfbbuf_put(out, zlib_header, sizeof(zlib_header));
+        z->header_due = false;
+        z->header_sent = true;
+    }
+    if (encode_tiles(pt, c, p, f, x, y, w, h, out) < 0 || out->failed)
+        return -1;
+    size_t len = out->len - len_at - 4;
+    if (len > UINT32_MAX)
+        return -1;
+    put_be32_at(out, len_at, (uint32_t)len);
+    return 0;
+}
+
 int rfbzrle_encode(struct rfbzrle *z, int part, const struct rfbpic *p, const struct rfbfmt *f,
                    unsigned x, unsigned y, unsigned w, unsigned h, int level, struct rfbbuf *out)
 {
@@ -645,19 +673,15 @@ int rfbzrle_encode(struct rfbzrle *z, int part, const struct rfbpic *p, const st
 
     struct cfmt c;
     cfmt_init(&c, f, p);
-    rfbbuf_rect(out, x, y, w, h, ZRLE_ENCODING);
-    size_t len_at = out->len;
-    rfbbuf_u32(out, 0);
-    if (part == 0 && z->header_due) {
-        rfbbuf_put(out, zlib_header, sizeof(zlib_header));
-        z->header_due = false;
-        z->header_sent = true;
-    }
-    if (encode_tiles(pt, &c, p, f, x, y, w, h, out) < 0 || out->failed)
-        return -1;
-    size_t len = out->len - len_at - 4;
-    if (len > UINT32_MAX)
-        return -1;
-    put_be32_at(out, len_at, (uint32_t)len);
-    return 1;
+    /* Strips of at most STRIP_PIXELS, as TigerVNC cuts rectangles: the
+     * tiles of a strip are less tall than 64 rows when the rectangle is
+     * wide, so that deflate's window reaches further along the strip. The
+     * strips of one call go on in one stream, each ending on a sync flush
+     * as every rectangle's data must. */
+    unsigned sh = STRIP_PIXELS / w ? STRIP_PIXELS / w : 1;
+    int n = 0;
+    for (unsigned sy = 0; sy < h; sy += sh, n++)
+        if (encode_rect(z, part, pt, &c, p, f, x, y + sy, w, h - sy < sh ? h - sy : sh, out) < 0)
+            return -1;
+    return n;
 }

@@ -33,10 +33,11 @@ void rfbzrle_free(struct rfbzrle *z);
 /* A new update begins: the serial part of the contract. */
 void rfbzrle_begin(struct rfbzrle *z);
 
-/* Append the rectangle (x, y, w, h) of p, inside it, in format f, as one
- * ZRLE rectangle with its header (RFB 7.6.1), to out, deflated by part
- * `part`; level: the zlib level 1..9 (the viewer's compression level).
- * Returns the number of rectangles appended (1; 0 when w or h is 0),
+/* Append the rectangle (x, y, w, h) of p, inside it, in format f, as
+ * ZRLE rectangles with their headers (RFB 7.6.1), to out, deflated by
+ * part `part`; level: the zlib level 1..9 (the viewer's compression
+ * level). A wide rectangle goes as strips of at most 65536 pixels.
+ * Returns the number of rectangles appended (0 when w or h is 0),
  * -1 on failure (the connection cannot go on). */
 int rfbzrle_encode(struct rfbzrle *z, int part, const struct rfbpic *p, const struct rfbfmt *f,
                    unsigned x, unsigned y, unsigned w, unsigned h, int level, struct rfbbuf *out);
