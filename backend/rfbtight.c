@@ -53,6 +53,7 @@
 struct slot {
     _Alignas(64) z_stream zs;
     bool zs_ready;
+    bool zheader_sent; /* the zlib header, which the raw stream lacks */
     int zlevel;
     tjhandle tj;
     uint8_t *raw; /* a piece's pixels, converted */
@@ -212,10 +213,15 @@ static int zlib_level(int compress)
     return compress < 1 ? 1 : compress > 9 ? 9 : compress;
 }
 
+/* The stream is raw deflate with the zlib header written by hand: the
+ * viewer's inflater checks the adler32 only at the stream's end, which
+ * never comes, and zlib's wrapper would compute it over every byte. */
+static const uint8_t zlib_header[2] = {0x78, 0x01};
+
 static int slot_deflate_ready(struct slot *s, int level)
 {
     if (!s->zs_ready) {
-        if (deflateInit(&s->zs, level) != Z_OK)
+        if (deflateInit2(&s->zs, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
             return -1;
         s->zs_ready = true;
         s->zlevel = level;
@@ -234,8 +240,13 @@ static long slot_deflate(struct slot *s, size_t n, int level)
         return -1;
     z_stream *zs = &s->zs;
     size_t len = 0;
-    zs->next_out = s->zbuf;
-    zs->avail_out = (uInt)s->zbuf_cap;
+    if (!s->zheader_sent) {
+        memcpy(s->zbuf, zlib_header, sizeof(zlib_header));
+        len = sizeof(zlib_header);
+        s->zheader_sent = true;
+    }
+    zs->next_out = s->zbuf + len;
+    zs->avail_out = (uInt)(s->zbuf_cap - len);
     if (level != s->zlevel) {
         if (deflateParams(zs, level, Z_DEFAULT_STRATEGY) != Z_OK)
             return -1;
