@@ -35,13 +35,19 @@ static void server_unref(struct rfbserver *s)
 /* ---- to the loop's thread ---- */
 
 /* false when the loop is that far behind (the pipe holds 1 MB). */
+bool server_post_locked(struct rfbserver *s, const struct ev *e)
+{
+    bool ok = !s->closed && write(s->ev[1], e, sizeof(*e)) == (ssize_t)sizeof(*e);
+    if (!ok)
+        free(e->text);
+    return ok;
+}
+
 bool server_post(struct rfbserver *s, const struct ev *e)
 {
     pthread_mutex_lock(&s->lock);
-    bool ok = !s->closed && write(s->ev[1], e, sizeof(*e)) == (ssize_t)sizeof(*e);
+    bool ok = server_post_locked(s, e);
     pthread_mutex_unlock(&s->lock);
-    if (!ok)
-        free(e->text);
     return ok;
 }
 
@@ -69,6 +75,10 @@ static void drain(struct rfbserver *s)
             break;
         case EV_VIEWERS:
             o->viewers(s->data, e.down ? 1 : -1);
+            break;
+        case EV_HUNGRY:
+            if (o->hungry)
+                o->hungry(s->data);
             break;
         }
         free(e.text);
@@ -220,6 +230,24 @@ void rfbserver_cut_text(struct rfbserver *s, const char *utf8, size_t utf8_len, 
     s->utf8_len = utf8_len;
     s->cut_gen++;
     wake_all(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
+bool rfbserver_hold(struct rfbserver *s)
+{
+    pthread_mutex_lock(&s->lock);
+    bool hungry = !s->sessions;
+    for (struct session *ss = s->sessions; ss && !hungry; ss = ss->next)
+        hungry = ss->waiting && ss->want;
+    s->holding = !hungry;
+    pthread_mutex_unlock(&s->lock);
+    return !hungry;
+}
+
+void rfbserver_unhold(struct rfbserver *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->holding = false;
     pthread_mutex_unlock(&s->lock);
 }
 

@@ -45,6 +45,9 @@ struct rfbserver_ops {
     void (*cut_text)(void *data, const char *text, size_t len, bool utf8);
     void (*resize)(void *data, unsigned w, unsigned h); /* a SetDesktopSize accepted */
     void (*viewers)(void *data, int change);            /* +1 one joined, -1 one left */
+    /* A viewer waits for a new picture while the loop holds one back
+     * (rfbserver_hold): once per hold. */
+    void (*hungry)(void *data);
 };
 
 /* name: the desktop's name shown by viewers; pool: the encoder threads
@@ -58,6 +61,14 @@ void rfbserver_close(struct rfbserver *s);
 /* The newest picture (the server takes a reference); damage: where it
  * differs from the one shown before (everything at another size). */
 void rfbserver_show(struct rfbserver *s, struct rfbpic *pic, pixman_region16_t *damage);
+
+/* Whether the loop may hold back the next picture: no viewer waits for
+ * one now (there are viewers, each busy encoding or sending, or
+ * without an update request). true: the hold begins, and the first
+ * viewer to wait for a picture calls ops->hungry, until
+ * rfbserver_unhold. false: show one now. */
+bool rfbserver_hold(struct rfbserver *s);
+void rfbserver_unhold(struct rfbserver *s);
 
 /* Whether a picture is still in use: by a writer encoding it, or as the
  * one shown. */

@@ -53,7 +53,7 @@ struct rfbzrle;
 #define THREAD_STACK (1024 * 1024)
 #define PIPE_SIZE    (1 << 20)
 
-enum ev_type { EV_KEY_CODE, EV_KEYSYM, EV_POINTER, EV_CUT, EV_RESIZE, EV_VIEWERS };
+enum ev_type { EV_KEY_CODE, EV_KEYSYM, EV_POINTER, EV_CUT, EV_RESIZE, EV_VIEWERS, EV_HUNGRY };
 
 /* A viewer's doing, to the loop's thread. */
 struct ev {
@@ -84,6 +84,7 @@ struct rfbserver {
     struct aml_handler *ev_h;
     pthread_mutex_t lock; /* everything below */
     bool closed, resizable;
+    bool holding; /* the loop holds pictures back (rfbserver_hold) */
     struct rfbpic *pic;
     struct cursor cursor;
     unsigned cursor_gen;
@@ -142,7 +143,8 @@ struct session {
     unsigned cursor_gen, cut_gen;
     /* the extended clipboard: what the writer owes the viewer */
     bool has_clip, clip_caps, clip_request, clip_notify, clip_provide;
-    bool want; /* an update request is waiting */
+    bool want;    /* an update request is waiting */
+    bool waiting; /* the writer waits for something to send */
     /* without the Cursor pseudo-encoding: the cursor drawn into what
      * this viewer gets, where it was drawn last */
     bool cursor_moved, drawn_on;
@@ -178,6 +180,8 @@ static inline uint32_t rfb_be32(const uint8_t *p)
 /* An event for the loop's thread; false when the loop is that far behind
  * or the server closed (the event's text is then freed). */
 bool server_post(struct rfbserver *s, const struct ev *e);
+/* The same with the lock held. */
+bool server_post_locked(struct rfbserver *s, const struct ev *e);
 /* Where the cursor goes for viewers that cannot draw it: under the lock. */
 bool server_cursor_box(const struct rfbserver *s, pixman_box16_t *b, int *cx, int *cy);
 

@@ -443,8 +443,16 @@ void *session_writer(void *arg)
         struct rfbbuf *size = &ss->head;
         size->len = 0;
         pthread_mutex_lock(&s->lock);
-        while (!ready(ss))
+        while (!ready(ss)) {
+            /* asking for a picture the loop holds back: once per hold */
+            if (ss->want && s->holding) {
+                s->holding = false;
+                server_post_locked(s, &(struct ev){.type = EV_HUNGRY});
+            }
+            ss->waiting = true;
             pthread_cond_wait(&ss->wake, &s->lock);
+            ss->waiting = false;
+        }
         bool quit = ss->quit, whole = !quit && take_job(ss, &j, size);
         pthread_mutex_unlock(&s->lock);
         if (quit) {

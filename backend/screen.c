@@ -47,6 +47,7 @@ struct screen {
     struct xfb_back_guest *xg;    /* xenfb's devices: the X screen */
     struct xfb_back_guest *kg;    /* the kernel's: its console */
     struct xfb_back_guest *shown; /* whose picture the viewers have */
+    struct xfb_back_guest *hold;  /* whose release a viewer holds (view_hold) */
     struct aml_timer *x_back;     /* started: X's screen went, may come back */
     uint8_t held[KEY_MAX + 1];    /* enum held: where each key down went */
     struct screen *next;
@@ -92,6 +93,8 @@ static void each_view_cursor(struct screen *sc, const struct xfb_back_cursor *c)
  * reads its pages, which are unmapped when the callback returns. */
 static void show(struct screen *sc, struct xfb_back_guest *g, bool old_going)
 {
+    /* the views take the new picture whole: nothing held is owed */
+    view_release(&sc->vg);
     const struct xfb_back_surface *surf = g ? xfb_back_guest_surface(g) : NULL;
     if (!surf)
         g = NULL;
@@ -198,6 +201,25 @@ void view_watchers(struct view_guest *vg, int delta)
     if (sc->xg || sc->kg)
         view_log(vg, XFB_LOG_DEBUG, "refresh period %u ms",
                  vg->watchers > 0 ? vg->serve->o->refresh_ms : 0);
+}
+
+/* ---- copies ---- */
+
+bool view_hold(struct view_guest *vg)
+{
+    struct screen *sc = screen_of_vg(vg);
+    if (!sc->shown || !xfb_back_hold(sc->shown))
+        return false;
+    sc->hold = sc->shown;
+    return true;
+}
+
+void view_release(struct view_guest *vg)
+{
+    struct screen *sc = screen_of_vg(vg);
+    if (sc->hold)
+        xfb_back_release(sc->hold);
+    sc->hold = NULL;
 }
 
 /* ---- input ---- */
@@ -461,6 +483,8 @@ static void on_gone(void *data, struct xfb_back_guest *g)
     if (!sc)
         return;
     xfb_back_guest_set_user(g, NULL);
+    if (g == sc->hold)
+        sc->hold = NULL;
     if (g == sc->shown) {
         show(sc, best(sc, g), true);
     } else if (g == sc->xg && x_waited(sc)) {

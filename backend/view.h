@@ -70,6 +70,13 @@ struct view_ops {
  * names the viewer in the log line. Dom0's policy applies (core). */
 void view_clipboard_to_guest(struct view_guest *vg, const char *utf8, size_t len, const char *from);
 
+/* From a damage call on: keep the guest from drawing over what it
+ * reports (xfb_back_hold), to copy it only when a viewer wants a new
+ * picture; view_release once copied. false: the guest would not wait
+ * (copy now). One view holds at a time; a new surface ends the hold. */
+bool view_hold(struct view_guest *vg);
+void view_release(struct view_guest *vg);
+
 /* A viewer of this guest connected (+1) or left (-1). */
 void view_watchers(struct view_guest *vg, int delta);
 

@@ -363,6 +363,25 @@ const struct xfb_back_surface *xfb_back_guest_surface(const struct xfb_back_gues
     return g->fb.connected ? &g->fb.surf : NULL;
 }
 
+bool xfb_back_hold(struct xfb_back_guest *g)
+{
+    struct xfb_dev *d = &g->fb;
+    if (!d->connected || !d->release_wanted)
+        return false;
+    d->held = true;
+    return true;
+}
+
+void xfb_back_release(struct xfb_back_guest *g)
+{
+    struct xfb_dev *d = &g->fb;
+    if (!d->held)
+        return;
+    d->held = false;
+    if (xfb_fb_release(d))
+        xfb_dev_notify(d);
+}
+
 int xfb_back_set_refresh(struct xfb_back_guest *g, unsigned ms)
 {
     g->refresh_ms = ms;

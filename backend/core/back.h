@@ -89,7 +89,8 @@ struct xfb_back_ops {
      * The picture is whole (protocol.md 2.5) only during this call: a
      * frontend with the release extension draws over the rectangle again
      * as soon as the callbacks of a pass have returned, so a viewer that
-     * reads the pixels later copies them here. */
+     * reads the pixels later copies them here, or holds the release
+     * (xfb_back_hold) and copies them before it releases. */
     void (*damaged)(void *data, struct xfb_back_guest *g, int x, int y, int w, int h);
     /* The vfb is no longer connected: the surface is gone. A frontend
      * that went to Closing may come back at once (a re-grant,
@@ -186,6 +187,17 @@ const struct xfb_back_surface *xfb_back_guest_surface(const struct xfb_back_gues
 /* The guest's cursor, NULL when it draws its own (as the cursor
  * callback last said). */
 const struct xfb_back_cursor *xfb_back_guest_cursor(const struct xfb_back_guest *g);
+
+/* Hold the release (protocol.md 2.5) of the updates consumed from now
+ * on, those of the damaged callbacks running included, until
+ * xfb_back_release: their pixels stay whole in the guest's pages, to be
+ * copied later, and the frontend waits before drawing over them. For a
+ * viewer with no use for a new picture yet (all its clients busy): it
+ * copies when one wants it, rather than every frame the guest draws.
+ * false: the frontend does not wait for releases (nothing held; copy
+ * now). A hold ends with the vfb's connection. */
+bool xfb_back_hold(struct xfb_back_guest *g);
+void xfb_back_release(struct xfb_back_guest *g);
 
 /* Tell the frontend how often to send updates (ms); 0: nobody watches,
  * stop. Going from 0 to non-zero makes the frontend send one update of

@@ -161,6 +161,7 @@ int xfb_fb_connect(struct xfb_dev *d)
          * The words are written only for a frontend that asked for them:
          * to any other that tail of the ring is nothing of ours. */
         d->released = d->out_cons;
+        d->held = false;
         if (d->release_wanted)
             __atomic_store_n((uint32_t *)(d->page + XFB_REL_IDX_OFFS), d->released,
                              __ATOMIC_RELEASE);
@@ -209,14 +210,15 @@ void xfb_fb_disconnect(struct xfb_dev *d)
 }
 
 /* protocol.md 2.5: every update consumed so far has been copied by the
- * viewers (their damaged callbacks have returned); the frontend may draw
- * over those rectangles again. Returns true when the frontend asked to
- * be woken at an index this store passes (its event word, as Xen's rings
- * do for responses); the caller notifies. What the frontend wrote there
- * only decides whether it gets one notification. */
-static bool release(struct xfb_dev *d)
+ * viewers (their damaged callbacks have returned, and none holds them);
+ * the frontend may draw over those rectangles again. Returns true when
+ * the frontend asked to be woken at an index this store passes (its
+ * event word, as Xen's rings do for responses); the caller notifies.
+ * What the frontend wrote there only decides whether it gets one
+ * notification. */
+bool xfb_fb_release(struct xfb_dev *d)
 {
-    if (!d->connected || !d->release_wanted || d->released == d->out_cons)
+    if (!d->connected || !d->release_wanted || d->held || d->released == d->out_cons)
         return false;
     uint32_t old = d->released, now = d->out_cons;
     d->released = now;
@@ -349,7 +351,7 @@ void xfb_fb_event(struct xfb_dev *d)
     }
     /* the viewers copied what they were told of: release it first, so the
      * one notification covers both */
-    bool wake = release(d);
+    bool wake = xfb_fb_release(d);
     if (consumed || wake)
         xfb_dev_notify(d); /* the frontend may be waiting for space or a release */
     xfb_fb_send_refresh(d);

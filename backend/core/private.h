@@ -104,6 +104,7 @@ struct xfb_dev {
     uint32_t out_cons, in_prod; /* our indices, kept here: the page is shared */
     bool release_wanted;        /* the frontend wrote request-release */
     uint32_t released;          /* the release index we last stored */
+    bool held;                  /* a viewer holds the release (xfb_back_hold) */
     struct xfb_back_surface surf;
     bool refresh_pending;
     bool again; /* events left after XFB_FB_PASSES: the next dispatch resumes */
@@ -256,6 +257,8 @@ void xfb_foreign_unmap(struct xfb_back *b, volatile void *addr, uint32_t pages);
 int xfb_fb_connect(struct xfb_dev *d);
 void xfb_fb_disconnect(struct xfb_dev *d);
 void xfb_fb_event(struct xfb_dev *d);
+/* Release what was consumed, unless held; true: notify the frontend. */
+bool xfb_fb_release(struct xfb_dev *d);
 void xfb_fb_send_refresh(struct xfb_dev *d);
 /* Put one event on the vfb in ring and notify: false when the ring is
  * full (or broken: then the device is closed). */
