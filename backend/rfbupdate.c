@@ -55,14 +55,23 @@ static bool ready(const struct session *ss)
     if (ss->qemu_ack || (ss->has_cursor && ss->cursor_gen != s->cursor_gen) ||
         (!ss->has_cursor && ss->cursor_moved))
         return true;
-    pixman_region16_t r;
-    pixman_region_init(&r);
-    pixman_region_intersect(&r, (pixman_region16_t *)&ss->damage,
-                            (pixman_region16_t *)&ss->requested);
-    pixman_region_intersect_rect(&r, &r, 0, 0, s->pic->width, s->pic->height);
-    bool any = pixman_region_not_empty(&r);
-    pixman_region_fini(&r);
-    return any;
+    /* damage within what was asked and the picture, with no region made
+     * (this runs at every wake of the writer) */
+    int n;
+    const pixman_box16_t *d = pixman_region_rectangles((pixman_region16_t *)&ss->damage, &n);
+    for (int i = 0; i < n; i++) {
+        pixman_box16_t b = {
+            d[i].x1 > 0 ? d[i].x1 : 0,
+            d[i].y1 > 0 ? d[i].y1 : 0,
+            d[i].x2 < s->pic->width ? d[i].x2 : (int16_t)s->pic->width,
+            d[i].y2 < s->pic->height ? d[i].y2 : (int16_t)s->pic->height,
+        };
+        if (b.x1 < b.x2 && b.y1 < b.y2 &&
+            pixman_region_contains_rectangle((pixman_region16_t *)&ss->requested, &b) !=
+                PIXMAN_REGION_OUT)
+            return true;
+    }
+    return false;
 }
 
 /* An ExtendedDesktopSize rectangle (rfbproto 7.8.2): the size, its one

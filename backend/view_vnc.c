@@ -33,6 +33,7 @@
 #include <netdb.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <aml.h>
@@ -64,6 +65,14 @@
  * display's frame, so that an animation at a display's rate never waits
  * (a longer hold, 8 or 16 ms, delayed 60 Hz frames in bench/compare). */
 #define HOLD_MS 4
+
+/* Rows across the picture from its top, not yet its bottom, are shown
+ * once no more has come for STRIP_QUIET_MS, or STRIP_MAX_MS after the
+ * first (strip_wait says why): generous, as the strips of one image may
+ * come several milliseconds apart on a busy machine (4 ms tore some in
+ * tests/viewer/whole.sh). */
+#define STRIP_QUIET_MS 10
+#define STRIP_MAX_MS   50
 
 /* What every listener shares, set up by init. */
 static struct {
@@ -99,6 +108,12 @@ struct vnc_view {
     struct pixman_region16 pending;
     struct aml_idle *flush;
     bool flush_started;
+    /* pending rows waiting for the rest of a frame (on_flush) */
+    struct aml_timer *strip_end;
+    bool strip_waiting;
+    bool mid_frame;      /* rows across from the top reported, not yet the bottom */
+    int strip_next;      /* the row after them */
+    int64_t strip_since; /* ms, monotonic: when the wait began */
     /* the guest's rectangles held (view_hold), not yet copied */
     bool holding;
     struct pixman_region16 owed;
@@ -451,6 +466,9 @@ static void vnc_surface(void *view, const struct xfb_back_surface *s)
 {
     struct vnc_view *v = view;
     pixman_region_clear(&v->pending); /* the whole picture shown below covers it */
+    if (v->strip_waiting)
+        aml_stop(aml_get_default(), v->strip_end);
+    v->strip_waiting = v->mid_frame = false;
     hold_end(v);
     snaps_drop(v);
     if (s) {
@@ -531,17 +549,70 @@ static void keep_changed(struct vnc_view *v, struct pixman_region16 *r)
     pixman_region_init_rects(r, v->tiles, (int)kept);
 }
 
-static void on_flush(void *obj)
+/* Whether the guest is in the middle of an image drawn as strips of
+ * rows from the top of the picture, and pending waits for more (from
+ * now, or since the wait began).
+ *
+ * An XPutImage larger than X's request size reaches the X server as
+ * strips of rows, top to bottom, each a request of its own, and the
+ * driver reports what X drew whenever X waits for the next: a picture
+ * shown between two strips is half a frame, every frame. So once the
+ * guest reports rows across the picture from its top row, pictures wait
+ * until it reports the rows that go on from them to the bottom row (the
+ * end of a full-screen image: shown at once), or until nothing has come
+ * for STRIP_QUIET_MS (an image not as tall as the screen), or at most
+ * STRIP_MAX_MS. Where the guest is comes from what it reports, in its
+ * order (vnc_damage), not from what is pending: rows held and copied
+ * later (copy_owed) may end one image and begin the next. Rows that
+ * begin below the top (a maximized window's, under a title bar or a
+ * panel), anything narrower than the picture (a clock, typing, a
+ * window) and rows reaching the bottom (XShmPutImage, a fill, a copy)
+ * never wait. */
+static bool strip_wait(struct vnc_view *v)
 {
-    struct vnc_view *v = aml_get_userdata(obj);
-    aml_stop(aml_get_default(), v->flush);
-    v->flush_started = false;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    int64_t now = (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+    if (!v->mid_frame || (v->strip_waiting && now - v->strip_since >= STRIP_MAX_MS)) {
+        if (v->strip_waiting)
+            aml_stop(aml_get_default(), v->strip_end);
+        v->strip_waiting = v->mid_frame = false;
+        return false;
+    }
+    if (!v->strip_waiting)
+        v->strip_since = now;
+    aml_stop(aml_get_default(), v->strip_end);
+    if (aml_start(aml_get_default(), v->strip_end) < 0)
+        return v->strip_waiting = false;
+    return v->strip_waiting = true;
+}
+
+static void show_pending(struct vnc_view *v)
+{
     if (v->fill >= 0 && pixman_region_not_empty(&v->pending)) {
         keep_changed(v, &v->pending);
         if (pixman_region_not_empty(&v->pending))
             snap_show(v, &v->pending);
     }
     pixman_region_clear(&v->pending);
+}
+
+static void on_flush(void *obj)
+{
+    struct vnc_view *v = aml_get_userdata(obj);
+    aml_stop(aml_get_default(), v->flush);
+    v->flush_started = false;
+    if (!pixman_region_not_empty(&v->pending) || !strip_wait(v))
+        show_pending(v);
+}
+
+/* No more rows came: show what did. */
+static void on_strip_end(void *obj)
+{
+    struct vnc_view *v = aml_get_userdata(obj);
+    aml_stop(aml_get_default(), v->strip_end);
+    v->strip_waiting = v->mid_frame = false;
+    show_pending(v);
 }
 
 static void flush_soon(struct vnc_view *v)
@@ -611,6 +682,12 @@ static void vnc_damage(void *view, int x, int y, int w, int h)
     struct vnc_view *v = view;
     if (!v->surf.width)
         return;
+    if (x == 0 && (unsigned)w == v->snap_w) {
+        /* rows across from the top, or going on from the last */
+        bool going_on = y == 0 || (v->mid_frame && y <= v->strip_next);
+        v->mid_frame = going_on && (unsigned)(y + h) < v->snap_h;
+        v->strip_next = y + h;
+    }
     if (v->holding || hold_begin(v)) {
         pixman_region_union_rect(&v->owed, &v->owed, x, y, (unsigned)w, (unsigned)h);
         return;
@@ -755,14 +832,17 @@ static void *vnc_attach(struct view_guest *vg)
     v->cur = v->fill = -1;
     v->flush = aml_idle_new(on_flush, v, NULL);
     v->hold_end = aml_timer_new(HOLD_MS, on_hold_end, v, NULL);
-    if (!v->flush || !v->hold_end || open_servers(v) < 0) {
-        int e = v->flush && v->hold_end ? errno : ENOMEM;
+    v->strip_end = aml_timer_new(STRIP_QUIET_MS, on_strip_end, v, NULL);
+    if (!v->flush || !v->hold_end || !v->strip_end || open_servers(v) < 0) {
+        int e = v->flush && v->hold_end && v->strip_end ? errno : ENOMEM;
         view_log(vg, XFB_LOG_ERROR, "cannot listen for VNC on %s%s%s:%d: %s", vg->vnc_path,
                  vg->vnc_path[0] ? "" : g.addr, "", vg->vnc_port, strerror(e));
         if (v->flush)
             aml_unref(v->flush);
         if (v->hold_end)
             aml_unref(v->hold_end);
+        if (v->strip_end)
+            aml_unref(v->strip_end);
         pixman_region_fini(&v->pending);
         pixman_region_fini(&v->owed);
         for (int i = 0; i < SNAPS; i++)
@@ -807,6 +887,9 @@ static void vnc_destroy(void *view)
     aml_unref(v->flush);
     hold_end(v);
     aml_unref(v->hold_end);
+    if (v->strip_waiting)
+        aml_stop(aml_get_default(), v->strip_end);
+    aml_unref(v->strip_end);
     pixman_region_fini(&v->pending);
     pixman_region_fini(&v->owed);
     /* the listener first, then every session: each ends as its viewer's

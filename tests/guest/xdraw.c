@@ -16,6 +16,9 @@
  *                                 0xc0c0c0 in turn, each drawn when the
  *                                 last is done (XSync), then a red one: an
  *                                 animation whose every frame is one colour
+ *   xdraw putframes N             the same frames as whole-screen images
+ *                                 (XPutImage), which Xlib sends as many
+ *                                 requests of a few rows each
  */
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
@@ -41,11 +44,38 @@ static void frames(Display *d, Window root, long n)
     XFreeGC(d, gc);
 }
 
+/* The same frames as images: Xlib cuts each into strips of rows that fit
+ * in a request, and the server draws (and the driver reports) them one
+ * by one. */
+static void put_frames(Display *d, Window root, long n)
+{
+    XWindowAttributes a;
+    XGetWindowAttributes(d, root, &a);
+    GC gc = XCreateGC(d, root, 0, NULL);
+    XSetSubwindowMode(d, gc, IncludeInferiors);
+    XImage *im = XCreateImage(d, a.visual, (unsigned)a.depth, ZPixmap, 0, NULL,
+                              (unsigned)a.width, (unsigned)a.height, 32, 0);
+    if (!im || !(im->data = malloc((size_t)im->bytes_per_line * (size_t)a.height))) {
+        fprintf(stderr, "xdraw: out of memory\n");
+        exit(1);
+    }
+    for (long k = 0; k <= n; k++) {
+        unsigned long px = k == n ? 0xff0000 : k % 2 ? 0xc0c0c0 : 0x404040;
+        for (int y = 0; y < a.height; y++)
+            for (int x = 0; x < a.width; x++)
+                XPutPixel(im, x, y, px);
+        XPutImage(d, root, gc, im, 0, 0, 0, 0, (unsigned)a.width, (unsigned)a.height);
+        XSync(d, False);
+    }
+    XDestroyImage(im);
+    XFreeGC(d, gc);
+}
+
 static int usage(void)
 {
     fprintf(stderr,
             "usage: xdraw fill X Y W H RRGGBB | cursor-blank | cursor-box W H HX HY RRGGBB | "
-            "warp X Y | wander N | size | frames N\n");
+            "warp X Y | wander N | size | frames N | putframes N\n");
     return 2;
 }
 
@@ -94,6 +124,8 @@ int main(int argc, char **argv)
         XWarpPointer(d, None, root, 0, 0, 0, 0, atoi(argv[2]), atoi(argv[3]));
     } else if (!strcmp(argv[1], "frames") && argc == 3) {
         frames(d, root, atol(argv[2]));
+    } else if (!strcmp(argv[1], "putframes") && argc == 3) {
+        put_frames(d, root, atol(argv[2]));
     } else if (!strcmp(argv[1], "wander") && argc == 3) {
         XWindowAttributes a;
         XGetWindowAttributes(d, root, &a);
