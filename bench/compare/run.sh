@@ -6,12 +6,13 @@
 # and judges nothing.
 #
 #   bench/compare/run.sh [--quick] [--secs N] [--systems LIST] [--modes LIST]
-#                        [--profile] [BUILDDIR]
+#                        [--workloads LIST] [--profile] [BUILDDIR]
 #
 #   --quick    2 s per run instead of 10 (a sanity run)
 #   --secs N   N seconds per run
 #   --systems LIST  only these of "xenfb xvnc x11vnc dummy" (quoted, spaces)
 #   --modes LIST    only these of "1280x720 1920x1080"
+#   --workloads LIST  only these of "idle clock move xterm shm60 put60 shm put"
 #   --profile  then profile (perf record -g) xenfb and Xvnc at 1920x1080,
 #              each encoding, into perf-*.txt (needs linux-perf)
 #
@@ -32,6 +33,7 @@ QUICK=0
 PROFILE=0
 SECS=10
 ONLY=
+WORKLOADS=
 MODES="1280x720 1920x1080"
 while [ $# -gt 0 ]; do
     case $1 in
@@ -39,8 +41,9 @@ while [ $# -gt 0 ]; do
     --secs) SECS=$2; shift ;;
     --systems) ONLY=$2; shift ;;
     --modes) MODES=$2; shift ;;
+    --workloads) WORKLOADS=$2; shift ;;
     --profile) PROFILE=1 ;;
-    -*) echo "usage: $0 [--quick] [--secs N] [--systems LIST] [--modes LIST] [--profile] [BUILDDIR]" >&2; exit 2 ;;
+    -*) echo "usage: $0 [--quick] [--secs N] [--systems LIST] [--modes LIST] [--workloads LIST] [--profile] [BUILDDIR]" >&2; exit 2 ;;
     *) break ;;
     esac
     shift
@@ -196,6 +199,7 @@ enc_args() {
 # run SYSTEM MODE WORKLOAD ENC: one line of figures into $RAW
 run() {
     local sys=$1 mode=$2 wl=$3 enc=$4 disp port pids xw xt= line
+    case " ${WORKLOADS:-$wl} " in *" $wl "*) ;; *) return ;; esac
     eval "disp=\$DISP_$sys port=\$PORT_$sys pids=\$PIDS_$sys"
     rm -f "$SHM"
     if [ "$wl" = xterm ]; then
