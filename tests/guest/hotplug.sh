@@ -50,9 +50,9 @@ detach --domid 1 || bail "detach failed"
 wait_line "$BACK_OUT" '^1 disconnected$' 1 20
 wait_for 10 grep -q "XENFB(0): vfb 0: device device/xenfb/0 removed (backend $BE, 1024x768, 32 bpp, 3072 KiB granted): released; waiting for it to come back" "$log"
 ok $? "the device is removed: one line says so"
-grep -q 'XENFB(0): vfb 0: X goes on in its own memory (1024x768) until the device is back' "$log"
+wait_for 10 grep -q 'XENFB(0): vfb 0: X goes on in its own memory (1024x768) until the device is back' "$log"
 ok $? "X goes on in its own memory"
-grep -q 'xenkbd: vkbd 0: device gone; keys and buttons released' "$log"
+wait_for 10 grep -q 'xenkbd: vkbd 0: device gone; keys and buttons released' "$log"
 ok $? "the keyboard lets go of its keys"
 no_grants() { [ "$(granted)" = 0 ]; }
 wait_for 10 no_grants
