@@ -52,6 +52,18 @@ need() {
     done
 }
 
+# need_reach USER PATH...: bail when USER cannot reach each PATH (a
+# directory above it closed to others: a clone under a home or /root of
+# mode 700, or in a directory made by mktemp -d)
+need_reach() {
+    _u=$1
+    shift
+    for p in "$@"; do
+        setpriv --reuid="$_u" --regid=nogroup --clear-groups test -r "$p" ||
+            bail "user $_u cannot reach $p: a directory above it is closed to others; run the tests from a tree others may enter (chmod o+x each directory above it)"
+    done
+}
+
 # at_exit CMD: run CMD (a string) when the test ends, last registered first.
 at_exit() { _cleanups="$1
 $_cleanups"; }

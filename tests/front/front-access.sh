@@ -16,6 +16,7 @@ xsim_setup
 user=nobody
 getent passwd $user >/dev/null || bail "no user $user"
 chmod 711 "$TEST_TMP" "$XSIM_DIR"
+need_reach $user "$FRONT_TOOL"
 
 # as_user CMD...: CMD in the guest's domain as $user, with no group
 as_user() {

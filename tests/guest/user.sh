@@ -17,6 +17,7 @@ attach --domid 1 --max-width 1024 --max-height 768 || bail "attach failed"
 back_start
 guest_config 1024 768 '"1024x768"'
 chmod 711 "$TEST_TMP" "$XSIM_DIR"
+need_reach nobody "$XORG_BIN" "$top_builddir"
 mkdir -p "$TEST_TMP/xorg-guest" "$TEST_TMP/xorg-denied"
 chmod 777 "$TEST_TMP/xorg-guest" "$TEST_TMP/xorg-denied"
 chmod 644 "$TEST_TMP/xorg.conf"
