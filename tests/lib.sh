@@ -52,16 +52,15 @@ need() {
     done
 }
 
-# need_reach USER PATH...: bail when USER cannot reach each PATH (a
-# directory above it closed to others: a clone under a home or /root of
-# mode 700, or in a directory made by mktemp -d)
-need_reach() {
-    _u=$1
-    shift
-    for p in "$@"; do
-        setpriv --reuid="$_u" --regid=nogroup --clear-groups test -r "$p" ||
-            bail "user $_u cannot reach $p: a directory above it is closed to others; run the tests from a tree others may enter (chmod o+x each directory above it)"
-    done
+# reach_caps USER PATH: the setpriv arguments that let USER reach PATH.
+# None when it can; else the capability to read and search past file
+# modes (CAP_DAC_READ_SEARCH), as when the tree is checked out under a
+# directory of mode 700 (a home, /root, mktemp -d): the tree's programs
+# then stand in for installed ones. Opening a device or a socket for
+# writing is not eased by it.
+reach_caps() {
+    setpriv --reuid="$1" --regid=nogroup --clear-groups test -r "$2" ||
+        echo "--inh-caps=+dac_read_search --ambient-caps=+dac_read_search"
 }
 
 # at_exit CMD: run CMD (a string) when the test ends, last registered first.

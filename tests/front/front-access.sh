@@ -16,12 +16,12 @@ xsim_setup
 user=nobody
 getent passwd $user >/dev/null || bail "no user $user"
 chmod 711 "$TEST_TMP" "$XSIM_DIR"
-need_reach $user "$FRONT_TOOL"
+caps=$(reach_caps $user "$FRONT_TOOL")
 
 # as_user CMD...: CMD in the guest's domain as $user, with no group
 as_user() {
     env $("$XSIM" env --domid $GUEST | sed -n "s/^export \([A-Z_]*\)='\(.*\)'$/\1=\2/p") \
-        setpriv --reuid=$user --regid=nogroup --clear-groups "$@"
+        setpriv --reuid=$user --regid=nogroup --clear-groups $caps "$@"
 }
 
 start_back vfb 1024 768

@@ -17,14 +17,14 @@ attach --domid 1 --max-width 1024 --max-height 768 || bail "attach failed"
 back_start
 guest_config 1024 768 '"1024x768"'
 chmod 711 "$TEST_TMP" "$XSIM_DIR"
-need_reach nobody "$XORG_BIN" "$top_builddir"
+caps=$(reach_caps nobody "$top_builddir")
 mkdir -p "$TEST_TMP/xorg-guest" "$TEST_TMP/xorg-denied"
 chmod 777 "$TEST_TMP/xorg-guest" "$TEST_TMP/xorg-denied"
 chmod 644 "$TEST_TMP/xorg.conf"
 
 as_user() {
     env $("$XSIM" env --domid 1 | sed -n "s/^export \([A-Z_]*\)='\(.*\)'$/\1=\2/p") \
-        setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+        setpriv --reuid=nobody --regid=nogroup --clear-groups $caps "$@"
 }
 
 # no access: X stops, and says why
