@@ -33,12 +33,12 @@
 #include <netdb.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <aml.h>
 #include <pixman.h>
 
+#include "backoff.h"
 #include "keymap.h"
 #include "rfbguard.h"
 #include "rfbpool.h"
@@ -361,6 +361,14 @@ static void on_viewers(void *data, int change)
 static void copy_owed(struct vnc_view *v);
 static void hold_end(struct vnc_view *v);
 
+/* No image in strips is being waited on any more (strip_wait). */
+static void strip_forget(struct vnc_view *v)
+{
+    if (v->strip_waiting)
+        aml_stop(aml_get_default(), v->strip_end);
+    v->strip_waiting = v->mid_frame = false;
+}
+
 static void on_hungry(void *data)
 {
     copy_owed(data);
@@ -466,9 +474,7 @@ static void vnc_surface(void *view, const struct xfb_back_surface *s)
 {
     struct vnc_view *v = view;
     pixman_region_clear(&v->pending); /* the whole picture shown below covers it */
-    if (v->strip_waiting)
-        aml_stop(aml_get_default(), v->strip_end);
-    v->strip_waiting = v->mid_frame = false;
+    strip_forget(v);
     hold_end(v);
     snaps_drop(v);
     if (s) {
@@ -570,13 +576,9 @@ static void keep_changed(struct vnc_view *v, struct pixman_region16 *r)
  * never wait. */
 static bool strip_wait(struct vnc_view *v)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    int64_t now = (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+    int64_t now = backoff_now_ms();
     if (!v->mid_frame || (v->strip_waiting && now - v->strip_since >= STRIP_MAX_MS)) {
-        if (v->strip_waiting)
-            aml_stop(aml_get_default(), v->strip_end);
-        v->strip_waiting = v->mid_frame = false;
+        strip_forget(v);
         return false;
     }
     if (!v->strip_waiting)
@@ -610,8 +612,7 @@ static void on_flush(void *obj)
 static void on_strip_end(void *obj)
 {
     struct vnc_view *v = aml_get_userdata(obj);
-    aml_stop(aml_get_default(), v->strip_end);
-    v->strip_waiting = v->mid_frame = false;
+    strip_forget(v);
     show_pending(v);
 }
 
@@ -887,8 +888,7 @@ static void vnc_destroy(void *view)
     aml_unref(v->flush);
     hold_end(v);
     aml_unref(v->hold_end);
-    if (v->strip_waiting)
-        aml_stop(aml_get_default(), v->strip_end);
+    strip_forget(v);
     aml_unref(v->strip_end);
     pixman_region_fini(&v->pending);
     pixman_region_fini(&v->owed);
