@@ -34,7 +34,7 @@ backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h
 	backend/toolstack.c backend/toolstack.h backend/toolstack_int.h backend/toolstack_steps.c \
 	backend/announce.c backend/announce.h backend/backoff.h \
 	backend/serve.c backend/serve.h backend/serve_int.h backend/screen.c backend/view.h \
-	backend/view_vnc.c backend/view_web.c \
+	backend/view_vnc.c backend/view_web.c backend/strips.c backend/strips.h \
 	backend/vnc_clip.c backend/vnc_clip.h backend/rfbguard.c backend/rfbguard.h \
 	backend/rfbfilter.c backend/rfbfilter.h backend/rfbserver.c backend/rfbserver.h \
 	backend/rfbserver_int.h backend/rfbupdate.c backend/rfbextclip.c \
@@ -79,6 +79,12 @@ tests_unit_test_rfbzrle_SOURCES = tests/unit/test-rfbzrle.c backend/rfbzrle.c ba
 tests_unit_test_rfbzrle_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 tests_unit_test_rfbzrle_CFLAGS = $(AM_CFLAGS) $(ENCODE_CFLAGS) -pthread
 tests_unit_test_rfbzrle_LDADD = $(ENCODE_LIBS) -lpthread
+
+# which rows wait for the rest of an image: time is an argument
+check_PROGRAMS += tests/unit/test-strips
+TESTS += tests/unit/test-strips
+tests_unit_test_strips_SOURCES = tests/unit/test-strips.c backend/strips.c
+tests_unit_test_strips_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend
 
 # the guests file's parser holds no Xen calls: test it on its own
 check_PROGRAMS += tests/unit/test-guestconf

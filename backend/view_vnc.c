@@ -39,6 +39,7 @@
 #include <pixman.h>
 
 #include "backoff.h"
+#include "strips.h"
 #include "keymap.h"
 #include "rfbguard.h"
 #include "rfbpool.h"
@@ -65,14 +66,6 @@
  * display's frame, so that an animation at a display's rate never waits
  * (a longer hold, 8 or 16 ms, delayed 60 Hz frames in bench/compare). */
 #define HOLD_MS 4
-
-/* Rows across the picture from its top, not yet its bottom, are shown
- * once no more has come for STRIP_QUIET_MS, or STRIP_MAX_MS after the
- * first (strip_wait says why): generous, as the strips of one image may
- * come several milliseconds apart on a busy machine (4 ms tore some in
- * tests/viewer/whole.sh). */
-#define STRIP_QUIET_MS 10
-#define STRIP_MAX_MS   50
 
 /* What every listener shares, set up by init. */
 static struct {
@@ -108,12 +101,10 @@ struct vnc_view {
     struct pixman_region16 pending;
     struct aml_idle *flush;
     bool flush_started;
-    /* pending rows waiting for the rest of a frame (on_flush) */
+    /* pending waiting for the rest of an image drawn in strips */
+    struct strips strips;
     struct aml_timer *strip_end;
     bool strip_waiting;
-    bool mid_frame;      /* rows across from the top reported, not yet the bottom */
-    int strip_next;      /* the row after them */
-    int64_t strip_since; /* ms, monotonic: when the wait began */
     /* the guest's rectangles held (view_hold), not yet copied */
     bool holding;
     struct pixman_region16 owed;
@@ -361,12 +352,12 @@ static void on_viewers(void *data, int change)
 static void copy_owed(struct vnc_view *v);
 static void hold_end(struct vnc_view *v);
 
-/* No image in strips is being waited on any more (strip_wait). */
-static void strip_forget(struct vnc_view *v)
+/* Nothing pending waits for the rest of an image any more. */
+static void strip_stop(struct vnc_view *v)
 {
     if (v->strip_waiting)
         aml_stop(aml_get_default(), v->strip_end);
-    v->strip_waiting = v->mid_frame = false;
+    v->strip_waiting = false;
 }
 
 static void on_hungry(void *data)
@@ -474,7 +465,7 @@ static void vnc_surface(void *view, const struct xfb_back_surface *s)
 {
     struct vnc_view *v = view;
     pixman_region_clear(&v->pending); /* the whole picture shown below covers it */
-    strip_forget(v);
+    strip_stop(v);
     hold_end(v);
     snaps_drop(v);
     if (s) {
@@ -491,6 +482,7 @@ static void vnc_surface(void *view, const struct xfb_back_surface *s)
         v->snap_bytes = 4;
         memset(&v->surf, 0, sizeof(v->surf));
     }
+    strips_reset(&v->strips, v->snap_w, v->snap_h);
     if (snap_fill(v) < 0) {
         view_log(v->vg, XFB_LOG_ERROR, "out of memory for a %ux%u picture", v->snap_w, v->snap_h);
         return;
@@ -555,38 +547,16 @@ static void keep_changed(struct vnc_view *v, struct pixman_region16 *r)
     pixman_region_init_rects(r, v->tiles, (int)kept);
 }
 
-/* Whether the guest is in the middle of an image drawn as strips of
- * rows from the top of the picture, and pending waits for more (from
- * now, or since the wait began).
- *
- * An XPutImage larger than X's request size reaches the X server as
- * strips of rows, top to bottom, each a request of its own, and the
- * driver reports what X drew whenever X waits for the next: a picture
- * shown between two strips is half a frame, every frame. So once the
- * guest reports rows across the picture from its top row, pictures wait
- * until it reports the rows that go on from them to the bottom row (the
- * end of a full-screen image: shown at once), or until nothing has come
- * for STRIP_QUIET_MS (an image not as tall as the screen), or at most
- * STRIP_MAX_MS. Where the guest is comes from what it reports, in its
- * order (vnc_damage), not from what is pending: rows held and copied
- * later (copy_owed) may end one image and begin the next. Rows that
- * begin below the top (a maximized window's, under a title bar or a
- * panel), anything narrower than the picture (a clock, typing, a
- * window) and rows reaching the bottom (XShmPutImage, a fill, a copy)
- * never wait. */
+/* Whether pending waits for the rest of an image the guest draws in
+ * strips (strips.h), with the timer armed for as long as it may. */
 static bool strip_wait(struct vnc_view *v)
 {
-    int64_t now = backoff_now_ms();
-    if (!v->mid_frame || (v->strip_waiting && now - v->strip_since >= STRIP_MAX_MS)) {
-        strip_forget(v);
+    int ms = strips_wait(&v->strips, backoff_now_ms());
+    strip_stop(v);
+    if (ms <= 0)
         return false;
-    }
-    if (!v->strip_waiting)
-        v->strip_since = now;
-    aml_stop(aml_get_default(), v->strip_end);
-    if (aml_start(aml_get_default(), v->strip_end) < 0)
-        return v->strip_waiting = false;
-    return v->strip_waiting = true;
+    aml_set_duration(v->strip_end, (uint32_t)ms);
+    return v->strip_waiting = aml_start(aml_get_default(), v->strip_end) == 0;
 }
 
 static void show_pending(struct vnc_view *v)
@@ -608,11 +578,15 @@ static void on_flush(void *obj)
         show_pending(v);
 }
 
-/* No more rows came: show what did. */
+/* The rest of the image did not come in time (strips may have come
+ * since the timer was armed, held: wait on from the latest): show what
+ * did. */
 static void on_strip_end(void *obj)
 {
     struct vnc_view *v = aml_get_userdata(obj);
-    strip_forget(v);
+    if (strip_wait(v))
+        return;
+    strips_gave_up(&v->strips);
     show_pending(v);
 }
 
@@ -683,12 +657,7 @@ static void vnc_damage(void *view, int x, int y, int w, int h)
     struct vnc_view *v = view;
     if (!v->surf.width)
         return;
-    if (x == 0 && (unsigned)w == v->snap_w) {
-        /* rows across from the top, or going on from the last */
-        bool going_on = y == 0 || (v->mid_frame && y <= v->strip_next);
-        v->mid_frame = going_on && (unsigned)(y + h) < v->snap_h;
-        v->strip_next = y + h;
-    }
+    strips_report(&v->strips, x, y, w, h, backoff_now_ms());
     if (v->holding || hold_begin(v)) {
         pixman_region_union_rect(&v->owed, &v->owed, x, y, (unsigned)w, (unsigned)h);
         return;
@@ -833,7 +802,7 @@ static void *vnc_attach(struct view_guest *vg)
     v->cur = v->fill = -1;
     v->flush = aml_idle_new(on_flush, v, NULL);
     v->hold_end = aml_timer_new(HOLD_MS, on_hold_end, v, NULL);
-    v->strip_end = aml_timer_new(STRIP_QUIET_MS, on_strip_end, v, NULL);
+    v->strip_end = aml_timer_new(STRIPS_MAX_MS, on_strip_end, v, NULL);
     if (!v->flush || !v->hold_end || !v->strip_end || open_servers(v) < 0) {
         int e = v->flush && v->hold_end && v->strip_end ? errno : ENOMEM;
         view_log(vg, XFB_LOG_ERROR, "cannot listen for VNC on %s%s%s:%d: %s", vg->vnc_path,
@@ -888,7 +857,7 @@ static void vnc_destroy(void *view)
     aml_unref(v->flush);
     hold_end(v);
     aml_unref(v->hold_end);
-    strip_forget(v);
+    strip_stop(v);
     aml_unref(v->strip_end);
     pixman_region_fini(&v->pending);
     pixman_region_fini(&v->owed);

@@ -44,6 +44,7 @@ ok "$((${n:-0} > 0 ? 0 : 1))" "the last client was shown whole frames of the ani
 
 # Whole-screen images: Xlib sends each as strips of rows, which X draws
 # and the driver reports one by one; the daemon shows rows across the
-# screen once they make the whole screen (view_vnc.c, strip_wait)
+# screen once they make the whole screen (backend/strips.h; the rules one
+# by one in tests/unit/test-strips.c)
 watch raw putframes 100
 ok "$((${n:-0} > 0 ? 0 : 1))" "the client was shown whole XPutImage frames (${n:-none})"
