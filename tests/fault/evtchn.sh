@@ -63,8 +63,11 @@ scatter 5 2
 converge 10
 ok $? "5 notifications dropped, then the guest goes quiet: the picture converges by itself"
 diag "converged ${T:-?} ms after the last draw"
-"$XSIM" ctl dump-ports | grep "^domain=0 port=$bport " | grep -q ' drop='
-ok $((! $?)) "all 5 were dropped on the way (the fault bit)"
+# the fault bit: at least one was dropped (the guest skips notifications
+# while the daemon looks behind, so it may send fewer than 5 before the
+# picture converges; drop= is how many are still to come)
+left=$("$XSIM" ctl dump-ports | sed -n "s/^domain=0 port=$bport .* drop=\([0-9]*\).*/\1/p")
+ok $((${left:-0} < 5 ? 0 : 1)) "the fault bit: $((5 - ${left:-0})) of 5 dropped on the way"
 
 "$XSIM" ctl fault-evtchn-drop 0 "$bport" 100000 >/dev/null
 scatter 150 4
