@@ -39,7 +39,7 @@ backend_xenfb_backend_SOURCES = backend/main.c backend/attach.c backend/attach.h
 	backend/rfbfilter.c backend/rfbfilter.h backend/rfbserver.c backend/rfbserver.h \
 	backend/rfbserver_int.h backend/rfbupdate.c backend/rfbextclip.c \
 	backend/rfbpix.c backend/rfbpix.h backend/rfbpool.c backend/rfbpool.h \
-	backend/rfbtight.c backend/rfbtight.h backend/rfbzrle.c backend/rfbzrle.h \
+	backend/rfbtight.c backend/rfbtight.h backend/rfbzrle.c backend/rfbzrle.h backend/rfbzlib.h \
 	backend/rfbkeys.c backend/rfbkeys.h \
 	backend/keymap.c backend/keymap.h backend/privdrop.c backend/privdrop.h
 backend_xenfb_backend_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backend \

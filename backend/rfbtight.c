@@ -25,6 +25,8 @@
 #include <turbojpeg.h>
 #include <zlib.h>
 
+#include "rfbzlib.h"
+
 /* TigerVNC refuses wider JPEG and basic rectangles (and wants to refuse
  * wider fills too); the area is the one TightVNC, libvncserver and
  * TigerVNC servers keep to, so every decoder has been tried with it. It
@@ -213,15 +215,10 @@ static int zlib_level(int compress)
     return compress < 1 ? 1 : compress > 9 ? 9 : compress;
 }
 
-/* The stream is raw deflate with the zlib header written by hand: the
- * viewer's inflater checks the adler32 only at the stream's end, which
- * never comes, and zlib's wrapper would compute it over every byte. */
-static const uint8_t zlib_header[2] = {0x78, 0x01};
-
 static int slot_deflate_ready(struct slot *s, int level)
 {
     if (!s->zs_ready) {
-        if (deflateInit2(&s->zs, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        if (rfb_deflate_init(&s->zs, level) != Z_OK)
             return -1;
         s->zs_ready = true;
         s->zlevel = level;
@@ -241,8 +238,8 @@ static long slot_deflate(struct slot *s, size_t n, int level)
     z_stream *zs = &s->zs;
     size_t len = 0;
     if (!s->zheader_sent) {
-        memcpy(s->zbuf, zlib_header, sizeof(zlib_header));
-        len = sizeof(zlib_header);
+        memcpy(s->zbuf, rfb_zlib_header, sizeof(rfb_zlib_header));
+        len = sizeof(rfb_zlib_header);
         s->zheader_sent = true;
     }
     zs->next_out = s->zbuf + len;

@@ -63,6 +63,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "rfbzlib.h"
+
 #define ZRLE_ENCODING 16
 
 #define TILE        64
@@ -91,10 +93,6 @@
 
 /* The most pixels in one rectangle sent (see rfbzrle_encode). */
 #define STRIP_PIXELS 65536
-
-/* The zlib header: deflate, 32 KiB window (what the raw streams use),
- * fastest compression, no dictionary; a multiple of 31 as zlib checks. */
-static const uint8_t zlib_header[2] = {0x78, 0x01};
 
 /* How one viewer format's pixels become CPIXELs. */
 struct cfmt {
@@ -550,7 +548,7 @@ static int stream_restart(struct part *pt, int level)
 {
     level = clamp_level(level);
     if (!pt->zs_ready) {
-        if (deflateInit2(&pt->zs, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        if (rfb_deflate_init(&pt->zs, level) != Z_OK)
             return -1;
         pt->zs_ready = true;
         pt->level = level;
@@ -646,7 +644,7 @@ static int encode_rect(struct rfbzrle *z, int part, struct part *pt, const struc
     size_t len_at = out->len;
     rfbbuf_u32(out, 0);
     if (part == 0 && z->header_due) {
-        rfbbuf_put(out, zlib_header, sizeof(zlib_header));
+        rfbbuf_put(out, rfb_zlib_header, sizeof(rfb_zlib_header));
         z->header_due = false;
         z->header_sent = true;
     }
