@@ -45,8 +45,8 @@ struct rfbserver_ops {
     void (*cut_text)(void *data, const char *text, size_t len, bool utf8);
     void (*resize)(void *data, unsigned w, unsigned h); /* a SetDesktopSize accepted */
     void (*viewers)(void *data, int change);            /* +1 one joined, -1 one left */
-    /* A viewer waits for a new picture while the loop holds one back
-     * (rfbserver_hold): once per hold. */
+    /* A viewer takes a picture, or waits for one, while the loop holds
+     * the guest back (rfbserver_hold): once per hold. */
     void (*hungry)(void *data);
 };
 
@@ -62,11 +62,11 @@ void rfbserver_close(struct rfbserver *s);
  * differs from the one shown before (everything at another size). */
 void rfbserver_show(struct rfbserver *s, struct rfbpic *pic, pixman_region16_t *damage);
 
-/* Whether the loop may hold back the next picture: no viewer waits for
- * one now (there are viewers, each busy encoding or sending, or
+/* Whether the loop may hold the guest back: no viewer waits for a
+ * picture now (there are viewers, each busy encoding or sending, or
  * without an update request). true: the hold begins, and the first
- * viewer to wait for a picture calls ops->hungry, until
- * rfbserver_unhold. false: show one now. */
+ * viewer to take a picture or wait for one calls ops->hungry, until
+ * rfbserver_unhold. false: no viewer would wait for the guest. */
 bool rfbserver_hold(struct rfbserver *s);
 void rfbserver_unhold(struct rfbserver *s);
 

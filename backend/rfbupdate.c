@@ -463,6 +463,12 @@ void *session_writer(void *arg)
             ss->waiting = false;
         }
         bool quit = ss->quit, whole = !quit && take_job(ss, &j, size);
+        if (whole && s->holding) {
+            /* took a picture while the loop holds the guest back: it may
+             * draw the next one while this one is encoded */
+            s->holding = false;
+            server_post_locked(s, &(struct ev){.type = EV_HUNGRY});
+        }
         pthread_mutex_unlock(&s->lock);
         if (quit) {
             job_done(&j);

@@ -6,13 +6,15 @@
  * picture nobody writes, and with a frontend that waits for the release
  * (protocol.md 2.5) one the guest drew completely: no torn frames.
  *
- * Copies as viewers want them: while every viewer is busy encoding or
- * sending, what the guest reports is not copied but held (view_hold:
- * the guest waits before drawing over it), and copied when a viewer
- * waits for a picture, or after HOLD_MS at most. A guest drawing flat
- * out thus costs a copy per picture a viewer takes (and per HOLD_MS),
- * not one per frame it draws, and draws no faster than that itself:
- * every frame it draws over a held one waits.
+ * The guest paced by the viewers: while every viewer is busy encoding
+ * or sending, what the guest reports is copied and shown as ever, but
+ * its release is held (view_hold: the guest waits before drawing over
+ * it) until a viewer takes a picture, or HOLD_MS at most (longer, up to
+ * HOLD_FLAT_OUT_MS, while the guest draws flat out). A guest drawing
+ * flat out thus draws about one frame per picture a viewer takes, and
+ * costs a copy for each, not 8 to 13 of them; and the copy is made
+ * while the viewers are busy, so a viewer asking for the next picture
+ * finds it ready.
  *
  * Listeners (--vnc): "ADDR:BASE" or "BASE" (TCP, port BASE + domid;
  * default 127.0.0.1:5900), or a Unix socket path where "%d" becomes the
@@ -62,10 +64,17 @@
  * a torn frame). */
 #define SNAPS 6
 
-/* The longest the guest's rectangles are held uncopied: a 240 Hz
- * display's frame, so that an animation at a display's rate never waits
- * (a longer hold, 8 or 16 ms, delayed 60 Hz frames in bench/compare). */
+/* The longest the guest's release is held: a 240 Hz display's frame, so
+ * that an animation at a display's rate never waits (a longer hold, 8 or
+ * 16 ms, delayed 60 Hz frames in bench/compare). */
 #define HOLD_MS 4
+/* A guest whose next frame comes sooner than HOLD_MS after a hold ended
+ * was waiting for it, drawing flat out: its holds double, up to this,
+ * so that it draws about one frame per picture a viewer takes instead of
+ * 8 to 10, leaving the CPU to the encoders (its X server waits that
+ * long per frame, as Xvnc's does while it encodes). A frame coming later
+ * (an animation at a display's rate) is held HOLD_MS again. */
+#define HOLD_FLAT_OUT_MS 32
 
 /* What every listener shares, set up by init. */
 static struct {
@@ -105,10 +114,11 @@ struct vnc_view {
     struct strips strips;
     struct aml_timer *strip_end;
     bool strip_waiting;
-    /* the guest's rectangles held (view_hold), not yet copied */
+    /* the guest's release held (view_hold) while every viewer is busy */
     bool holding;
-    struct pixman_region16 owed;
     struct aml_timer *hold_end;
+    unsigned hold_ms;      /* how long this hold may last */
+    int64_t released_at;   /* ms, monotonic: the last hold's end */
     pixman_box16_t *tiles; /* the changed tiles of a pass */
     size_t tiles_cap;
     uint8_t buttons;
@@ -349,7 +359,6 @@ static void on_viewers(void *data, int change)
     rfbserver_set_resizable(v->server, view_takes_sizes(v->vg));
 }
 
-static void copy_owed(struct vnc_view *v);
 static void hold_end(struct vnc_view *v);
 
 /* Nothing pending waits for the rest of an image any more. */
@@ -362,7 +371,7 @@ static void strip_stop(struct vnc_view *v)
 
 static void on_hungry(void *data)
 {
-    copy_owed(data);
+    hold_end(data);
 }
 
 static const struct rfbserver_ops server_ops = {
@@ -578,9 +587,8 @@ static void on_flush(void *obj)
         show_pending(v);
 }
 
-/* The rest of the image did not come in time (strips may have come
- * since the timer was armed, held: wait on from the latest): show what
- * did. */
+/* The rest of the image did not come in time: show what did (unless
+ * the tracker, told of strips since, says the wait goes on). */
 static void on_strip_end(void *obj)
 {
     struct vnc_view *v = aml_get_userdata(obj);
@@ -598,12 +606,17 @@ static void flush_soon(struct vnc_view *v)
         on_flush(v->flush);
 }
 
-/* Hold what the guest reports from now on, when no viewer waits for a
- * picture and the guest waits for releases. */
+/* Hold the guest's release of what it reports from now on, when no
+ * viewer waits for a picture and the guest waits for releases. */
 static bool hold_begin(struct vnc_view *v)
 {
     if (!rfbserver_hold(v->server))
         return false;
+    bool flat_out = backoff_now_ms() - v->released_at < HOLD_MS;
+    v->hold_ms = !flat_out                           ? HOLD_MS
+                 : v->hold_ms * 2 < HOLD_FLAT_OUT_MS ? v->hold_ms * 2
+                                                     : HOLD_FLAT_OUT_MS;
+    aml_set_duration(v->hold_end, v->hold_ms);
     if (!view_hold(v->vg) || aml_start(aml_get_default(), v->hold_end) < 0) {
         view_release(v->vg);
         rfbserver_unhold(v->server);
@@ -613,55 +626,36 @@ static bool hold_begin(struct vnc_view *v)
     return true;
 }
 
-/* The hold is over (the rectangles copied, or no longer wanted): the
- * guest may draw over them. */
+/* The hold is over (a viewer took a picture, or the guest waited long
+ * enough): it may draw over what it reported. */
 static void hold_end(struct vnc_view *v)
 {
-    pixman_region_clear(&v->owed);
     if (!v->holding)
         return;
     v->holding = false;
     aml_stop(aml_get_default(), v->hold_end);
     rfbserver_unhold(v->server);
     view_release(v->vg);
-}
-
-/* A viewer wants a picture, or the guest has waited HOLD_MS: copy what
- * is held, show it, let the guest go on. */
-static void copy_owed(struct vnc_view *v)
-{
-    if (!v->holding)
-        return; /* a viewer's call after the hold ended */
-    if (v->surf.width && snap_fill(v) >= 0) {
-        int n;
-        const pixman_box16_t *b = pixman_region_rectangles(&v->owed, &n);
-        for (int i = 0; i < n; i++)
-            copy_box(v->snap[v->fill].pic, v->surf.pixels, v->surf.stride, &b[i]);
-        pixman_region_union(&v->pending, &v->pending, &v->owed);
-    }
-    hold_end(v);
-    flush_soon(v);
+    v->released_at = backoff_now_ms();
 }
 
 static void on_hold_end(void *obj)
 {
-    copy_owed(aml_get_userdata(obj));
+    hold_end(aml_get_userdata(obj));
 }
 
-/* Copied now, while the guest keeps the pixels still (back.h), or held
- * to be copied when a viewer wants them; shown once the loop has
- * handled everything that is ready: exactly the rectangles reported,
- * fewer pictures. */
+/* Copied now, while the guest keeps the pixels still (back.h), and shown
+ * once the loop has handled everything that is ready: exactly the
+ * rectangles reported, fewer pictures. While every viewer is busy, the
+ * guest's release is held besides, until a viewer takes a picture. */
 static void vnc_damage(void *view, int x, int y, int w, int h)
 {
     struct vnc_view *v = view;
     if (!v->surf.width)
         return;
     strips_report(&v->strips, x, y, w, h, backoff_now_ms());
-    if (v->holding || hold_begin(v)) {
-        pixman_region_union_rect(&v->owed, &v->owed, x, y, (unsigned)w, (unsigned)h);
-        return;
-    }
+    if (!v->holding)
+        hold_begin(v);
     if (snap_fill(v) < 0)
         return;
     pixman_box16_t b = {(int16_t)x, (int16_t)y, (int16_t)(x + w), (int16_t)(y + h)};
@@ -796,7 +790,6 @@ static void *vnc_attach(struct view_guest *vg)
         return NULL;
     v->vg = vg;
     pixman_region_init(&v->pending);
-    pixman_region_init(&v->owed);
     for (int i = 0; i < SNAPS; i++)
         pixman_region_init(&v->snap[i].stale);
     v->cur = v->fill = -1;
@@ -814,7 +807,6 @@ static void *vnc_attach(struct view_guest *vg)
         if (v->strip_end)
             aml_unref(v->strip_end);
         pixman_region_fini(&v->pending);
-        pixman_region_fini(&v->owed);
         for (int i = 0; i < SNAPS; i++)
             pixman_region_fini(&v->snap[i].stale);
         free(v);
@@ -860,7 +852,6 @@ static void vnc_destroy(void *view)
     strip_stop(v);
     aml_unref(v->strip_end);
     pixman_region_fini(&v->pending);
-    pixman_region_fini(&v->owed);
     /* the listener first, then every session: each ends as its viewer's
      * connection is hung up; the loop hears nothing more of them */
     rfbguard_close(v->guard);
