@@ -35,9 +35,13 @@ void strips_report(struct strips *s, int x, int y, int w, int h, int64_t now)
     if (x != 0 || w != s->width || h <= 0)
         return; /* narrower than the picture: neither begins nor ends one */
     if (y == 0) {
-        /* an image from the top again: the last ended where it stopped */
-        if (s->mid && s->next < s->height)
+        /* an image from the top again: the last ended where it stopped,
+         * if nothing came after it for long enough to give up on it (a
+         * report may hold the top of one image before the bottom rows of
+         * the last, as rectangles come in order of their rows) */
+        if (s->mid && s->gave_up && s->next < s->height)
             learn_bottom(s, s->next);
+        s->gave_up = false;
         s->run = 0;
         s->first = now;
     } else if (s->mid && y <= s->next) {
@@ -50,6 +54,8 @@ void strips_report(struct strips *s, int x, int y, int w, int h, int64_t now)
         if (i >= 0)
             s->bottoms[i] = 0;
         s->first = now;
+    } else if (s->mid && (y + h >= s->height || bottom_at(s, y + h) >= 0)) {
+        return; /* the last image's bottom rows, reported with this one's top */
     } else {
         s->mid = false; /* rows below the top, going on from nothing */
         s->ended_at = 0;
@@ -82,4 +88,5 @@ int strips_wait(const struct strips *s, int64_t now)
 void strips_gave_up(struct strips *s)
 {
     s->first = -1;
+    s->gave_up = s->mid;
 }

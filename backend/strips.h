@@ -18,7 +18,10 @@
  * at once. An image that is not as tall as the picture (a maximized
  * window above a panel, a panel at the top) waits STRIPS_QUIET_FIRST_MS
  * the first time; the next image from the top tells where it ended,
- * and the images that end there are shown at once from then on.
+ * and the images that end there are shown at once from then on. One
+ * report of the guest may hold the top rows of an image before the
+ * bottom rows of the last (its rectangles come in order of their rows):
+ * those bottom rows neither end the wait nor teach where images end.
  *
  * Pure: the caller passes the monotonic time in milliseconds, arms its
  * timer from strips_wait() and calls strips_gave_up() when it fires. */
@@ -49,6 +52,7 @@ struct strips {
     int next;                    /* the row after them */
     int64_t first;               /* ms: the first strip of the wait; -1: none */
     int64_t last;                /* ms: the latest strip */
+    bool gave_up;                /* on this image: strips_gave_up while mid */
     int ended_at;                /* the image ended at one of bottoms, this one; 0: not */
     int bottoms[STRIPS_BOTTOMS]; /* 0: unused */
 };

@@ -653,8 +653,11 @@ static void vnc_damage(void *view, int x, int y, int w, int h)
     struct vnc_view *v = view;
     if (!v->surf.width)
         return;
-    strips_report(&v->strips, x, y, w, h, backoff_now_ms());
-    if (!v->holding)
+    int64_t now = backoff_now_ms();
+    strips_report(&v->strips, x, y, w, h, now);
+    if (strips_wait(&v->strips, now) > 0)
+        hold_end(v); /* the rest of an image is awaited: let the guest draw it */
+    else if (!v->holding)
         hold_begin(v);
     if (snap_fill(v) < 0)
         return;

@@ -126,6 +126,7 @@ static void test_shorter_images(void)
     int waits[16];
     image(700, waits);
     ok(waits[0] > 0 && waits[10] > 0, "an image of 700 rows in strips waits the first time");
+    strips_gave_up(&s);
     image(700, waits);
     ok(waits[0] > 0 && waits[10] > 0 && waits[11] == 0,
        "the second time, its strips wait until its last (%d %d %d)", waits[0], waits[10],
@@ -140,6 +141,7 @@ static void test_wrong_bottom_unlearned(void)
     t = 0;
     /* two images of one strip's height: ROWS is learned as a bottom */
     strip(0, ROWS);
+    strips_gave_up(&s);
     strip(0, ROWS);
     is_int(strips_wait(&s, t), 0, "images of %d rows: shown at once", ROWS);
     /* then a whole-screen image in strips: its first strip ends there */
@@ -154,14 +156,36 @@ static void test_wrong_bottom_unlearned(void)
     ok(strips_wait(&s, t) > 0, "a new picture size knows no image's end");
 }
 
+/* The bottom rows of one image and the top rows of the next in one
+ * report: the top comes first (rows in order), then the bottom. */
+static void test_two_images_in_one_report(void)
+{
+    strips_reset(&s, W, H);
+    t = 0;
+    for (int y = 0; y < 11 * ROWS; y += ROWS)
+        strip(y, ROWS);
+    strip(0, ROWS);                  /* the next image's top */
+    strip(11 * ROWS, H - 11 * ROWS); /* this one's bottom */
+    ok(strips_wait(&s, t) > 0, "the last image's bottom after the next one's top: still waiting");
+    int waits[16];
+    for (int y = ROWS, i = 0; y < H; y += ROWS, i++) {
+        strip(y, y + ROWS < H ? ROWS : H - y);
+        waits[i] = strips_wait(&s, t);
+    }
+    ok(waits[0] > 0 && waits[9] > 0 && waits[11] == 0, "until the new image's bottom row");
+    image(H, waits);
+    ok(waits[10] > 0, "and no image's end was learned from it (%d)", waits[10]);
+}
+
 int main(void)
 {
-    plan(29);
+    plan(32);
     test_whole_screen_in_strips();
     test_waits_count_from_the_last();
     test_gave_up_waits_again();
     test_never_waits();
     test_shorter_images();
     test_wrong_bottom_unlearned();
+    test_two_images_in_one_report();
     return done_testing();
 }
