@@ -11,8 +11,8 @@
  * its release is held (view_hold: the guest waits before drawing over
  * it) until a viewer takes a picture, or HOLD_MS at most (longer, up to
  * HOLD_FLAT_OUT_MS, while the guest draws flat out). A guest drawing
- * flat out thus draws about one frame per picture a viewer takes, and
- * costs a copy for each, not 8 to 13 of them; and the copy is made
+ * flat out thus draws a few frames per picture a viewer takes, and
+ * costs a copy for each, rather than 8 to 13; and the copy is made
  * while the viewers are busy, so a viewer asking for the next picture
  * finds it ready.
  *
@@ -70,8 +70,8 @@
 #define HOLD_MS 4
 /* A guest whose next frame comes sooner than HOLD_MS after a hold ended
  * was waiting for it, drawing flat out: its holds double, up to this,
- * so that it draws about one frame per picture a viewer takes instead of
- * 8 to 10, leaving the CPU to the encoders (its X server waits that
+ * so that it draws a few frames per picture a viewer takes instead of
+ * 8 to 13, leaving the CPU to the encoders (its X server waits that
  * long per frame, as Xvnc's does while it encodes). A frame coming later
  * (an animation at a display's rate) is held HOLD_MS again. */
 #define HOLD_FLAT_OUT_MS 32
@@ -655,16 +655,18 @@ static void vnc_damage(void *view, int x, int y, int w, int h)
         return;
     int64_t now = backoff_now_ms();
     strips_report(&v->strips, x, y, w, h, now);
+    if (snap_fill(v) >= 0) {
+        pixman_box16_t b = {(int16_t)x, (int16_t)y, (int16_t)(x + w), (int16_t)(y + h)};
+        copy_box(v->snap[v->fill].pic, v->surf.pixels, v->surf.stride, &b);
+        pixman_region_union_rect(&v->pending, &v->pending, x, y, (unsigned)w, (unsigned)h);
+        flush_soon(v);
+    }
+    /* only after the copy: a release lets the guest draw over this
+     * rectangle too (the core counts it consumed already) */
     if (strips_wait(&v->strips, now) > 0)
         hold_end(v); /* the rest of an image is awaited: let the guest draw it */
     else if (!v->holding)
         hold_begin(v);
-    if (snap_fill(v) < 0)
-        return;
-    pixman_box16_t b = {(int16_t)x, (int16_t)y, (int16_t)(x + w), (int16_t)(y + h)};
-    copy_box(v->snap[v->fill].pic, v->surf.pixels, v->surf.stride, &b);
-    pixman_region_union_rect(&v->pending, &v->pending, x, y, (unsigned)w, (unsigned)h);
-    flush_soon(v);
 }
 
 /* ---- life ---- */
