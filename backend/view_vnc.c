@@ -585,6 +585,8 @@ static void on_flush(void *obj)
     v->flush_started = false;
     if (!pixman_region_not_empty(&v->pending) || !strip_wait(v))
         show_pending(v);
+    else
+        hold_end(v); /* the rest of an image is awaited: let the guest draw it */
 }
 
 /* The rest of the image did not come in time: show what did (unless
@@ -661,11 +663,10 @@ static void vnc_damage(void *view, int x, int y, int w, int h)
         pixman_region_union_rect(&v->pending, &v->pending, x, y, (unsigned)w, (unsigned)h);
         flush_soon(v);
     }
-    /* only after the copy: a release lets the guest draw over this
-     * rectangle too (the core counts it consumed already) */
-    if (strips_wait(&v->strips, now) > 0)
-        hold_end(v); /* the rest of an image is awaited: let the guest draw it */
-    else if (!v->holding)
+    /* no release here: the core counts this rectangle consumed already,
+     * and other views may not have copied it yet (on_flush lets the
+     * guest go while the rest of an image is awaited) */
+    if (!v->holding && strips_wait(&v->strips, now) == 0)
         hold_begin(v);
 }
 
