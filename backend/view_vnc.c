@@ -112,8 +112,7 @@ struct vnc_view {
     bool flush_started;
     /* pending waiting for the rest of an image drawn in strips */
     struct strips strips;
-    struct aml_timer *strip_end;
-    bool strip_waiting;
+    struct aml_timer *strip_end; /* started: pending waits */
     /* the guest's release held (view_hold) while every viewer is busy */
     bool holding;
     struct aml_timer *hold_end;
@@ -364,9 +363,7 @@ static void hold_end(struct vnc_view *v);
 /* Nothing pending waits for the rest of an image any more. */
 static void strip_stop(struct vnc_view *v)
 {
-    if (v->strip_waiting)
-        aml_stop(aml_get_default(), v->strip_end);
-    v->strip_waiting = false;
+    aml_stop(aml_get_default(), v->strip_end); /* -1 when not started */
 }
 
 static void on_hungry(void *data)
@@ -565,7 +562,7 @@ static bool strip_wait(struct vnc_view *v)
     if (ms <= 0)
         return false;
     aml_set_duration(v->strip_end, (uint32_t)ms);
-    return v->strip_waiting = aml_start(aml_get_default(), v->strip_end) == 0;
+    return aml_start(aml_get_default(), v->strip_end) == 0;
 }
 
 static void show_pending(struct vnc_view *v)
