@@ -378,7 +378,10 @@ void xfb_back_release(struct xfb_back_guest *g)
     if (!d->held)
         return;
     d->held = false;
-    if (xfb_fb_release(d))
+    /* from within a damaged callback: the update it reports is counted
+     * consumed already, and viewers whose callbacks come later have not
+     * copied it; the pass releases when they all have */
+    if (!d->dispatching && xfb_fb_release(d))
         xfb_dev_notify(d);
 }
 

@@ -195,7 +195,9 @@ const struct xfb_back_cursor *xfb_back_guest_cursor(const struct xfb_back_guest 
  * viewer with no use for a new picture yet (all its clients busy): it
  * copies when one wants it, rather than every frame the guest draws.
  * false: the frontend does not wait for releases (nothing held; copy
- * now). A hold ends with the vfb's connection. */
+ * now). A hold ends with the vfb's connection. xfb_back_release from
+ * within a damaged callback takes effect once every callback of that
+ * pass has returned (the other viewers copy the rectangle first). */
 bool xfb_back_hold(struct xfb_back_guest *g);
 void xfb_back_release(struct xfb_back_guest *g);
 

@@ -337,14 +337,18 @@ void xfb_fb_event(struct xfb_dev *d)
             break;
         }
         progress = true;
+        d->dispatching = true;
         for (int i = 0; i < n; i++) {
             union xenfb_out_event ev;
             memcpy(&ev, (const void *)&XENFB_OUT_RING_REF(pg, d->out_cons), sizeof(ev));
             __atomic_thread_fence(__ATOMIC_SEQ_CST);
             d->out_cons++;
-            if (!handle(d, &ev))
+            if (!handle(d, &ev)) {
+                d->dispatching = false;
                 return;
+            }
         }
+        d->dispatching = false;
         xfb_ring_store(&pg->out_cons, d->out_cons);
         __atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with the frontend's */
         consumed = true;

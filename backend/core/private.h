@@ -105,6 +105,7 @@ struct xfb_dev {
     bool release_wanted;        /* the frontend wrote request-release */
     uint32_t released;          /* the release index we last stored */
     bool held;                  /* a viewer holds the release (xfb_back_hold) */
+    bool dispatching;           /* damaged callbacks of a pass are running */
     struct xfb_back_surface surf;
     bool refresh_pending;
     bool again; /* events left after XFB_FB_PASSES: the next dispatch resumes */

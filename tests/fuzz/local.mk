@@ -11,11 +11,11 @@ fuzz_common = tests/fuzz/input.h
 fuzz_fake = tests/fuzz/fake_xen.c tests/fuzz/fake_xen.h
 fuzz_replay = tests/fuzz/replay.c
 
-fuzz_back_sources = tests/fuzz/fuzz_back.c $(fuzz_common) $(fuzz_fake) \
-	backend/core/back.h backend/core/private.h \
+fuzz_core = backend/core/back.h backend/core/private.h \
 	backend/core/back.c backend/core/log.c backend/core/xenbus.c \
 	backend/core/dev.c backend/core/fb.c backend/core/kbd.c backend/core/cursor.c \
 	backend/core/foreign.c backend/core/clip.c backend/core/resreq.c
+fuzz_back_sources = tests/fuzz/fuzz_back.c $(fuzz_common) $(fuzz_fake) $(fuzz_core)
 fuzz_back_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/backend -I$(top_srcdir)/tests/fuzz
 fuzz_front_sources = tests/fuzz/fuzz_front.c $(fuzz_common) $(fuzz_fake) \
 	xenfb-agent/lib/private.h xenfb-agent/lib/front.c xenfb-agent/lib/log.c \
@@ -66,6 +66,15 @@ tests_fuzz_fuzz_back_CPPFLAGS = $(fuzz_back_cppflags)
 tests_fuzz_fuzz_back_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_fuzz_fuzz_back_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_back_LDADD = xenfb-agent/proto/libxfbproto.la
+
+# the core's promises to its viewers that no input can break, checked
+# against the same fakes, one by one
+check_PROGRAMS += tests/unit/test-release
+TESTS += tests/unit/test-release
+tests_unit_test_release_SOURCES = tests/unit/test-release.c $(fuzz_fake) $(fuzz_core)
+tests_unit_test_release_CPPFLAGS = $(fuzz_back_cppflags)
+tests_unit_test_release_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tests_unit_test_release_LDADD = xenfb-agent/proto/libxfbproto.la
 
 check_PROGRAMS += tests/fuzz/replay-rfb
 TESTS += tests/fuzz/replay-rfb
