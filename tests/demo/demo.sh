@@ -8,8 +8,8 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 11
-need chromium websockify twm xterm xclock xdotool setsid
+plan 13
+need chromium websockify twm xterm xclock xdotool xwininfo setsid
 base=$(free_base)
 [ -n "$base" ] || bail "no free port"
 web=$((base + 4))
@@ -18,8 +18,8 @@ mkdir -p "$TEST_TMP/demo"
 cd "$TEST_TMP/demo" || bail "no temp dir"
 
 # As from a terminal: SIGINT must reach it (a background job of a
-# script would ignore it).
-TMPDIR="$TEST_TMP/demo" "$PY" -c '
+# script would ignore it), in a UTF-8 locale (twm's fonts differ).
+LC_ALL=C.UTF-8 TMPDIR="$TEST_TMP/demo" "$PY" -c '
 import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.execvp(sys.argv[1], sys.argv[1:])' bash "$top_srcdir/demo/demo.sh" "$top_builddir" \
@@ -41,6 +41,17 @@ d=$(sed -n 's/.*The guest.s X display is \(:[0-9]*\) .*/\1/p' "$TEST_TMP/demo.ou
 term=$(DISPLAY=$d timeout 60 xdotool search --sync --onlyvisible --name "xenfb demo: a terminal" |
     head -n 1)
 [ -n "$term" ] || bail "no demo xterm on the guest display $d"
+# twm runs and frames the windows (it exits at once when its fonts are
+# missing, and a window mapped while it dies may stay unmapped)
+framed() {
+    parent=$(DISPLAY=$d xwininfo -children -id "$1" 2>/dev/null | sed -n 's/^ *Parent window id: //p')
+    case $parent in "" | *"(the root window)"*) return 1 ;; esac
+}
+wait_for 30 framed "$term"
+ok $? "the window manager frames the xterm"
+clock=$(DISPLAY=$d timeout 60 xdotool search --sync --onlyvisible --class XClock | head -n 1)
+[ -n "$clock" ] && framed "$clock"
+ok $? "and shows the clock, framed"
 DISPLAY=$d xdotool mousemove --window "$term" 100 100
 
 chromium_start "$devtools"
