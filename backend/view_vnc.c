@@ -68,12 +68,16 @@
  * that an animation at a display's rate never waits (a longer hold, 8 or
  * 16 ms, delayed 60 Hz frames in bench/compare). */
 #define HOLD_MS 4
-/* A guest whose next frame comes sooner than HOLD_MS after a hold ended
- * was waiting for it, drawing flat out: its holds double, up to this,
- * so that it draws a few frames per picture a viewer takes instead of
- * 8 to 13, leaving the CPU to the encoders (its X server waits that
- * long per frame, as Xvnc's does while it encodes). A frame coming later
- * (an animation at a display's rate) is held HOLD_MS again. */
+/* A guest whose next frame comes sooner than FLAT_OUT_GAP_MS after a
+ * hold ended was waiting for it, drawing flat out: its holds double, up
+ * to HOLD_FLAT_OUT_MS, so that it draws a few frames per picture a
+ * viewer takes instead of 8 to 13, leaving the CPU to the encoders (its
+ * X server waits that long per frame, as Xvnc's does while it encodes).
+ * The gap is half a 60 Hz frame: drawing a whole 1920x1080 frame takes
+ * 3 to 5 ms, so a guest drawing flat out reports its next frame well
+ * within it, and one animating at 60 Hz (held HOLD_MS at most, a frame
+ * every 16.7 ms) more than 12 ms after; that one is held HOLD_MS again. */
+#define FLAT_OUT_GAP_MS 8
 #define HOLD_FLAT_OUT_MS 32
 
 /* What every listener shares, set up by init. */
@@ -611,7 +615,7 @@ static bool hold_begin(struct vnc_view *v)
 {
     if (!rfbserver_hold(v->server))
         return false;
-    bool flat_out = backoff_now_ms() - v->released_at < HOLD_MS;
+    bool flat_out = backoff_now_ms() - v->released_at < FLAT_OUT_GAP_MS;
     v->hold_ms = !flat_out                           ? HOLD_MS
                  : v->hold_ms * 2 < HOLD_FLAT_OUT_MS ? v->hold_ms * 2
                                                      : HOLD_FLAT_OUT_MS;
@@ -660,9 +664,8 @@ static void vnc_damage(void *view, int x, int y, int w, int h)
         pixman_region_union_rect(&v->pending, &v->pending, x, y, (unsigned)w, (unsigned)h);
         flush_soon(v);
     }
-    /* no release here: the core counts this rectangle consumed already,
-     * and other views may not have copied it yet (on_flush lets the
-     * guest go while the rest of an image is awaited) */
+    /* not while the rest of an image is awaited: the guest must draw it
+     * (on_flush lets it go, once the pass is over) */
     if (!v->holding && strips_wait(&v->strips, now) == 0)
         hold_begin(v);
 }

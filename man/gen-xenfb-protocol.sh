@@ -4,6 +4,9 @@
 # after changing docs/protocol.md.
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
+command -v pandoc >/dev/null ||
+    { echo "gen-xenfb-protocol.sh: needs pandoc (apt-get install pandoc)" >&2; exit 1; }
+out="$top/man/xenfb-protocol.7"
 {
     printf '%% XENFB-PROTOCOL(7) xenfb | xenfb\n%% \n%% %s\n\n' "$(date -u +%Y-%m-%d)"
     sed '1s/^# .*/# NAME\n\nxenfb-protocol - the Xen vfb and vkbd protocol with the xenfb grant extension\n\n# DESCRIPTION/' \
@@ -26,4 +29,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
                        split(w[i], p, /[()n]/)
                        out = out (i > 1 ? " " : "") sprintf("lw(%dn)", p[2] * 64 / 70)
                    }
-                   print out "."; next } { print }' >"$top/man/xenfb-protocol.7"
+                   print out "."; next } { print }' >"$out.new"
+# a pipeline's status is its last command's: pandoc failing leaves a page
+# without its text, which is not put in place
+grep -q '^\.SH DESCRIPTION' "$out.new" || { rm -f "$out.new"; echo "gen-xenfb-protocol.sh: pandoc failed" >&2; exit 1; }
+mv "$out.new" "$out"
