@@ -78,6 +78,8 @@ MEASURE="$TOOLS/vncmeasure"
 STAMP=$(date -u '+%Y-%m-%dT%H%MZ')
 OUT="$HERE/results/$STAMP"
 [ "$QUICK" = 1 ] && OUT="$OUT-quick"
+# a run within the minute of the last: a directory of its own
+[ -e "$OUT" ] && OUT="$OUT-$(date -u +%S)"
 mkdir -p "$OUT"
 RAW="$OUT/raw.txt"
 : >"$RAW"
