@@ -10,6 +10,7 @@ viewer_tests = \
 	tests/viewer/keysyms.sh \
 	tests/viewer/web.sh \
 	tests/viewer/two.sh \
+	tests/viewer/encodings.sh \
 	tests/viewer/daemon.sh \
 	tests/viewer/unmap.sh \
 	tests/viewer/user.sh \
