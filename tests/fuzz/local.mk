@@ -11,6 +11,7 @@ fuzz_common = tests/fuzz/input.h
 fuzz_fake = tests/fuzz/fake_xen.c tests/fuzz/fake_xen.h
 fuzz_replay = tests/fuzz/replay.c
 
+# the backend core, built with the fakes
 fuzz_core = backend/core/back.h backend/core/private.h \
 	backend/core/back.c backend/core/log.c backend/core/xenbus.c \
 	backend/core/dev.c backend/core/fb.c backend/core/kbd.c backend/core/cursor.c \
@@ -67,8 +68,8 @@ tests_fuzz_fuzz_back_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
 tests_fuzz_fuzz_back_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_back_LDADD = xenfb-agent/proto/libxfbproto.la
 
-# the core's promises to its viewers that no input can break, checked
-# against the same fakes, one by one
+# the core's release as its viewers see it (tests/unit/test-release.c),
+# against the same fakes of the Xen libraries
 check_PROGRAMS += tests/unit/test-release
 TESTS += tests/unit/test-release
 tests_unit_test_release_SOURCES = tests/unit/test-release.c $(fuzz_fake) $(fuzz_core)
