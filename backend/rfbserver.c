@@ -184,6 +184,7 @@ void rfbserver_show(struct rfbserver *s, struct rfbpic *pic, pixman_region16_t *
     pthread_mutex_lock(&s->lock);
     struct rfbpic *old = s->pic;
     s->pic = pic;
+    s->stale = false;
     for (struct session *ss = s->sessions; ss; ss = ss->next)
         pixman_region_union(&ss->damage, &ss->damage, damage);
     wake_all(s);
@@ -230,6 +231,16 @@ void rfbserver_cut_text(struct rfbserver *s, const char *utf8, size_t utf8_len, 
     s->utf8_len = utf8_len;
     s->cut_gen++;
     wake_all(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void rfbserver_fresh(struct rfbserver *s)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->stale) {
+        s->stale = false;
+        wake_all(s);
+    }
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -599,6 +610,8 @@ void rfbserver_session(struct rfbserver *s, struct rfbguard_conn *c, const char 
     pthread_mutex_lock(&s->lock);
     bool ok = !s->closed && server_init(ss) == 0;
     if (ok) {
+        if (!s->sessions)
+            s->stale = true;
         ss->cursor_gen = s->cursor_gen;
         ss->cut_gen = s->cut_gen;
         ss->next = s->sessions;

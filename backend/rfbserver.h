@@ -62,6 +62,12 @@ void rfbserver_close(struct rfbserver *s);
  * differs from the one shown before (everything at another size). */
 void rfbserver_show(struct rfbserver *s, struct rfbpic *pic, pixman_region16_t *damage);
 
+/* A first viewer finds the picture stale: while nobody watched, the
+ * guest was asked for no updates (screen.c). Its picture waits for the
+ * next one shown, which the guest sends once asked again, or for this
+ * call (the loop's give-up, for a guest that does not answer). */
+void rfbserver_fresh(struct rfbserver *s);
+
 /* Whether the loop may hold the guest back: no viewer waits for a
  * picture now (there are viewers, each busy encoding or sending, or
  * without an update request). true: the hold begins, and the first

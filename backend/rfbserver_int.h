@@ -85,6 +85,10 @@ struct rfbserver {
     pthread_mutex_t lock; /* everything below */
     bool closed, resizable;
     bool holding; /* the loop holds pictures back (rfbserver_hold) */
+    /* the picture may be older than the guest's screen: nobody watched,
+     * so the guest sent nothing; viewers wait for the next one shown
+     * (or rfbserver_fresh) */
+    bool stale;
     struct rfbpic *pic;
     struct cursor cursor;
     unsigned cursor_gen;

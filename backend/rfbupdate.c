@@ -52,8 +52,11 @@ static bool ready(const struct session *ss)
         return true;
     if (!ss->want)
         return false;
-    if (ss->qemu_ack || (ss->has_cursor && ss->cursor_gen != s->cursor_gen) ||
-        (!ss->has_cursor && ss->cursor_moved))
+    if (ss->qemu_ack || (ss->has_cursor && ss->cursor_gen != s->cursor_gen))
+        return true;
+    if (s->stale)
+        return false; /* nor a cursor drawn over it */
+    if (!ss->has_cursor && ss->cursor_moved)
         return true;
     /* damage within what was asked and the picture, with no region made
      * (this runs at every wake of the writer) */
@@ -188,9 +191,12 @@ static bool take_job(struct session *ss, struct job *j, struct rfbbuf *b)
         j->cursor = true;
         j->cur = s->cursor;
     }
-    pixman_region_intersect(&j->region, &ss->damage, &ss->requested);
-    pixman_region_intersect_rect(&j->region, &j->region, 0, 0, j->pic->width, j->pic->height);
-    if (!ss->has_cursor)
+    /* (a stale picture is not sent: only the cursor or an ack is) */
+    if (!s->stale) {
+        pixman_region_intersect(&j->region, &ss->damage, &ss->requested);
+        pixman_region_intersect_rect(&j->region, &j->region, 0, 0, j->pic->width, j->pic->height);
+    }
+    if (!ss->has_cursor && !s->stale)
         take_composite(ss, j);
     if (!pixman_region_not_empty(&j->region) && !j->cursor && !j->qemu_ack) {
         /* nothing after all (a cursor moved that is not drawn, damage

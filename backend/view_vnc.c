@@ -77,8 +77,13 @@
  * 3 to 5 ms, so a guest drawing flat out reports its next frame well
  * within it, and one animating at 60 Hz (held HOLD_MS at most, a frame
  * every 16.7 ms) more than 12 ms after; that one is held HOLD_MS again. */
-#define FLAT_OUT_GAP_MS 8
+#define FLAT_OUT_GAP_MS  8
 #define HOLD_FLAT_OUT_MS 32
+
+/* How long a first viewer's picture may wait for the guest's answer to
+ * being watched again (rfbserver_fresh): a give-up for a guest that
+ * does not answer; one that does answers within a few ms. */
+#define FRESH_WAIT_MS 1000
 
 /* What every listener shares, set up by init. */
 static struct {
@@ -117,6 +122,7 @@ struct vnc_view {
     /* pending waiting for the rest of an image drawn in strips */
     struct strips strips;
     struct aml_timer *strip_end; /* started: pending waits */
+    struct aml_timer *fresh_end; /* a first viewer waits for the guest */
     /* the guest's release held (view_hold) while every viewer is busy */
     bool holding;
     struct aml_timer *hold_end;
@@ -356,10 +362,27 @@ static void on_viewer_resize(void *data, unsigned w, unsigned h)
 static void on_viewers(void *data, int change)
 {
     struct vnc_view *v = data;
+    bool watched = v->vg->watchers > 0;
     view_watchers(v->vg, change);
     /* the core learns whether the guest takes size requests after it
      * hands over the surface: a viewer connecting asks it again */
     rfbserver_set_resizable(v->server, view_takes_sizes(v->vg));
+    /* A first viewer: while nobody watched, the guest was asked for no
+     * updates, so the picture may be old; asked again now, it sends its
+     * whole screen, the first picture this viewer gets. No wait when
+     * another view kept the picture new, or without a surface. */
+    if (change > 0) {
+        if (watched || !v->surf.width)
+            rfbserver_fresh(v->server);
+        else
+            aml_start(aml_get_default(), v->fresh_end);
+    }
+}
+
+static void on_fresh_end(void *obj)
+{
+    struct vnc_view *v = aml_get_userdata(obj);
+    rfbserver_fresh(v->server);
 }
 
 static void hold_end(struct vnc_view *v);
@@ -802,8 +825,9 @@ static void *vnc_attach(struct view_guest *vg)
     v->flush = aml_idle_new(on_flush, v, NULL);
     v->hold_end = aml_timer_new(HOLD_MS, on_hold_end, v, NULL);
     v->strip_end = aml_timer_new(STRIPS_MAX_MS, on_strip_end, v, NULL);
-    if (!v->flush || !v->hold_end || !v->strip_end || open_servers(v) < 0) {
-        int e = v->flush && v->hold_end && v->strip_end ? errno : ENOMEM;
+    v->fresh_end = aml_timer_new(FRESH_WAIT_MS, on_fresh_end, v, NULL);
+    if (!v->flush || !v->hold_end || !v->strip_end || !v->fresh_end || open_servers(v) < 0) {
+        int e = v->flush && v->hold_end && v->strip_end && v->fresh_end ? errno : ENOMEM;
         view_log(vg, XFB_LOG_ERROR, "cannot listen for VNC on %s%s%s:%d: %s", vg->vnc_path,
                  vg->vnc_path[0] ? "" : g.addr, "", vg->vnc_port, strerror(e));
         if (v->flush)
@@ -812,6 +836,8 @@ static void *vnc_attach(struct view_guest *vg)
             aml_unref(v->hold_end);
         if (v->strip_end)
             aml_unref(v->strip_end);
+        if (v->fresh_end)
+            aml_unref(v->fresh_end);
         pixman_region_fini(&v->pending);
         for (int i = 0; i < SNAPS; i++)
             pixman_region_fini(&v->snap[i].stale);
@@ -857,6 +883,8 @@ static void vnc_destroy(void *view)
     aml_unref(v->hold_end);
     strip_stop(v);
     aml_unref(v->strip_end);
+    aml_stop(aml_get_default(), v->fresh_end);
+    aml_unref(v->fresh_end);
     pixman_region_fini(&v->pending);
     /* the listener first, then every session: each ends as its viewer's
      * connection is hung up; the loop hears nothing more of them */

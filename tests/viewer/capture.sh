@@ -7,7 +7,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 
-plan 15
+plan 16
 need xsetroot xrandr
 viewer_setup
 libxl_console 1 || bail "cannot make domain 1's console"
@@ -37,6 +37,14 @@ grep -E "domain 1: (refresh period|VNC viewer)" "$SERVE_LOG" | grep -v " gets " 
     head -n 4 | tr '\n' '|' >"$TEST_TMP/refresh"
 is "$(cat "$TEST_TMP/refresh")" "VNC viewer connected |refresh period 40 ms|VNC viewer |refresh period 0 ms|" \
     "the guest is asked for updates (--refresh 40) only while a viewer watches"
+
+# drawn while nobody watches (the guest is asked for no updates): a
+# viewer connecting now gets it in its first picture, not the last one
+# the guest sent (capture takes the first picture and hangs up)
+"$XDRAW" fill 600 400 120 80 c000c0
+capture_matches 1
+ok $? "a viewer's first picture shows what was drawn while nobody watched" ||
+    sed 's/^/# /' "$TEST_TMP/cmp.out"
 
 xterm -geometry 40x8+50+60 -fa '' -fn fixed -T xfbterm -e sh -c 'echo "hello from the guest"; exec cat' &
 at_exit "kill $! 2>/dev/null"
