@@ -191,13 +191,14 @@ static bool take_job(struct session *ss, struct job *j, struct rfbbuf *b)
         j->cursor = true;
         j->cur = s->cursor;
     }
-    /* (a stale picture is not sent: only the cursor or an ack is) */
+    /* (a stale picture is not sent, nor a cursor drawn over it: only the
+     * cursor's shape or an ack is) */
     if (!s->stale) {
         pixman_region_intersect(&j->region, &ss->damage, &ss->requested);
         pixman_region_intersect_rect(&j->region, &j->region, 0, 0, j->pic->width, j->pic->height);
+        if (!ss->has_cursor)
+            take_composite(ss, j);
     }
-    if (!ss->has_cursor && !s->stale)
-        take_composite(ss, j);
     if (!pixman_region_not_empty(&j->region) && !j->cursor && !j->qemu_ack) {
         /* nothing after all (a cursor moved that is not drawn, damage
          * past a smaller picture): the request waits for something */
