@@ -31,6 +31,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A GC that draws over child windows too, as xwd sees them. */
+static GC root_gc(Display *d, Window root)
+{
+    GC gc = XCreateGC(d, root, 0, NULL);
+    XSetSubwindowMode(d, gc, IncludeInferiors);
+    return gc;
+}
+
 /* Whole-screen frames, one request each: the server draws a frame
  * between two passes of its main loop. (An XPutImage this large would be
  * split by Xlib into requests of a few rows, and the server may show the
@@ -39,14 +47,24 @@ static void frames(Display *d, Window root, long n)
 {
     XWindowAttributes a;
     XGetWindowAttributes(d, root, &a);
-    GC gc = XCreateGC(d, root, 0, NULL);
-    XSetSubwindowMode(d, gc, IncludeInferiors);
+    GC gc = root_gc(d, root);
     for (long k = 0; k <= n; k++) {
         XSetForeground(d, gc, k == n ? 0xff0000 : k % 2 ? 0xc0c0c0 : 0x404040);
         XFillRectangle(d, root, gc, 0, 0, (unsigned)a.width, (unsigned)a.height);
         XSync(d, False);
     }
     XFreeGC(d, gc);
+}
+
+/* An image of W x H in the root's format. */
+static XImage *image(Display *d, const XWindowAttributes *a, unsigned w, unsigned h)
+{
+    XImage *im = XCreateImage(d, a->visual, (unsigned)a->depth, ZPixmap, 0, NULL, w, h, 32, 0);
+    if (!im || !(im->data = malloc((size_t)im->bytes_per_line * h))) {
+        fprintf(stderr, "xdraw: out of memory\n");
+        exit(1);
+    }
+    return im;
 }
 
 /* The same frames as images: Xlib cuts each into strips of rows that fit
@@ -56,14 +74,8 @@ static void put_frames(Display *d, Window root, long n)
 {
     XWindowAttributes a;
     XGetWindowAttributes(d, root, &a);
-    GC gc = XCreateGC(d, root, 0, NULL);
-    XSetSubwindowMode(d, gc, IncludeInferiors);
-    XImage *im = XCreateImage(d, a.visual, (unsigned)a.depth, ZPixmap, 0, NULL, (unsigned)a.width,
-                              (unsigned)a.height, 32, 0);
-    if (!im || !(im->data = malloc((size_t)im->bytes_per_line * (size_t)a.height))) {
-        fprintf(stderr, "xdraw: out of memory\n");
-        exit(1);
-    }
+    GC gc = root_gc(d, root);
+    XImage *im = image(d, &a, (unsigned)a.width, (unsigned)a.height);
     for (long k = 0; k <= n; k++) {
         unsigned long px = k == n ? 0xff0000 : k % 2 ? 0xc0c0c0 : 0x404040;
         for (int y = 0; y < a.height; y++)
@@ -80,13 +92,8 @@ static void gradient(Display *d, Window root, int x0, int y0, unsigned w, unsign
 {
     XWindowAttributes a;
     XGetWindowAttributes(d, root, &a);
-    GC gc = XCreateGC(d, root, 0, NULL);
-    XSetSubwindowMode(d, gc, IncludeInferiors);
-    XImage *im = XCreateImage(d, a.visual, (unsigned)a.depth, ZPixmap, 0, NULL, w, h, 32, 0);
-    if (!im || !(im->data = malloc((size_t)im->bytes_per_line * h))) {
-        fprintf(stderr, "xdraw: out of memory\n");
-        exit(1);
-    }
+    GC gc = root_gc(d, root);
+    XImage *im = image(d, &a, w, h);
     for (unsigned y = 0; y < h; y++)
         for (unsigned x = 0; x < w; x++)
             XPutPixel(im, (int)x, (int)y,
@@ -115,10 +122,8 @@ int main(int argc, char **argv)
     }
     Window root = DefaultRootWindow(d);
     if (!strcmp(argv[1], "fill") && argc == 7) {
-        GC gc = XCreateGC(d, root, 0, NULL);
+        GC gc = root_gc(d, root);
         XSetForeground(d, gc, strtoul(argv[6], NULL, 16));
-        /* IncludeInferiors: draw over child windows too, as xwd sees them */
-        XSetSubwindowMode(d, gc, IncludeInferiors);
         XFillRectangle(d, root, gc, atoi(argv[2]), atoi(argv[3]), (unsigned)atoi(argv[4]),
                        (unsigned)atoi(argv[5]));
         XFreeGC(d, gc);
