@@ -276,6 +276,7 @@ void rfbserver_set_resizable(struct rfbserver *s, bool yes)
 static void set_encodings(struct session *ss, const uint8_t *e, unsigned n)
 {
     bool had_ext = ss->has_ext, had_qemu = ss->has_qemu, had_clip = ss->has_clip;
+    ss->ask_gen++;
     ss->enc = -1;
     ss->quality = -1;
     ss->compress = 1;
@@ -350,8 +351,10 @@ static void request(struct session *ss, const uint8_t *m)
 {
     unsigned x = rfb_be16(m + 2), y = rfb_be16(m + 4), w = rfb_be16(m + 6), h = rfb_be16(m + 8);
     pixman_region_union_rect(&ss->requested, &ss->requested, (int)x, (int)y, w, h);
-    if (!m[1]) /* not incremental: all of it, changed or not */
+    if (!m[1]) { /* not incremental: all of it, changed or not */
         pixman_region_union_rect(&ss->damage, &ss->damage, (int)x, (int)y, w, h);
+        ss->ask_gen++;
+    }
     ss->want = true;
 }
 
@@ -404,6 +407,7 @@ static size_t act(struct session *ss, const uint8_t *m, size_t len)
         pthread_mutex_lock(&s->lock);
         if (rfbfmt_from_wire(&f, m + 4))
             ss->fmt = f; /* from the next update on */
+        ss->ask_gen++;
         pthread_mutex_unlock(&s->lock);
         break;
     case 2:

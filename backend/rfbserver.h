@@ -8,8 +8,11 @@
  * encoding the damaged part of the newest picture when the viewer asked
  * for one, in the encoding it prefers (Raw, Tight with or without JPEG,
  * ZRLE), cut into bands encoded at once on the daemon's encoder threads
- * (rfbpool.h). A raw update in the picture's own format goes out of the
- * picture with no copy. What a viewer does (keys, pointer, cut text, a
+ * (rfbpool.h). In Tight the writer encodes a new picture as soon as it
+ * is shown, while the viewer still decodes the last, and sends it when
+ * asked; it drops it (and resets the viewer's zlib streams) if the
+ * viewer then asks for something else. A raw update in the picture's
+ * own format goes out of the picture with no copy. What a viewer does (keys, pointer, cut text, a
  * size asked) reaches the loop's thread through a pipe and the ops.
  *
  * A slow viewer delays nobody but itself: it gets the newest picture

@@ -119,7 +119,9 @@ struct job {
     char *cut;
     size_t cut_len;
     bool clip_caps, clip_request, clip_notify, clip_provide;
-    bool clip_text; /* the guest has text to offer */
+    bool clip_text;   /* the guest has text to offer */
+    int encoded;      /* the picture's rectangles already in the segments; -1: not yet */
+    unsigned ask_gen; /* the session's when taken */
 };
 
 /* A piece of an update on its way out: bytes of a buffer or of the
@@ -140,6 +142,10 @@ struct session {
     bool quit;
     struct rfbfmt fmt;
     int enc, quality, compress;
+    /* one more at each SetPixelFormat and SetEncodings, and at each
+     * request for all of a region, changed or not: an update encoded
+     * before (rfbupdate.c) no longer answers */
+    unsigned ask_gen;
     bool compress_given;
     bool has_cursor, has_size, has_ext, has_qemu;
     bool qemu_ack, ext_reply, ext_told;
@@ -147,8 +153,9 @@ struct session {
     unsigned cursor_gen, cut_gen;
     /* the extended clipboard: what the writer owes the viewer */
     bool has_clip, clip_caps, clip_request, clip_notify, clip_provide;
-    bool want;    /* an update request is waiting */
-    bool waiting; /* the writer waits for something to send */
+    bool want;      /* an update request is waiting */
+    bool asked_all; /* the last request was for the whole picture */
+    bool waiting;   /* the writer waits for something to send */
     /* without the Cursor pseudo-encoding: the cursor drawn into what
      * this viewer gets, where it was drawn last */
     bool cursor_moved, drawn_on;
@@ -164,6 +171,10 @@ struct session {
     /* the writer's */
     struct rfbtight *tight;
     struct rfbzrle *zrle;
+    /* the newest picture's update, encoded before the viewer asked for
+     * it (its segments wait in segs); taken and dropped under s->lock */
+    struct job ahead;
+    bool ahead_taken;
     struct rfbbuf band[BANDS], head, comp;
     int band_rects[BANDS];
     struct seg *segs;

@@ -12,9 +12,10 @@
  *
  * The data of palette and copy is sent as it is when under 12 bytes,
  * else deflated on the slot's zlib stream with a sync flush and
- * preceded by its compact length. No piece ever carries a stream reset:
- * each slot keeps its deflate stream for the life of the connection,
- * as the viewer keeps its inflate stream.
+ * preceded by its compact length. Each slot keeps its deflate stream,
+ * as the viewer keeps its inflate stream, until rfbtight_reset: then
+ * the slot's next palette or copy piece carries the stream's reset bit
+ * (1 << stream in its first byte) and a new zlib header.
  */
 #include "config.h"
 
@@ -56,6 +57,7 @@ struct slot {
     _Alignas(64) z_stream zs;
     bool zs_ready;
     bool zheader_sent; /* the zlib header, which the raw stream lacks */
+    bool reset_owed;   /* the viewer is to reset its stream (rfbtight_reset) */
     int zlevel;
     tjhandle tj;
     uint8_t *raw; /* a piece's pixels, converted */
@@ -109,6 +111,30 @@ void rfbtight_free(struct rfbtight *t)
         free(s->zbuf);
     }
     free(t);
+}
+
+void rfbtight_reset(struct rfbtight *t)
+{
+    for (int i = 0; i < RFBTIGHT_STREAMS; i++) {
+        struct slot *s = &t->slot[i];
+        if (!s->zheader_sent)
+            continue; /* the viewer's stream is as new */
+        /* deflateReset cannot fail on a stream deflateInit2 made */
+        deflateReset(&s->zs);
+        s->zheader_sent = false;
+        s->reset_owed = true;
+    }
+}
+
+/* A palette or copy piece's first byte: the stream, and its reset when
+ * owed. */
+static uint8_t stream_byte(struct slot *s, int stream)
+{
+    uint8_t b = (uint8_t)(stream << 4);
+    if (s->reset_owed)
+        b |= (uint8_t)(1u << stream);
+    s->reset_owed = false;
+    return b;
 }
 
 /* ---- pixels ---- */
@@ -303,7 +329,7 @@ static int put_copy(struct slot *s, int stream, const struct rfbpic *p, const st
         return -1;
     for (unsigned j = 0; j < h; j++)
         tpixel_row(f, s->raw + row * j, p, x, y + j, w);
-    rfbbuf_u8(out, (uint8_t)(stream << 4));
+    rfbbuf_u8(out, stream_byte(s, stream));
     return put_data(s, row * h, compress, out);
 }
 
@@ -386,7 +412,7 @@ static int put_palette(struct slot *s, int stream, const struct rfbpic *p, const
     uint8_t *head = rfbbuf_room(out, 3 + (size_t)pal.n * tb);
     if (!head)
         return -1;
-    head[0] = (uint8_t)(stream << 4 | TIGHT_EXPLICIT);
+    head[0] = (uint8_t)(stream_byte(s, stream) | TIGHT_EXPLICIT);
     head[1] = TIGHT_FILTER_PALETTE;
     head[2] = (uint8_t)(pal.n - 1);
     for (unsigned k = 0; k < pal.n; k++)

@@ -32,4 +32,9 @@ int rfbtight_encode(struct rfbtight *t, int stream, const struct rfbpic *p, cons
                     unsigned x, unsigned y, unsigned w, unsigned h, int quality, int compress,
                     struct rfbbuf *out);
 
+/* Forget what every stream sent: an update encoded and never sent (the
+ * viewer's inflate streams did not see it). The next piece on each
+ * stream used before tells the viewer to reset it too. */
+void rfbtight_reset(struct rfbtight *t);
+
 #endif

@@ -14,6 +14,13 @@
 
 /* ---- the writer: updates ---- */
 
+static void job_done(struct job *j)
+{
+    rfbpic_unref(j->pic);
+    free(j->cut);
+    pixman_region_fini(&j->region);
+}
+
 static bool seg_add(struct session *ss, const void *p, size_t len)
 {
     if (ss->n_segs == ss->cap_segs) {
@@ -43,6 +50,29 @@ static bool size_differs(const struct session *ss, const struct rfbpic *p)
     return ss->w != p->width || ss->h != p->height;
 }
 
+/* Whether damage within the picture is within `within` too (NULL: the
+ * picture alone). Under the lock, with no region made (this runs at
+ * every wake of the writer). */
+static bool damage_within(const struct session *ss, const pixman_region16_t *within)
+{
+    const struct rfbpic *p = ss->s->pic;
+    int n;
+    const pixman_box16_t *d = pixman_region_rectangles((pixman_region16_t *)&ss->damage, &n);
+    for (int i = 0; i < n; i++) {
+        pixman_box16_t b = {
+            d[i].x1 > 0 ? d[i].x1 : 0,
+            d[i].y1 > 0 ? d[i].y1 : 0,
+            d[i].x2 < p->width ? d[i].x2 : (int16_t)p->width,
+            d[i].y2 < p->height ? d[i].y2 : (int16_t)p->height,
+        };
+        if (b.x1 < b.x2 && b.y1 < b.y2 &&
+            (!within || pixman_region_contains_rectangle((pixman_region16_t *)within, &b) !=
+                            PIXMAN_REGION_OUT))
+            return true;
+    }
+    return false;
+}
+
 /* Something to send: under the lock. */
 static bool ready(const struct session *ss)
 {
@@ -52,29 +82,29 @@ static bool ready(const struct session *ss)
         return true;
     if (!ss->want)
         return false;
-    if (ss->qemu_ack || (ss->has_cursor && ss->cursor_gen != s->cursor_gen))
+    if (ss->ahead_taken || ss->qemu_ack || (ss->has_cursor && ss->cursor_gen != s->cursor_gen))
         return true;
     if (s->stale)
         return false; /* nor a cursor drawn over it */
     if (!ss->has_cursor && ss->cursor_moved)
         return true;
-    /* damage within what was asked and the picture, with no region made
-     * (this runs at every wake of the writer) */
-    int n;
-    const pixman_box16_t *d = pixman_region_rectangles((pixman_region16_t *)&ss->damage, &n);
-    for (int i = 0; i < n; i++) {
-        pixman_box16_t b = {
-            d[i].x1 > 0 ? d[i].x1 : 0,
-            d[i].y1 > 0 ? d[i].y1 : 0,
-            d[i].x2 < s->pic->width ? d[i].x2 : (int16_t)s->pic->width,
-            d[i].y2 < s->pic->height ? d[i].y2 : (int16_t)s->pic->height,
-        };
-        if (b.x1 < b.x2 && b.y1 < b.y2 &&
-            pixman_region_contains_rectangle((pixman_region16_t *)&ss->requested, &b) !=
-                PIXMAN_REGION_OUT)
-            return true;
-    }
-    return false;
+    return damage_within(ss, &ss->requested);
+}
+
+/* Whether to encode the newest picture's update before the viewer asks
+ * for it, so that it is encoded while the viewer still decodes the last
+ * one: under the lock. Only for a viewer that asks for the whole picture
+ * each time, as viewers do, and only in Tight, whose streams can be
+ * reset when the update is dropped instead (the viewer changed its
+ * format, or asked for part of the picture): ZRLE's one stream cannot,
+ * and Raw costs little to encode. */
+static bool ahead_ready(const struct session *ss)
+{
+    const struct rfbserver *s = ss->s;
+    if (ss->want || ss->ahead_taken || ss->enc != ENC_TIGHT || !ss->asked_all || s->stale ||
+        size_differs(ss, s->pic))
+        return false;
+    return (!ss->has_cursor && ss->cursor_moved) || damage_within(ss, NULL);
 }
 
 /* An ExtendedDesktopSize rectangle (rfbproto 7.8.2): the size, its one
@@ -149,6 +179,55 @@ static void take_text(struct job *j, const char *t, size_t len)
     }
 }
 
+/* The picture's part of an update: its damage within the picture (and
+ * within `within` unless NULL), the cursor drawn over it for a viewer
+ * that cannot draw its own. Under the lock; false when there is none
+ * after all (a cursor moved that is not drawn, damage past a smaller
+ * picture). */
+static bool take_picture(struct session *ss, struct job *j, const pixman_region16_t *within)
+{
+    struct rfbserver *s = ss->s;
+    j->pic = rfbpic_ref(s->pic);
+    j->fmt = ss->fmt;
+    j->ask_gen = ss->ask_gen;
+    j->enc = ss->enc;
+    j->quality = ss->quality;
+    j->compress = ss->compress;
+    pixman_region_intersect_rect(&j->region, &ss->damage, 0, 0, j->pic->width, j->pic->height);
+    if (within)
+        pixman_region_intersect(&j->region, &j->region, within);
+    if (!ss->has_cursor)
+        take_composite(ss, j);
+    pixman_region_subtract(&ss->damage, &ss->damage, &j->region);
+    return pixman_region_not_empty(&j->region);
+}
+
+/* The update encoded ahead, if any, is dropped when it no longer
+ * answers: the viewer changed its format or encodings, or asked for all
+ * of a region (changed or not), or for part of the picture only; the
+ * size changed. Its damage is owed
+ * again, and the viewer's Tight streams are reset with the next
+ * rectangles, having never seen what the encoder's took in. Under the
+ * lock. */
+static void ahead_check(struct session *ss)
+{
+    struct job *a = &ss->ahead;
+    if (!ss->ahead_taken)
+        return;
+    bool keep = !ss->quit && a->ask_gen == ss->ask_gen && !size_differs(ss, ss->s->pic);
+    if (keep && ss->want)
+        keep = pixman_region_contains_rectangle(
+                   &ss->requested, pixman_region_extents(&a->region)) == PIXMAN_REGION_IN;
+    if (keep)
+        return;
+    pixman_region_union(&ss->damage, &ss->damage, &a->region);
+    if (a->composite)
+        ss->cursor_moved = true; /* drawn again, where it is then */
+    job_done(a);
+    ss->ahead_taken = false;
+    rfbtight_reset(ss->tight);
+}
+
 /* Everything the next message needs, out of the shared state: under the
  * lock. Returns false when there is only a size change (in b). */
 static bool take_job(struct session *ss, struct job *j, struct rfbbuf *b)
@@ -179,11 +258,7 @@ static bool take_job(struct session *ss, struct job *j, struct rfbbuf *b)
     ss->ext_reply = false;
     if (!ss->want)
         return true;
-    j->pic = rfbpic_ref(s->pic);
-    j->fmt = ss->fmt;
-    j->enc = ss->enc;
-    j->quality = ss->quality;
-    j->compress = ss->compress;
+    j->fmt = ss->fmt; /* (the ahead update's too, or it was dropped) */
     j->qemu_ack = ss->qemu_ack;
     ss->qemu_ack = false;
     if (ss->has_cursor && ss->cursor_gen != s->cursor_gen) {
@@ -191,24 +266,45 @@ static bool take_job(struct session *ss, struct job *j, struct rfbbuf *b)
         j->cursor = true;
         j->cur = s->cursor;
     }
-    /* (a stale picture is not sent, nor a cursor drawn over it: only the
-     * cursor's shape or an ack is) */
-    if (!s->stale) {
-        pixman_region_intersect(&j->region, &ss->damage, &ss->requested);
-        pixman_region_intersect_rect(&j->region, &j->region, 0, 0, j->pic->width, j->pic->height);
-        if (!ss->has_cursor)
-            take_composite(ss, j);
+    pixman_box16_t all = {0, 0, (int16_t)s->pic->width, (int16_t)s->pic->height};
+    ss->asked_all = pixman_region_contains_rectangle(&ss->requested, &all) == PIXMAN_REGION_IN;
+    if (ss->ahead_taken) {
+        /* encoded already: the cursor's shape and an ack go before it */
+        struct job *a = &ss->ahead;
+        j->pic = a->pic;
+        a->pic = NULL;
+        j->encoded = a->encoded;
+        pixman_region_copy(&j->region, &a->region);
+        job_done(a);
+        ss->ahead_taken = false;
+    } else {
+        /* (a stale picture is not sent, nor a cursor drawn over it: only
+         * the cursor's shape or an ack is) */
+        bool any = !s->stale && take_picture(ss, j, &ss->requested);
+        if (!any) {
+            rfbpic_unref(j->pic);
+            j->pic = NULL;
+        }
+        if (!any && !j->cursor && !j->qemu_ack)
+            return true; /* the request waits for something */
     }
-    if (!pixman_region_not_empty(&j->region) && !j->cursor && !j->qemu_ack) {
-        /* nothing after all (a cursor moved that is not drawn, damage
-         * past a smaller picture): the request waits for something */
-        rfbpic_unref(j->pic);
-        j->pic = NULL;
-        return true;
-    }
-    pixman_region_subtract(&ss->damage, &ss->damage, &j->region);
     pixman_region_clear(&ss->requested);
     ss->want = false;
+    return true;
+}
+
+/* The newest picture's update, to encode before it is asked for
+ * (ahead_ready): under the lock. */
+static bool take_ahead(struct session *ss)
+{
+    struct job *a = &ss->ahead;
+    *a = (struct job){.encoded = -1};
+    pixman_region_init(&a->region);
+    if (!take_picture(ss, a, NULL)) {
+        job_done(a);
+        return false;
+    }
+    ss->ahead_taken = true;
     return true;
 }
 
@@ -398,13 +494,36 @@ static int send_cut(struct session *ss, const char *t, size_t len)
     return len ? rfbguard_send(ss->c, t, len, false) : 0;
 }
 
-/* One update: pseudo-rectangles, then the picture's. */
+/* The picture's rectangles of an update, as segments after one left for
+ * its head; how many, -1 on failure. */
+static int prepare(struct session *ss, struct job *j)
+{
+    ss->n_segs = 0;
+    if (!seg_add(ss, NULL, 0)) /* the head: its address once it is whole */
+        return -1;
+    int n = encode(ss, j);
+    if (n < 0)
+        return -1;
+    if (j->composite) {
+        ss->comp.len = 0;
+        put_composite(&ss->comp, j);
+        if (ss->comp.failed || !seg_add(ss, ss->comp.data, ss->comp.len))
+            return -1;
+        n++;
+    }
+    return n;
+}
+
+/* One update: pseudo-rectangles, then the picture's (encoded now, or
+ * ahead). */
 static int send_update(struct session *ss, struct job *j)
 {
+    int n = j->encoded;
+    if (n < 0 && j->pic && (n = prepare(ss, j)) < 0)
+        return -1;
+    unsigned count = n > 0 ? (unsigned)n : 0;
     struct rfbbuf *h = &ss->head;
     h->len = 0;
-    ss->n_segs = 0;
-    unsigned count = 0;
     rfbbuf_u32(h, 0); /* type, padding, count: filled in below */
     if (j->ext_reply) {
         put_ext_size(h, j->ext_reason, j->ext_status, ss->w, ss->h);
@@ -418,34 +537,16 @@ static int send_update(struct session *ss, struct job *j)
         put_cursor(h, &j->cur, &j->fmt);
         count++;
     }
-    if (h->failed || !seg_add(ss, NULL, 0)) /* the head: its address once it is whole */
+    if (h->failed || count > 0xffff)
         return -1;
-    int n = j->pic ? encode(ss, j) : 0;
-    if (n < 0)
-        return -1;
-    count += (unsigned)n;
-    if (j->composite) {
-        ss->comp.len = 0;
-        put_composite(&ss->comp, j);
-        if (ss->comp.failed || !seg_add(ss, ss->comp.data, ss->comp.len))
-            return -1;
-        count++;
-    }
     if (!count)
         return 0;
-    if (count > 0xffff)
-        return -1;
     h->data[2] = (uint8_t)(count >> 8);
     h->data[3] = (uint8_t)count;
+    if (!j->pic) /* (the segments may hold an update encoded ahead) */
+        return rfbguard_send(ss->c, h->data, h->len, false);
     ss->segs[0] = (struct seg){h->data, h->len};
     return send_segs(ss);
-}
-
-static void job_done(struct job *j)
-{
-    rfbpic_unref(j->pic);
-    free(j->cut);
-    pixman_region_fini(&j->region);
 }
 
 void *session_writer(void *arg)
@@ -454,12 +555,12 @@ void *session_writer(void *arg)
     struct rfbserver *s = ss->s;
     int r = 0;
     while (r == 0) {
-        struct job j = {.pic = NULL};
+        struct job j = {.encoded = -1};
         pixman_region_init(&j.region);
         struct rfbbuf *size = &ss->head;
         size->len = 0;
         pthread_mutex_lock(&s->lock);
-        while (!ready(ss)) {
+        while (!ready(ss) && !ahead_ready(ss)) {
             /* asking for a picture the loop holds back: once per hold */
             if (ss->want && s->holding) {
                 s->holding = false;
@@ -469,8 +570,10 @@ void *session_writer(void *arg)
             pthread_cond_wait(&ss->wake, &s->lock);
             ss->waiting = false;
         }
+        ahead_check(ss);
         bool quit = ss->quit, whole = !quit && take_job(ss, &j, size);
-        if (whole && s->holding) {
+        bool ahead = !quit && ahead_ready(ss) && take_ahead(ss);
+        if ((whole || ahead) && s->holding) {
             /* took a picture while the loop holds the guest back: it may
              * draw the next one while this one is encoded */
             s->holding = false;
@@ -489,8 +592,12 @@ void *session_writer(void *arg)
             r = rfbguard_send(ss->c, size->data, size->len, false);
         if (r == 0 && whole)
             r = send_update(ss, &j);
+        if (r == 0 && ahead && (ss->ahead.encoded = prepare(ss, &ss->ahead)) < 0)
+            r = -1;
         job_done(&j);
     }
+    if (ss->ahead_taken)
+        job_done(&ss->ahead);
     rfbguard_hang_up(ss->c); /* the reader stops too */
     return NULL;
 }

@@ -673,25 +673,49 @@ static void test_threads(void)
     rfbpic_unref(p);
 }
 
-static void test_no_resets(void)
+static void test_resets(void)
 {
-    /* every decoder so far kept its streams: no rectangle asked a reset */
-    struct rfbpic *p = picture(100, 100, 4, P_RANDOM);
+    /* no rectangle asks for a reset until one is owed */
+    struct rfbpic *p = picture(100, 100, 4, P_RANDOM), *q = picture(100, 100, 4, P_GRADIENT);
     struct dec d;
     dec_init(&d, &rfbfmt_default, 100, 100);
-    struct rfbbuf b = {0};
+    struct rfbbuf b = {0}, dropped = {0};
     for (int i = 0; i < 3; i++)
         rfbtight_encode(d.t, i, p, &rfbfmt_default, 0, 0, 100, 100, -1, 6, &b);
     ok(dec_run(&d, &b) == 3 && d.resets == 0 && same(&d, p, 0, 0, 100, 100),
-       "no stream reset is ever sent");
+       "three streams used: no stream reset sent");
+
+    /* an update encoded on streams 0 and 1 and never sent: the viewer's
+     * streams did not see it */
+    for (int i = 0; i < 2; i++)
+        rfbtight_encode(d.t, i, q, &rfbfmt_default, 0, 50 * (unsigned)i, 100, 50, -1, 6, &dropped);
+    rfbtight_reset(d.t);
+    b.len = 0;
+    dec_clear(&d);
+    for (int i = 0; i < 2; i++)
+        rfbtight_encode(d.t, i, q, &rfbfmt_default, 0, 50 * (unsigned)i, 100, 50, -1, 6, &b);
+    ok(dec_run(&d, &b) == 2 && d.resets == 2 && same(&d, q, 0, 0, 100, 100),
+       "after an update dropped: a reset on each stream's next piece, and it decodes");
+    b.len = 0;
+    dec_clear(&d);
+    for (int i = 0; i < 3; i++)
+        rfbtight_encode(d.t, i, p, &rfbfmt_default, 0, 0, 100, 100, -1, 6, &b);
+    ok(dec_run(&d, &b) == 3 && d.resets == 3 && same(&d, p, 0, 0, 100, 100),
+       "once: only stream 2, not used since, still owed its reset");
+    b.len = 0;
+    dec_clear(&d);
+    rfbtight_encode(d.t, 0, p, &rfbfmt_default, 0, 0, 100, 100, -1, 6, &b);
+    ok(dec_run(&d, &b) == 1 && d.resets == 3 && same(&d, p, 0, 0, 100, 100), "and none after");
     dec_free(&d);
     rfbbuf_free(&b);
+    rfbbuf_free(&dropped);
     rfbpic_unref(p);
+    rfbpic_unref(q);
 }
 
 int main(void)
 {
-    plan(51);
+    plan(54);
     struct rfbtight *t = rfbtight_new();
     ok(t != NULL, "an encoder");
     rfbtight_free(t);
@@ -703,6 +727,6 @@ int main(void)
     test_split();
     test_jpeg();
     test_threads();
-    test_no_resets();
+    test_resets();
     return done_testing();
 }

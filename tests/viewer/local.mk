@@ -16,6 +16,7 @@ viewer_tests = \
 	tests/viewer/user.sh \
 	tests/viewer/hostile.sh \
 	tests/viewer/whole.sh \
+	tests/viewer/ahead.sh \
 	tests/viewer/cursor.sh \
 	tests/viewer/clipboard.sh \
 	tests/viewer/web-clipboard.sh \
@@ -23,7 +24,7 @@ viewer_tests = \
 EXTRA_DIST += tests/viewer/lib-viewer.sh tests/viewer/imgcmp.py tests/viewer/rfbauth.py \
 	tests/viewer/rfbkeys.py tests/viewer/webdrive.py tests/viewer/rfbframes.py tests/viewer/rfbcursor.py \
 	tests/viewer/xcursor.py tests/viewer/xwdcrop.py tests/viewer/rfbwhole.py tests/viewer/rfbclip.py tests/viewer/webclip.py \
-	tests/viewer/rfbresize.py \
+	tests/viewer/rfbresize.py tests/viewer/rfbahead.py \
 	$(viewer_tests)
 viewer_sdl_tests = tests/viewer/sdl.sh tests/viewer/sdl-clipboard.sh tests/viewer/sdl-resize.sh
 EXTRA_DIST += $(viewer_sdl_tests)
