@@ -244,9 +244,10 @@ void rfbserver_fresh(struct rfbserver *s)
     pthread_mutex_unlock(&s->lock);
 }
 
-bool rfbserver_hold(struct rfbserver *s)
+bool rfbserver_hold(struct rfbserver *s, bool flat_out)
 {
     pthread_mutex_lock(&s->lock);
+    s->flat_out = flat_out;
     bool hungry = !s->sessions;
     for (struct session *ss = s->sessions; ss && !hungry; ss = ss->next)
         hungry = ss->waiting && ss->want;

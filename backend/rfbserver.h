@@ -8,10 +8,10 @@
  * encoding the damaged part of the newest picture when the viewer asked
  * for one, in the encoding it prefers (Raw, Tight with or without JPEG,
  * ZRLE), cut into bands encoded at once on the daemon's encoder threads
- * (rfbpool.h). In Tight the writer encodes a new picture as soon as it
- * is shown, while the viewer still decodes the last, and sends it when
- * asked; it drops it (and resets the viewer's zlib streams) if the
- * viewer then asks for something else. A raw update in the picture's
+ * (rfbpool.h). While the guest draws flat out, a Tight writer encodes a
+ * new picture as soon as it is shown, while the viewer still decodes
+ * the last, and sends it when asked; it drops it (and resets the
+ * viewer's zlib streams) if the viewer then asks for something else. A raw update in the picture's
  * own format goes out of the picture with no copy. What a viewer does (keys, pointer, cut text, a
  * size asked) reaches the loop's thread through a pipe and the ops.
  *
@@ -75,8 +75,13 @@ void rfbserver_fresh(struct rfbserver *s);
  * picture now (there are viewers, each busy encoding or sending, or
  * without an update request). true: the hold begins, and the first
  * viewer to take a picture or wait for one calls ops->hungry, until
- * rfbserver_unhold. false: no viewer would wait for the guest. */
-bool rfbserver_hold(struct rfbserver *s);
+ * rfbserver_unhold. false: no viewer would wait for the guest.
+ * flat_out: the guest draws as fast as it is let, so that the next
+ * picture a viewer asks for is the next one shown anyway: until told
+ * otherwise, Tight writers encode each new picture as soon as it is
+ * shown (a guest drawing at its own pace gets the newest picture
+ * encoded when asked, the shortest way to the viewer). */
+bool rfbserver_hold(struct rfbserver *s, bool flat_out);
 void rfbserver_unhold(struct rfbserver *s);
 
 /* Whether a picture is still in use: by a writer encoding it, or as the

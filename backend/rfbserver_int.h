@@ -84,7 +84,8 @@ struct rfbserver {
     struct aml_handler *ev_h;
     pthread_mutex_t lock; /* everything below */
     bool closed, resizable;
-    bool holding; /* the loop holds pictures back (rfbserver_hold) */
+    bool holding;  /* the loop holds pictures back (rfbserver_hold) */
+    bool flat_out; /* the guest draws flat out: Tight encodes ahead */
     /* the picture may be older than the guest's screen: nobody watched,
      * so the guest sent nothing; viewers wait for the next one shown
      * (or rfbserver_fresh) */

@@ -93,16 +93,20 @@ static bool ready(const struct session *ss)
 
 /* Whether to encode the newest picture's update before the viewer asks
  * for it, so that it is encoded while the viewer still decodes the last
- * one: under the lock. Only for a viewer that asks for the whole picture
- * each time, as viewers do, and only in Tight, whose streams can be
- * reset when the update is dropped instead (the viewer changed its
- * format, or asked for part of the picture): ZRLE's one stream cannot,
- * and Raw costs little to encode. */
+ * one: under the lock. Only while the guest draws flat out: the picture
+ * is then the one the viewer would get anyway, and the viewer gets more
+ * of them; a guest drawing at its own pace (an animation at 60 Hz) has
+ * a newer one by the time a slow viewer asks, which is then the one to
+ * encode. Only for a viewer that asks for the whole picture each time,
+ * as viewers do, and only in Tight, whose streams can be reset when the
+ * update is dropped instead (the viewer changed its format, or asked
+ * for part of the picture): ZRLE's one stream cannot, and Raw costs
+ * little to encode. */
 static bool ahead_ready(const struct session *ss)
 {
     const struct rfbserver *s = ss->s;
-    if (ss->want || ss->ahead_taken || ss->enc != ENC_TIGHT || !ss->asked_all || s->stale ||
-        size_differs(ss, s->pic))
+    if (!s->flat_out || ss->want || ss->ahead_taken || ss->enc != ENC_TIGHT || !ss->asked_all ||
+        s->stale || size_differs(ss, s->pic))
         return false;
     return (!ss->has_cursor && ss->cursor_moved) || damage_within(ss, NULL);
 }

@@ -636,9 +636,9 @@ static void flush_soon(struct vnc_view *v)
  * viewer waits for a picture and the guest waits for releases. */
 static bool hold_begin(struct vnc_view *v)
 {
-    if (!rfbserver_hold(v->server))
-        return false;
     bool flat_out = backoff_now_ms() - v->released_at < FLAT_OUT_GAP_MS;
+    if (!rfbserver_hold(v->server, flat_out))
+        return false;
     v->hold_ms = !flat_out                           ? HOLD_MS
                  : v->hold_ms * 2 < HOLD_FLAT_OUT_MS ? v->hold_ms * 2
                                                      : HOLD_FLAT_OUT_MS;

@@ -19,11 +19,13 @@
  *   xdraw putframes N             the same frames as whole-screen images
  *                                 (XPutImage), which Xlib sends as many
  *                                 requests of a few rows each
- *   xdraw gradient X Y W H [S]    an image where every pixel differs from
- *                                 its neighbours (red 5x + S, green 3y,
- *                                 blue x^y, each modulo 256; S 0 unless
- *                                 given): what an encoder sends as full
- *                                 colour, not as fills or palettes
+ *   xdraw gradient X Y W H [S [N]]  an image where every pixel differs
+ *                                 from its neighbours (red 5x + S, green
+ *                                 3y, blue x^y, each modulo 256; S 0
+ *                                 unless given): what an encoder sends
+ *                                 as full colour, not as fills or
+ *                                 palettes; N times (S, S + 1, ...),
+ *                                 each drawn when the last is done
  */
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
@@ -88,8 +90,7 @@ static void put_frames(Display *d, Window root, long n)
     XFreeGC(d, gc);
 }
 
-static void gradient(Display *d, Window root, int x0, int y0, unsigned w, unsigned h,
-                     unsigned seed)
+static void gradient(Display *d, Window root, int x0, int y0, unsigned w, unsigned h, unsigned seed)
 {
     XWindowAttributes a;
     XGetWindowAttributes(d, root, &a);
@@ -98,8 +99,10 @@ static void gradient(Display *d, Window root, int x0, int y0, unsigned w, unsign
     for (unsigned y = 0; y < h; y++)
         for (unsigned x = 0; x < w; x++)
             XPutPixel(im, (int)x, (int)y,
-                      (unsigned long)((x * 5 + seed) & 0xff) << 16 | (y * 3 & 0xff) << 8 | ((x ^ y) & 0xff));
+                      (unsigned long)((x * 5 + seed) & 0xff) << 16 | (y * 3 & 0xff) << 8 |
+                          ((x ^ y) & 0xff));
     XPutImage(d, root, gc, im, 0, 0, x0, y0, w, h);
+    XSync(d, False);
     XDestroyImage(im);
     XFreeGC(d, gc);
 }
@@ -108,7 +111,7 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: xdraw fill X Y W H RRGGBB | cursor-blank | cursor-box W H HX HY RRGGBB | "
-            "warp X Y | wander N | size | frames N | putframes N | gradient X Y W H [S]\n");
+            "warp X Y | wander N | size | frames N | putframes N | gradient X Y W H [S [N]]\n");
     return 2;
 }
 
@@ -167,9 +170,12 @@ int main(int argc, char **argv)
             XWarpPointer(d, None, root, 0, 0, 0, 0, x, y);
             XSync(d, False);
         }
-    } else if (!strcmp(argv[1], "gradient") && (argc == 6 || argc == 7)) {
-        gradient(d, root, atoi(argv[2]), atoi(argv[3]), (unsigned)atoi(argv[4]),
-                 (unsigned)atoi(argv[5]), argc == 7 ? (unsigned)atoi(argv[6]) : 0);
+    } else if (!strcmp(argv[1], "gradient") && argc >= 6 && argc <= 8) {
+        unsigned seed = argc >= 7 ? (unsigned)atoi(argv[6]) : 0;
+        int n = argc == 8 ? atoi(argv[7]) : 1;
+        for (int k = 0; k < n; k++)
+            gradient(d, root, atoi(argv[2]), atoi(argv[3]), (unsigned)atoi(argv[4]),
+                     (unsigned)atoi(argv[5]), seed + (unsigned)k);
     } else if (!strcmp(argv[1], "size") && argc == 2) {
         XWindowAttributes a;
         XGetWindowAttributes(d, root, &a);

@@ -5,7 +5,8 @@
 # or for all of it changed or not,
 # between two updates gets what it asked for, pixel for pixel, and
 # Tight's zlib streams stay in step (rfbahead.py: a strict decoder, and
-# a second client showing the guest's screen as it is).
+# a second client showing the guest's screen as it is). Each round the
+# guest draws flat out, the one case where the daemon encodes ahead.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/viewer/lib-viewer.sh"
 

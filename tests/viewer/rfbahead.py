@@ -8,12 +8,10 @@ viewer asks for it, and must drop that update when the viewer then asks
 for something else: another pixel format, other encodings, another
 compression level, part of the screen. Two clients of one guest:
 
-  truth   Raw, default format, always one request outstanding: the
-          guest's screen as it is;
+  truth   Raw, default format: the guest's screen as it is, asked for
+          until it shows the round's last picture;
   viewer  Tight (lossless), which after each update first lets the guest
-          draw (XDRAW gradient, another at a new place each round, seen
-          whole by truth)
-          before it asks again, with one of these changes, in turn:
+          draw before it asks again, with one of these changes, in turn:
             same     nothing: an incremental request for the whole screen
             16-bit   SetPixelFormat r5g6b5, then a full request
             32-bit   back to the default format, then a full request
@@ -23,11 +21,17 @@ compression level, part of the screen. Two clients of one guest:
                      middle of the new gradient, then for the whole screen
             full     a request for the whole screen, changed or not
 
+Each round the guest draws three gradients at a new place, one after
+the other as fast as it can (XDRAW gradient X Y W H SEED 3), while
+neither client asks: the daemon takes the guest to be drawing flat out
+and encodes ahead for the Tight viewer.
+
 The viewer decodes every update strictly: only the encodings it asked
 for last, Tight's zlib streams kept (and reset when a rectangle says
-so), every length exact; a request for the whole screen, changed or not
-(16-bit, 32-bit, full) answered with all of it. After each change it asks again until its copy
-of the screen equals truth's, in its own pixel format. Prints one line
+so), every length exact; a request for the whole screen, changed or
+not (16-bit, 32-bit, full), answered with all of it. After each change
+it asks again until its copy of the screen equals truth's, in its own
+pixel format. Prints one line
 per change, "CHANGE ok N" (N rounds) or "CHANGE failed: why", and exits
 0 if every round matched.
 """
@@ -185,6 +189,8 @@ class Truth:
                 raise ValueError("truth: encoding %d" % e)
             px = np.frombuffer(self.recv(w * h * 4), np.uint8).reshape(h, w, 4)
             self.fb[y:y + h, x:x + w] = px[:, :, 2::-1]
+
+    def request(self):
         self.s.sendall(struct.pack(">BBHHHH", 3, 1, 0, 0, self.w, self.h))
 
 
@@ -216,15 +222,17 @@ def main():
         return np.array_equal(viewer.fb, pixels_of(truth.fb, viewer.fmt))
 
     try:
-        viewer.update()  # the first, whole picture
+        truth.update()  # the first, whole pictures
+        viewer.update()
         for k in range(rounds * len(CHANGES)):
             change = CHANGES[k % len(CHANGES)]
             at = 8 + 37 * k % (min(truth.w - gw, truth.h - gh) - 8)
             seed = 17 * k % 256
-            want = gradient(gw, gh, seed)
-            subprocess.run([xdraw, "gradient", str(at), str(at), str(gw), str(gh), str(seed)],
-                           check=True)
+            want = gradient(gw, gh, seed + 2)
+            subprocess.run(
+                [xdraw, "gradient", str(at), str(at), str(gw), str(gh), str(seed), "3"], check=True)
             while not np.array_equal(truth.fb[at:at + gh, at:at + gw], want):
+                truth.request()
                 truth.update()
             whole = change in ("16-bit", "32-bit", "full")
             if change == "16-bit":
