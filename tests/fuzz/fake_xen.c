@@ -1023,3 +1023,10 @@ void fx_link_device(const char *fe, const char *be)
     write_at(be, "frontend", fe);
     write_at(be, "state", "1");
 }
+
+void fx_attach_device(const char *fe, const char *be)
+{
+    fx_link_device(fe, be);
+    write_at(be, "frontend-id", "1");
+    write_at(be, "online", "1");
+}

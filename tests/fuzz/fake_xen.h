@@ -68,6 +68,9 @@ void fx_write_str(const char *path, const char *val);
 /* A device's two directories linked as a toolstack leaves them, both at
  * Initialising: fe/backend, fe/backend-id (0), be/frontend, both states. */
 void fx_link_device(const char *fe, const char *be);
+/* The same, with what the backend side needs to serve it: the
+ * frontend's domain (1) and online, as xenfb-backend attach leaves it. */
+void fx_attach_device(const char *fe, const char *be);
 void fx_rm(const char *path);
 /* The value of path (NUL-terminated), or NULL. */
 const char *fx_read(const char *path);

@@ -310,16 +310,6 @@ static const struct xfb_back_opts opts = {
 
 /* One of xenfb's devices as attach makes it: both directories, both at
  * Initialising. */
-static void link_device(const char *fe, const char *be)
-{
-    fx_link_device(fe, be);
-    char p[128];
-    snprintf(p, sizeof(p), "%s/frontend-id", be);
-    fx_write_str(p, "1");
-    snprintf(p, sizeof(p), "%s/online", be);
-    fx_write_str(p, "1");
-}
-
 /* What attach leaves for a guest with a vfb, a vkbd and a clipboard. */
 static void attach(void)
 {
@@ -327,10 +317,10 @@ static void attach(void)
     fx_write_str("/local/domain/1/name", "guest");
     fx_write_str(BE_VFB "/max-width", "256");
     fx_write_str(BE_VFB "/max-height", "192");
-    link_device(FE_VFB, BE_VFB);
-    link_device(FE_VKBD, BE_VKBD);
+    fx_attach_device(FE_VFB, BE_VFB);
+    fx_attach_device(FE_VKBD, BE_VKBD);
     fx_write_str(BE_CLIP "/" XFB_NODE_CLIPBOARD_POLICY, "both");
-    link_device(FE_CLIP, BE_CLIP);
+    fx_attach_device(FE_CLIP, BE_CLIP);
     fx_write_str(FE_KFB "/backend", BE_KFB);
     fx_write_str(FE_KFB "/state", "1");
     fx_write_str(BE_KFB "/frontend", FE_KFB);

@@ -84,9 +84,7 @@ int main(void)
     fx_write_str("/local/domain/1/name", "guest");
     fx_write_str(BE_VFB "/max-width", "64");
     fx_write_str(BE_VFB "/max-height", "48");
-    fx_link_device(FE_VFB, BE_VFB);
-    fx_write_str(BE_VFB "/frontend-id", "1");
-    fx_write_str(BE_VFB "/online", "1");
+    fx_attach_device(FE_VFB, BE_VFB);
     const struct xfb_back_opts opts = {
         .ops = &ops, .refresh_ms = 30, .log_fn = on_log, .log_level = XFB_LOG_ERROR};
     struct xfb_back *b = xfb_back_open(&opts);

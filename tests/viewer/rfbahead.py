@@ -46,6 +46,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import rfbsession  # noqa: E402
+from rfbwhole import compact_len  # noqa: E402
 
 RAW, TIGHT, DESKTOP_SIZE = 0, 7, -223
 COMPRESS_9 = -256 + 9
@@ -66,23 +67,19 @@ def pixels_of(rgb, fmt):
     return v
 
 
-def compact_len(recv):
-    n, shift = 0, 0
-    for _ in range(3):
-        b = recv(1)[0]
-        n |= (b & 0x7F) << shift
-        shift += 7
-        if not b & 0x80:
-            break
-    return n
+def rgb_of(v):
+    """Pixel values of the default format as an (h, w, 3) RGB array."""
+    return np.stack([v >> 16 & 0xFF, v >> 8 & 0xFF, v & 0xFF], axis=-1).astype(np.uint8)
 
 
 class Viewer:
-    def __init__(self, s, recv, w, h):
+    """A client's copy of the screen, as pixel values in its format."""
+
+    def __init__(self, s, recv, w, h, encodings):
         self.s, self.recv = s, recv
         self.w, self.h = w, h
         self.fmt = FMT32
-        self.encodings = [TIGHT]
+        self.encodings = encodings
         self.fb = np.zeros((h, w), np.uint32)
         self.streams = [zlib.decompressobj() for _ in range(4)]
 
@@ -171,29 +168,6 @@ class Viewer:
         return bool(covered.all())
 
 
-class Truth:
-    def __init__(self, s, recv, w, h):
-        self.s, self.recv = s, recv
-        self.fb = np.zeros((h, w, 3), np.uint8)
-        self.w, self.h = w, h
-
-    def update(self):
-        """The next update; whether it covered the whole screen."""
-        n = rfbsession.update_header(self.recv)
-        if n is None:
-            return False
-        covered = np.zeros((self.h, self.w), bool)
-        for _ in range(n):
-            x, y, w, h, e = struct.unpack(">HHHHi", self.recv(12))
-            if e != RAW:
-                raise ValueError("truth: encoding %d" % e)
-            px = np.frombuffer(self.recv(w * h * 4), np.uint8).reshape(h, w, 4)
-            self.fb[y:y + h, x:x + w] = px[:, :, 2::-1]
-
-    def request(self):
-        self.s.sendall(struct.pack(">BBHHHH", 3, 1, 0, 0, self.w, self.h))
-
-
 def gradient(w, h, seed):
     """xdraw's: each round's its own, so that a zlib stream out of step
     cannot decode one round's pixels from the last's."""
@@ -208,18 +182,18 @@ def gradient(w, h, seed):
 
 def connect(host, port, encs):
     s = socket.create_connection((host, port), timeout=GIVE_UP)
-    return (s,) + tuple(rfbsession.start(s, encs)[1:])
+    return Viewer(s, *rfbsession.start(s, encs)[1:], encs)
 
 
 def main():
     host, port, xdraw, rounds = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-    truth = Truth(*connect(host, port, [RAW]))
-    viewer = Viewer(*connect(host, port, [TIGHT]))
+    truth = connect(host, port, [RAW])
+    viewer = connect(host, port, [TIGHT])
     gw, gh = 240, 160
     results = {c: 0 for c in CHANGES}
 
     def same_as_truth():
-        return np.array_equal(viewer.fb, pixels_of(truth.fb, viewer.fmt))
+        return np.array_equal(viewer.fb, pixels_of(rgb_of(truth.fb), viewer.fmt))
 
     try:
         truth.update()  # the first, whole pictures
@@ -228,7 +202,7 @@ def main():
             change = CHANGES[k % len(CHANGES)]
             at = 8 + 37 * k % (min(truth.w - gw, truth.h - gh) - 8)
             seed = 17 * k % 256
-            want = gradient(gw, gh, seed + 2)
+            want = pixels_of(gradient(gw, gh, seed + 2), FMT32)
             subprocess.run(
                 [xdraw, "gradient", str(at), str(at), str(gw), str(gh), str(seed), "3"], check=True)
             while not np.array_equal(truth.fb[at:at + gh, at:at + gw], want):
