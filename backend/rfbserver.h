@@ -11,9 +11,10 @@
  * (rfbpool.h). While the guest draws flat out, a Tight writer encodes a
  * new picture as soon as it is shown, while the viewer still decodes
  * the last, and sends it when asked; it drops it (and resets the
- * viewer's zlib streams) if the viewer then asks for something else. A raw update in the picture's
- * own format goes out of the picture with no copy. What a viewer does (keys, pointer, cut text, a
- * size asked) reaches the loop's thread through a pipe and the ops.
+ * viewer's zlib streams) if the viewer then asks for something else.
+ * A raw update in the picture's own format goes out of the picture with
+ * no copy. What a viewer does (keys, pointer, cut text, a size asked)
+ * reaches the loop's thread through a pipe and the ops.
  *
  * A slow viewer delays nobody but itself: it gets the newest picture
  * when it asks again, everything that changed meanwhile in one update.
