@@ -1,22 +1,24 @@
 #!/usr/bin/env python3
 """rfbahead: a viewer that changes its mind between updates.
 
-    rfbahead.py HOST PORT XDRAW ROUNDS
+    rfbahead.py HOST PORT XDRAW ROUNDS tight|zrle
 
 The daemon may encode the newest picture for a Tight viewer before the
 viewer asks for it, and must drop that update when the viewer then asks
 for something else: another pixel format, other encodings, another
-compression level, part of the screen. Two clients of one guest:
+compression level, part of the screen (a ZRLE viewer, never encoded
+ahead, goes through the same changes). Two clients of one guest:
 
   truth   Raw, default format: the guest's screen as it is, asked for
           until it shows the round's last picture;
-  viewer  Tight (lossless), which after each update first lets the guest
+  viewer  Tight (lossless) or ZRLE, which after each update first lets the guest
           draw before it asks again, with one of these changes, in turn:
             same     nothing: an incremental request for the whole screen
             16-bit   SetPixelFormat r5g6b5, then a full request
             32-bit   back to the default format, then a full request
             raw      SetEncodings Raw only, incremental
-            tight    SetEncodings Tight and compression level 9, incremental
+            level    SetEncodings its own again, with compression level 9,
+                     incremental
             part     an incremental request for the screen down to the
                      middle of the new gradient, then for the whole screen
             full     a request for the whole screen, changed or not
@@ -24,10 +26,10 @@ compression level, part of the screen. Two clients of one guest:
 Each round the guest draws three gradients at a new place, one after
 the other as fast as it can (XDRAW gradient X Y W H SEED 3), while
 neither client asks: the daemon takes the guest to be drawing flat out
-and encodes ahead for the Tight viewer.
+and encodes ahead for a Tight viewer.
 
 The viewer decodes every update strictly: only the encodings it asked
-for last, Tight's zlib streams kept (and reset when a rectangle says
+for last, its zlib streams kept (Tight's reset when a rectangle says
 so), every length exact; a request for the whole screen, changed or
 not (16-bit, 32-bit, full), answered with all of it. After each change
 it asks again until its copy of the screen equals truth's, in its own
@@ -48,13 +50,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import rfbsession  # noqa: E402
 from rfbwhole import compact_len  # noqa: E402
 
-RAW, TIGHT, DESKTOP_SIZE = 0, 7, -223
+RAW, TIGHT, ZRLE, DESKTOP_SIZE = 0, 7, 16, -223
 COMPRESS_9 = -256 + 9
 GIVE_UP = 60  # seconds without a message: the daemon is stuck
 
 FMT32 = dict(bpp=32, depth=24, big=0, true=1, max=(255, 255, 255), shift=(16, 8, 0))
 FMT16 = dict(bpp=16, depth=16, big=0, true=1, max=(31, 63, 31), shift=(11, 5, 0))
-CHANGES = ["same", "16-bit", "32-bit", "raw", "tight", "part", "full"]
+CHANGES = ["same", "16-bit", "32-bit", "raw", "level", "part", "full"]
 
 
 def pixels_of(rgb, fmt):
@@ -82,6 +84,7 @@ class Viewer:
         self.encodings = encodings
         self.fb = np.zeros((h, w), np.uint32)
         self.streams = [zlib.decompressobj() for _ in range(4)]
+        self.zstream = zlib.decompressobj()  # ZRLE's, never reset
 
     def set_format(self, fmt):
         self.fmt = fmt
@@ -147,6 +150,73 @@ class Viewer:
             return palette[bits]
         return palette[np.frombuffer(data, np.uint8).reshape(h, w)]
 
+    def cpixels(self, data, n):
+        """n ZRLE CPIXELs: the pixel's 3 low bytes for 24 bits in 32,
+        else the pixel as it is."""
+        if self.fmt["bpp"] == 32:
+            a = np.frombuffer(data, np.uint8).reshape(n, 3).astype(np.uint32)
+            return a[:, 0] | a[:, 1] << 8 | a[:, 2] << 16
+        return self.pixels(data, n, 1).reshape(n)
+
+    def zrle(self, w, h):
+        (n,) = struct.unpack(">I", self.recv(4))
+        data = self.zstream.decompress(self.recv(n))
+        pos = 0
+        cb = 3 if self.fmt["bpp"] == 32 else 2
+
+        def take(k):
+            nonlocal pos
+            b = data[pos:pos + k]
+            if len(b) != k:
+                raise ValueError("ZRLE data ends early")
+            pos += k
+            return b
+
+        def run_length():
+            n = 1
+            while True:
+                b = take(1)[0]
+                n += b
+                if b != 255:
+                    return n
+
+        out = np.zeros((h, w), np.uint32)
+        for ty in range(0, h, 64):
+            for tx in range(0, w, 64):
+                tw, th = min(64, w - tx), min(64, h - ty)
+                sub = take(1)[0]
+                if sub == 0:
+                    tile = self.cpixels(take(cb * tw * th), tw * th).reshape(th, tw)
+                elif sub == 1:
+                    tile = np.full((th, tw), self.cpixels(take(cb), 1)[0], np.uint32)
+                elif 2 <= sub <= 16:
+                    pal = self.cpixels(take(cb * sub), sub)
+                    bits = 1 if sub == 2 else 2 if sub <= 4 else 4
+                    row = (tw * bits + 7) // 8
+                    packed = np.frombuffer(take(row * th), np.uint8).reshape(th, row)
+                    idx = np.unpackbits(packed, axis=1).reshape(th, row * 8 // bits, bits)
+                    idx = idx.dot(1 << np.arange(bits - 1, -1, -1))[:, :tw]
+                    tile = pal[idx]
+                elif sub == 128 or sub >= 130:
+                    pal = self.cpixels(take(cb * (sub - 128)), sub - 128) if sub >= 130 else None
+                    flat = np.zeros(tw * th, np.uint32)
+                    i = 0
+                    while i < tw * th:
+                        if pal is None:
+                            px, k = self.cpixels(take(cb), 1)[0], run_length()
+                        else:
+                            b = take(1)[0]
+                            px, k = pal[b & 0x7F], run_length() if b & 0x80 else 1
+                        flat[i:i + k] = px
+                        i += k
+                    tile = flat.reshape(th, tw)
+                else:
+                    raise ValueError("ZRLE subencoding %d" % sub)
+                out[ty:ty + th, tx:tx + tw] = tile
+        if pos != len(data):
+            raise ValueError("ZRLE data of %d bytes, %d read" % (len(data), pos))
+        return out
+
     def update(self):
         """The next update; whether it covered the whole screen."""
         n = rfbsession.update_header(self.recv)
@@ -162,6 +232,8 @@ class Viewer:
             if e == RAW:
                 self.fb[y:y + h, x:x + w] = self.pixels(
                     self.recv(w * h * self.fmt["bpp"] // 8), w, h)
+            elif e == ZRLE:
+                self.fb[y:y + h, x:x + w] = self.zrle(w, h)
             else:
                 self.fb[y:y + h, x:x + w] = self.tight(w, h)
             covered[y:y + h, x:x + w] = True
@@ -187,8 +259,9 @@ def connect(host, port, encs):
 
 def main():
     host, port, xdraw, rounds = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    enc = {"tight": TIGHT, "zrle": ZRLE}[sys.argv[5]]
     truth = connect(host, port, [RAW])
-    viewer = connect(host, port, [TIGHT])
+    viewer = connect(host, port, [enc])
     gw, gh = 240, 160
     results = {c: 0 for c in CHANGES}
 
@@ -218,8 +291,8 @@ def main():
             elif change == "raw":
                 viewer.set_encodings([RAW])
                 viewer.request()
-            elif change == "tight":
-                viewer.set_encodings([TIGHT, COMPRESS_9])
+            elif change == "level":
+                viewer.set_encodings([enc, COMPRESS_9])
                 viewer.request()
             elif change == "part":
                 # down to the middle of the new gradient: some of its
@@ -235,7 +308,8 @@ def main():
                 viewer.request()
                 viewer.update()
             results[change] += 1
-    except (EOFError, OSError, ValueError, subprocess.CalledProcessError) as err:
+    except (EOFError, OSError, ValueError, IndexError, struct.error, zlib.error,
+            subprocess.CalledProcessError) as err:
         print("%s failed: %s" % (change, err), flush=True)
         return 1
     for c in CHANGES:
