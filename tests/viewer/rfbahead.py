@@ -48,7 +48,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import rfbsession  # noqa: E402
-from rfbwhole import compact_len  # noqa: E402
+from rfbwhole import compact_len, zrle_rect  # noqa: E402
 
 RAW, TIGHT, ZRLE, DESKTOP_SIZE = 0, 7, 16, -223
 COMPRESS_9 = -256 + 9
@@ -159,63 +159,8 @@ class Viewer:
         return self.pixels(data, n, 1).reshape(n)
 
     def zrle(self, w, h):
-        (n,) = struct.unpack(">I", self.recv(4))
-        data = self.zstream.decompress(self.recv(n))
-        pos = 0
         cb = 3 if self.fmt["bpp"] == 32 else 2
-
-        def take(k):
-            nonlocal pos
-            b = data[pos:pos + k]
-            if len(b) != k:
-                raise ValueError("ZRLE data ends early")
-            pos += k
-            return b
-
-        def run_length():
-            n = 1
-            while True:
-                b = take(1)[0]
-                n += b
-                if b != 255:
-                    return n
-
-        out = np.zeros((h, w), np.uint32)
-        for ty in range(0, h, 64):
-            for tx in range(0, w, 64):
-                tw, th = min(64, w - tx), min(64, h - ty)
-                sub = take(1)[0]
-                if sub == 0:
-                    tile = self.cpixels(take(cb * tw * th), tw * th).reshape(th, tw)
-                elif sub == 1:
-                    tile = np.full((th, tw), self.cpixels(take(cb), 1)[0], np.uint32)
-                elif 2 <= sub <= 16:
-                    pal = self.cpixels(take(cb * sub), sub)
-                    bits = 1 if sub == 2 else 2 if sub <= 4 else 4
-                    row = (tw * bits + 7) // 8
-                    packed = np.frombuffer(take(row * th), np.uint8).reshape(th, row)
-                    idx = np.unpackbits(packed, axis=1).reshape(th, row * 8 // bits, bits)
-                    idx = idx.dot(1 << np.arange(bits - 1, -1, -1))[:, :tw]
-                    tile = pal[idx]
-                elif sub == 128 or sub >= 130:
-                    pal = self.cpixels(take(cb * (sub - 128)), sub - 128) if sub >= 130 else None
-                    flat = np.zeros(tw * th, np.uint32)
-                    i = 0
-                    while i < tw * th:
-                        if pal is None:
-                            px, k = self.cpixels(take(cb), 1)[0], run_length()
-                        else:
-                            b = take(1)[0]
-                            px, k = pal[b & 0x7F], run_length() if b & 0x80 else 1
-                        flat[i:i + k] = px
-                        i += k
-                    tile = flat.reshape(th, tw)
-                else:
-                    raise ValueError("ZRLE subencoding %d" % sub)
-                out[ty:ty + th, tx:tx + tw] = tile
-        if pos != len(data):
-            raise ValueError("ZRLE data of %d bytes, %d read" % (len(data), pos))
-        return out
+        return zrle_rect(self.recv, self.zstream, w, h, self.cpixels, cb)
 
     def update(self):
         """The next update; whether it covered the whole screen."""

@@ -86,9 +86,15 @@ def tight_rect(recv, streams, w, h):
     return palette[np.frombuffer(data, np.uint8).reshape(h, w)]
 
 
-def zrle_rect(recv, stream, w, h):
-    """One ZRLE rectangle as an (h, w, 3) RGB array (CPIXELs are 3 bytes:
-    blue, green, red for our little-endian 32-bit format)."""
+def bgr_cpixels(data, k):
+    """k CPIXELs of our little-endian 32-bit format (blue, green, red) as
+    a (k, 3) RGB array."""
+    return np.frombuffer(data, np.uint8).reshape(k, 3)[:, ::-1]
+
+
+def zrle_rect(recv, stream, w, h, cpixels=bgr_cpixels, cpixel_bytes=3):
+    """One ZRLE rectangle as an (h, w, ...) array of what cpixels(data, k)
+    makes of k CPIXELs of cpixel_bytes each: by default (h, w, 3) RGB."""
     (n,) = struct.unpack(">I", recv(4))
     data = stream.decompress(recv(n))
     pos = 0
@@ -101,8 +107,8 @@ def zrle_rect(recv, stream, w, h):
         pos += k
         return b
 
-    def cpixels(k):
-        return np.frombuffer(take(3 * k), np.uint8).reshape(k, 3)[:, ::-1]
+    def px(k):
+        return cpixels(take(cpixel_bytes * k), k)
 
     def run_length():
         n = 1
@@ -112,17 +118,19 @@ def zrle_rect(recv, stream, w, h):
             if b != 255:
                 return n
 
-    out = np.zeros((h, w, 3), np.uint8)
+    out = None
     for ty in range(0, h, 64):
         for tx in range(0, w, 64):
             tw, th = min(64, w - tx), min(64, h - ty)
             sub = take(1)[0]
             if sub == 0:
-                tile = cpixels(tw * th).reshape(th, tw, 3)
+                a = px(tw * th)
+                tile = a.reshape((th, tw) + a.shape[1:])
             elif sub == 1:
-                tile = np.broadcast_to(cpixels(1)[0], (th, tw, 3))
+                one = px(1)[0]
+                tile = np.broadcast_to(one, (th, tw) + np.shape(one))
             elif 2 <= sub <= 16:
-                pal = cpixels(sub)
+                pal = px(sub)
                 bits = 1 if sub == 2 else 2 if sub <= 4 else 4
                 row = (tw * bits + 7) // 8
                 packed = np.frombuffer(take(row * th), np.uint8).reshape(th, row)
@@ -130,21 +138,27 @@ def zrle_rect(recv, stream, w, h):
                 idx = idx.dot(1 << np.arange(bits - 1, -1, -1))[:, :tw]
                 tile = pal[idx]
             elif sub == 128 or sub >= 130:
-                pal = cpixels(sub - 128) if sub >= 130 else None
-                flat = np.zeros((tw * th, 3), np.uint8)
+                pal = px(sub - 128) if sub >= 130 else None
+                flat = None
                 i = 0
                 while i < tw * th:
                     if pal is None:
-                        px, k = cpixels(1)[0], run_length()
+                        p, k = px(1)[0], run_length()
                     else:
                         b = take(1)[0]
-                        px, k = pal[b & 0x7F], run_length() if b & 0x80 else 1
-                    flat[i:i + k] = px
+                        p, k = pal[b & 0x7F], run_length() if b & 0x80 else 1
+                    if flat is None:
+                        flat = np.zeros((tw * th,) + np.shape(p), np.asarray(p).dtype)
+                    flat[i:i + k] = p
                     i += k
-                tile = flat.reshape(th, tw, 3)
+                tile = flat.reshape((th, tw) + flat.shape[1:])
             else:
                 raise ValueError("ZRLE subencoding %d" % sub)
+            if out is None:
+                out = np.zeros((h, w) + tile.shape[2:], tile.dtype)
             out[ty:ty + th, tx:tx + tw] = tile
+    if pos != len(data):
+        raise ValueError("ZRLE data of %d bytes, %d read" % (len(data), pos))
     return out
 
 
